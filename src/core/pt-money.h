@@ -1,0 +1,45 @@
+/* pt-money.h: money as int64 minor units, rounding and formatting. */
+#pragma once
+
+#include <glib.h>
+#include "pt-types.h"
+
+G_BEGIN_DECLS
+
+/* Number of minor-unit digits of an ISO 4217 currency (EUR 2, JPY 0,
+ * KWD 3, ...); 2 for unknown codes. */
+guint     pt_currency_digits      (const gchar *currency);
+/* "12.34", "12,34", "12" → minor units of @currency. Rejects junk, more
+ * decimals than the currency has, and overflow with PT_ERROR_INVALID. */
+gboolean  pt_money_parse          (const gchar *text,
+                                   const gchar *currency,
+                                   PtMoney     *out,
+                                   GError     **error);
+/* "12.34" (plain, dot, for files and forms). */
+gchar    *pt_money_to_plain       (PtMoney      amount,
+                                   const gchar *currency);
+/* "€12.34" / "12,34 €" following the current locale (LC_MONETARY where
+ * known), for display. */
+gchar    *pt_money_format         (PtMoney      amount,
+                                   const gchar *currency);
+/* @amount * @quantity with overflow check. */
+gboolean  pt_money_mul            (PtMoney      amount,
+                                   gint64       quantity,
+                                   PtMoney     *out);
+/* Tax on @net at @rate_basis_points (e.g. 2000 = 20.00 %), rounded half
+ * away from zero to a whole minor unit. */
+PtMoney   pt_money_tax            (PtMoney      net,
+                                   gint         rate_basis_points);
+
+/* Dates: UTC milliseconds. */
+/* "YYYY-MM-DD" → midnight UTC of that day. PT_ERROR_INVALID otherwise. */
+gboolean  pt_date_parse           (const gchar *text,
+                                   PtTime      *out,
+                                   GError     **error);
+/* ISO 8601 "2026-11-27T10:00:00.000Z" or "YYYY-MM-DD" (@date_only). */
+gchar    *pt_time_format_iso      (PtTime       t,
+                                   gboolean     date_only);
+PtTime    pt_time_now             (void);
+#define PT_MS_PER_DAY ((gint64) 86400000)
+
+G_END_DECLS
