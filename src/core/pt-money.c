@@ -92,11 +92,19 @@ pt_money_parse (const gchar *text,
     }
   else if (last_dot || last_comma)
     {
-      gchar c = last_dot ? '.' : ',';
-      if (strchr (p, c) == (last_dot ? last_dot : last_comma))
-        decimal = c;
-      else
+      const gchar *last = last_dot ? last_dot : last_comma;
+      gchar c = *last;
+
+      /* "1,500" is one thousand five hundred unless the currency really
+       * has three decimals (KWD): three digits after a lone separator
+       * cannot be decimals of a two-decimal currency. */
+      if (strchr (p, c) != last)
         group = c;
+      else if (digits != 3 && strlen (last + 1) == 3
+               && last > p && strspn (last + 1, "0123456789") == 3)
+        group = c;
+      else
+        decimal = c;
     }
 
   {
@@ -487,4 +495,32 @@ PtTime
 pt_time_now (void)
 {
   return g_get_real_time () / 1000;
+}
+
+gboolean
+pt_time_parse_iso (const gchar *text,
+                   PtTime      *out,
+                   GError     **error)
+{
+  g_autoptr(GTimeZone) utc = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (text != NULL && strlen (text) == 10)
+    return pt_date_parse (text, out, error);
+  if (text != NULL && g_utf8_validate (text, -1, NULL))
+    {
+      utc = g_time_zone_new_utc ();
+      dt = g_date_time_new_from_iso8601 (text, utc);
+    }
+  if (dt == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("“%s” is not a date and time; use the form 2026-11-27T10:00:00Z."),
+                   text && g_utf8_validate (text, -1, NULL) ? text : "");
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
+  return TRUE;
 }

@@ -634,7 +634,7 @@ check_document (Ctx           *ctx,
           q = quote_value (key, strlen (key));
           if (ctx->path->len == 0)
             return fail (ctx, _("Unknown field “%s” in %s."), q, ctx->collection->name);
-          old = path_push (ctx, key);
+          old = path_push (ctx, q);
           fail (ctx, _("Unknown field “%s” in %s (%s)."), q, ctx->collection->name, ctx->path->str);
           path_pop (ctx, old);
           return FALSE;
@@ -677,6 +677,37 @@ check_document (Ctx           *ctx,
   return check_cross_fields (ctx, doc, parent);
 }
 
+/* Lengths, terminators and nesting of every element are consistent.
+ * bson_iter_next () checks each element in O(1) (string contents are not
+ * scanned, so a 10 MB string costs nothing here). */
+static gboolean
+is_sound (const bson_t *doc,
+          guint         depth)
+{
+  bson_iter_t iter;
+
+  if (depth > 100 || !bson_iter_init (&iter, doc))
+    return FALSE;
+  while (bson_iter_next (&iter))
+    {
+      if (BSON_ITER_HOLDS_DOCUMENT (&iter) || BSON_ITER_HOLDS_ARRAY (&iter))
+        {
+          const guint8 *data;
+          guint32 len;
+          bson_t sub;
+
+          if (BSON_ITER_HOLDS_DOCUMENT (&iter))
+            bson_iter_document (&iter, &len, &data);
+          else
+            bson_iter_array (&iter, &len, &data);
+          if (data == NULL || !bson_init_static (&sub, data, len) || !is_sound (&sub, depth + 1))
+            return FALSE;
+        }
+    }
+  /* bson_iter_next () stops early, with err_off set, on damage. */
+  return iter.err_off == 0;
+}
+
 gboolean
 pt_schema_validate (const PtCollection *collection,
                     const bson_t       *doc,
@@ -688,6 +719,14 @@ pt_schema_validate (const PtCollection *collection,
 
   g_return_val_if_fail (collection != NULL, FALSE);
   g_return_val_if_fail (doc != NULL, FALSE);
+
+  /* Structure first: a damaged document must not be walked. */
+  if (!is_sound (doc, 0))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("The document is damaged and cannot be read."));
+      return FALSE;
+    }
 
   path = g_string_sized_new (64);
   ctx.collection = collection;
