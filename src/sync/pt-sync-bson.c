@@ -175,7 +175,8 @@ bson_t *
 pt_sync_bson_to_remote (const PtCollection *collection,
                         const bson_t       *doc,
                         const bson_t       *stamps,
-                        const gchar        *version)
+                        const gchar        *version,
+                        gint64              pushed_at_ms)
 {
   bson_t *out = bson_new ();
   bson_iter_t iter;
@@ -213,6 +214,8 @@ pt_sync_bson_to_remote (const PtCollection *collection,
       bson_append_document_end (&sync, &f);
       if (dash != NULL)
         BSON_APPEND_UTF8 (&sync, "by", dash + 1);
+      if (pushed_at_ms != 0)
+        BSON_APPEND_DATE_TIME (&sync, "t", pushed_at_ms);
       bson_append_document_end (out, &sync);
     }
 

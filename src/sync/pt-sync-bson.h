@@ -26,11 +26,15 @@ bson_t   *pt_sync_bson_normalize     (const PtCollection *collection,
                                       const bson_t       *doc);
 
 /* The Atlas document of a row: normalised @doc plus `_sync` for mutable
- * collections (`by` is the device part of @version). */
+ * collections (`by` is the device part of @version).  @pushed_at_ms (0 =
+ * none) adds `_sync.t`, the push time, which lets a server without change
+ * streams be polled for documents pushed late by a counter that was
+ * offline (their updatedAt is the time of the edit, not of the push). */
 bson_t   *pt_sync_bson_to_remote     (const PtCollection *collection,
                                       const bson_t       *doc,
                                       const bson_t       *stamps,
-                                      const gchar        *version);
+                                      const gchar        *version,
+                                      gint64              pushed_at_ms);
 
 /* Splits an Atlas document: *doc gets the normalised document without
  * `_sync`; *stamps the declared `_sync.f` (empty when absent); *version
