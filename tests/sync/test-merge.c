@@ -435,7 +435,7 @@ test_codec_round_trip_carries_sync_metadata (void)
   bson_t *doc = json ("{\"_id\": {\"$oid\": \"65a000000000000000000001\"}, \"notes\": \"x\", "
                       "\"refills\": 2, \"updatedAt\": {\"$date\": 5000}}");
   bson_t *stamps = json (stamps_json);
-  bson_t *remote = pt_sync_bson_to_remote (&rx, doc, stamps, s);
+  bson_t *remote = pt_sync_bson_to_remote (&rx, doc, stamps, s, 0);
   bson_t *back = NULL, *back_stamps = NULL;
   g_autofree gchar *v = NULL, *by = NULL;
   bson_iter_t it;
@@ -454,7 +454,7 @@ test_codec_round_trip_carries_sync_metadata (void)
 
   /* Insert-only documents carry no _sync. */
   {
-    bson_t *l = pt_sync_bson_to_remote (&ledger, doc, stamps, s);
+    bson_t *l = pt_sync_bson_to_remote (&ledger, doc, stamps, s, 0);
     g_assert_false (bson_has_field (l, "_sync"));
     bson_destroy (l);
   }
