@@ -637,7 +637,7 @@ pt_store_cancel_prescription (PtStore     *self,
       r[0] = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
       r[1] = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
       r[2] = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
-      r[3] = g_strdup_printf ("%" G_GINT64_FORMAT, -sqlite3_column_int64 (stmt, 3));
+      r[3] = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) -sqlite3_column_int64 (stmt, 3));
       g_ptr_array_add (returns, r);
     }
   sqlite3_reset (stmt);

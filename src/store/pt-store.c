@@ -203,7 +203,7 @@ _pt_store_identify_file (const gchar *path,
   if (n < sizeof header || memcmp (header, "SQLite format 3", 16) != 0)
     return refuse_file (path, "no SQLite header", error);
 
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_EXRESCODE, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "SELECT (SELECT application_id FROM pragma_application_id), "
                                  "(SELECT user_version FROM pragma_user_version), "
@@ -227,7 +227,8 @@ _pt_store_identify_file (const gchar *path,
                          "long; try again in a moment."));
           return FALSE;
         }
-      if ((rc & 0xff) == SQLITE_CANTOPEN)
+      if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY
+          || (rc & 0xff) == SQLITE_PERM)
         {
           g_set_error (error, PT_ERROR, PT_ERROR_READ_ONLY,
                        _("The pharmacy data in “%s” cannot be opened: the file "
@@ -374,8 +375,8 @@ pt_store_open (const gchar *data_dir,
   self->data_dir = g_steal_pointer (&dir);
   self->path = g_strdup (files->pdata[0]);
 
-  if (!_pt_store_identify_file (self->path, &version, error)
-      || !check_writable (self->data_dir, self->path, error)
+  if (!check_writable (self->data_dir, self->path, error)
+      || !_pt_store_identify_file (self->path, &version, error)
       || !open_connection (self, FALSE, error))
     return NULL;
   return g_steal_pointer (&self);
