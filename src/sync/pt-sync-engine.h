@@ -1,0 +1,171 @@
+/* pt-sync-engine.h: the sync engine of DESIGN §5, as the GUI and the CLI
+ * see it.
+ *
+ * A PtSyncEngine reconciles the tenant store in one data dir with a MongoDB
+ * database (Atlas) in both directions.  It runs on a worker thread with its
+ * own mongoc client and its own PtStore connection; the caller only sees
+ * status snapshots and the "status-changed" signal, which is emitted on the
+ * GMainContext that was the thread-default when the engine was created.
+ *
+ * Signals:
+ *   "status-changed" (PtSyncEngine *engine, gpointer user_data)
+ *       The state or any figure of pt_sync_engine_get_status() changed.
+ *   "conflict" (PtSyncEngine *engine, gpointer user_data)
+ *       New entries were added to the conflict log.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "pt-core.h"
+#include "pt-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_SYNC_STATE_OFFLINE,         /* stopped, or "work offline" chosen */
+  PT_SYNC_STATE_CONNECTING,
+  PT_SYNC_STATE_INITIAL_SYNC,    /* first sync / catch-up: n of N */
+  PT_SYNC_STATE_LIVE,            /* up to date, following the server */
+  PT_SYNC_STATE_BACKING_OFF,     /* transient failure; retry in s */
+  PT_SYNC_STATE_NEEDS_ATTENTION, /* bad credentials, tenant not found,
+                                    bad URI: staff must act (message) */
+} PtSyncState;
+
+/* "offline", "connecting", "initial-sync", "live", "backing-off",
+ * "needs-attention" (stable, used by `status --json`). */
+const gchar *pt_sync_state_to_string (PtSyncState state);
+/* Translated label for the GUI ("Working offline", "Up to date", …). */
+const gchar *pt_sync_state_to_label  (PtSyncState state);
+
+#define PT_TYPE_SYNC_STATUS (pt_sync_status_get_type ())
+
+typedef struct
+{
+  PtSyncState state;
+  gchar      *message;           /* a sentence for staff: what is wrong and
+                                    what to do (BACKING_OFF,
+                                    NEEDS_ATTENTION); NULL otherwise */
+  gint        error_code;        /* PtErrorCode of the last failure, -1 */
+  gint        retry_in_seconds;  /* BACKING_OFF: seconds until the retry */
+  gboolean    polling;           /* pulling by polling (no change streams) */
+  gint64      last_push_ms;      /* epoch ms of the last successful push
+                                    round; 0 = never */
+  gint64      last_pull_ms;      /* epoch ms of the last applied pull */
+  gint64      pending_count;     /* outbox entries waiting to be pushed */
+  gint64      oldest_pending_ms; /* epoch ms of the oldest; 0 = none */
+  gint64      conflicts;         /* conflict log entries not reviewed */
+  gint64      quarantined;       /* writes the server refused for good */
+  gint64      dropped_foreign;   /* inbound documents of another tenant
+                                    dropped (never stored) */
+  gint64      max_clock_skew_ms; /* largest skew seen in remote stamps */
+  gint64      initial_done;      /* initial sync: documents done … */
+  gint64      initial_total;     /* … of total (countDocuments); 0/0 when
+                                    not in an initial sync */
+  gint64      pushed_total;      /* documents pushed since start */
+  gint64      pulled_total;      /* documents applied since start */
+} PtSyncStatus;
+
+GType         pt_sync_status_get_type (void) G_GNUC_CONST;
+PtSyncStatus *pt_sync_status_copy     (const PtSyncStatus *status);
+void          pt_sync_status_free     (PtSyncStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncStatus, pt_sync_status_free)
+
+/* One entry of the conflict log: a field value that lost a merge. */
+typedef struct
+{
+  gint64   id;
+  gchar   *collection;
+  gchar   *document_id;          /* hex ObjectId */
+  gchar   *field;                /* top-level field name */
+  gchar   *lost_value;           /* relaxed Extended JSON of the value that
+                                    lost ("null" when it was absent) */
+  gchar   *kept_value;           /* … and of the value that was kept */
+  gchar   *lost_device;          /* device id of the losing write;
+                                    "0000000000000000" = a foreign writer
+                                    (web dashboard, mongosh) */
+  gchar   *kept_device;
+  gint64   lost_at_ms;           /* time of the losing write (its stamp) */
+  gint64   logged_at_ms;         /* when the merge happened */
+  gchar   *reason;               /* "newer-write-wins",
+                                    "dispensed-vs-cancelled", … */
+  gboolean reviewed;
+} PtSyncConflict;
+
+void pt_sync_conflict_free (PtSyncConflict *conflict);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncConflict, pt_sync_conflict_free)
+
+/* A local write the server refused for good (validation, schema).  The
+ * local document is kept as it is; it is pushed again when it changes. */
+typedef struct
+{
+  gchar   *collection;
+  gchar   *document_id;
+  gint     server_code;          /* the server's error code, e.g. 121 */
+  gchar   *server_message;       /* the server's own words */
+  gint64   at_ms;
+} PtSyncQuarantined;
+
+void pt_sync_quarantined_free (PtSyncQuarantined *q);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncQuarantined, pt_sync_quarantined_free)
+
+#define PT_TYPE_SYNC_ENGINE (pt_sync_engine_get_type ())
+G_DECLARE_FINAL_TYPE (PtSyncEngine, pt_sync_engine, PT, SYNC_ENGINE, GObject)
+
+/* @data_dir: the tenant store's dir (must exist).  @uri: mongodb:// or
+ * mongodb+srv:// (never logged with its password).  @database: NULL =
+ * "pharmatrack".  Nothing connects until pt_sync_engine_start(). */
+PtSyncEngine *pt_sync_engine_new          (const gchar *data_dir,
+                                           const gchar *uri,
+                                           const gchar *database);
+
+/* The GUI's own store: its "committed" signal wakes the pusher at once,
+ * and the conflict/quarantine calls below use it.  Optional. */
+void          pt_sync_engine_set_store    (PtSyncEngine *self,
+                                           PtStore      *store);
+/* Polling interval when the server has no change streams (default 2000). */
+void          pt_sync_engine_set_poll_interval (PtSyncEngine *self,
+                                                guint         ms);
+
+/* Starts the worker (returns at once; progress comes as status).  FALSE
+ * with PT_ERROR_INVALID for a malformed URI. */
+gboolean      pt_sync_engine_start        (PtSyncEngine *self,
+                                           GError      **error);
+/* Stops the worker and waits for it: the resume token and checkpoints are
+ * saved; nothing local is lost.  Safe to call twice. */
+void          pt_sync_engine_stop         (PtSyncEngine *self);
+/* Push and pull now; also ends a backoff wait. */
+void          pt_sync_engine_sync_now     (PtSyncEngine *self);
+/* TRUE: disconnect and stay offline (the outbox keeps filling). */
+void          pt_sync_engine_set_offline  (PtSyncEngine *self,
+                                           gboolean      offline);
+gboolean      pt_sync_engine_get_offline  (PtSyncEngine *self);
+
+/* A snapshot; free with pt_sync_status_free(). Thread-safe. */
+PtSyncStatus *pt_sync_engine_get_status   (PtSyncEngine *self);
+
+/* Blocking, on the calling thread (CLI `sync --once`, `connect`): push
+ * everything, pull everything (initial sync when needed), and succeed only
+ * when the local store and the server agree.  @progress (may be NULL) gets
+ * documents done/total during an initial sync. */
+gboolean      pt_sync_engine_run_once     (PtSyncEngine   *self,
+                                           PtProgressFunc  progress,
+                                           gpointer        progress_data,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
+
+/* Conflict log, newest first (PtSyncConflict *). */
+GPtrArray    *pt_sync_engine_list_conflicts (PtSyncEngine *self,
+                                             gboolean      include_reviewed,
+                                             GError      **error);
+gboolean      pt_sync_engine_mark_conflict_reviewed (PtSyncEngine *self,
+                                                     gint64        id,
+                                                     GError      **error);
+/* Quarantined writes (PtSyncQuarantined *). */
+GPtrArray    *pt_sync_engine_list_quarantined (PtSyncEngine *self,
+                                               GError      **error);
+
+/* @uri with its password replaced by "****", for messages and logs. */
+gchar        *pt_sync_redact_uri          (const gchar *uri);
+
+G_END_DECLS
