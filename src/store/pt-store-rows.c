@@ -231,8 +231,9 @@ write_sql_for (PtStore            *self,
 }
 
 /* The text indexed for a searchable field: its value and, when it holds
- * digits among other characters (phones, codes), the digits alone, so
- * "+44 20 7946 0958" is found by "02079" and by "7946". */
+ * digits among other characters (phones, codes), the digits alone and,
+ * for longer numbers, every tail of them, so a prefix search finds any
+ * part: "+44 20 7946 0958" is found by "7946 0958", "2079…" and "4420…". */
 static void
 append_search_text (GString     *out,
                     const gchar *s,
@@ -244,11 +245,16 @@ append_search_text (GString     *out,
   for (gsize i = 0; i < len; i++)
     if (g_ascii_isdigit (s[i]))
       g_string_append_c (digits, s[i]);
-  if (digits->len >= 3 && digits->len < len)
-    {
-      g_string_append_c (out, ' ');
-      g_string_append_len (out, digits->str, digits->len);
-    }
+  if (digits->len < 3 || digits->len == len)
+    return;
+  g_string_append_c (out, ' ');
+  g_string_append_len (out, digits->str, digits->len);
+  if (digits->len >= 7)
+    for (gsize i = 1; i + 4 <= digits->len; i++)
+      {
+        g_string_append_c (out, ' ');
+        g_string_append_len (out, digits->str + i, digits->len - i);
+      }
 }
 
 gchar *_pt_search_text_for_field (const bson_t  *doc,

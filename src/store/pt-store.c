@@ -301,7 +301,10 @@ open_connection (PtStore  *self,
   if (!_pt_store_exec (self, "PRAGMA journal_mode = WAL", error)
       || !_pt_store_exec (self, "PRAGMA synchronous = FULL", error)
       || !_pt_store_exec (self, "PRAGMA foreign_keys = ON", error)
-      || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error))
+      || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error)
+      /* A WAL that grew during a big import shrinks back after the next
+       * checkpoint. */
+      || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
     return FALSE;
 
   if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error))
