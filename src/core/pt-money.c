@@ -45,6 +45,35 @@ set_parse_error (GError     **error,
   return FALSE;
 }
 
+/* A copy of @text, trimmed, with the space-like digit group separators
+ * of many locales (space, no-break space, narrow no-break space, Swiss
+ * apostrophe) turned into '_', which the parser treats as grouping. */
+static gchar *
+normalize_spaces (const gchar *text)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree gchar *trimmed = g_strstrip (g_strdup (text));
+
+  for (const gchar *p = trimmed; *p; p++)
+    {
+      if (*p == ' ' || *p == '\'')
+        g_string_append_c (out, '_');
+      else if (g_str_has_prefix (p, "\u00a0"))
+        {
+          g_string_append_c (out, '_');
+          p += strlen ("\u00a0") - 1;
+        }
+      else if (g_str_has_prefix (p, "\u202f") || g_str_has_prefix (p, "\u2019"))
+        {
+          g_string_append_c (out, '_');
+          p += strlen ("\u202f") - 1;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 pt_money_parse (const gchar *text,
                 const gchar *currency,
@@ -69,7 +98,7 @@ pt_money_parse (const gchar *text,
 
   if (text == NULL)
     text = "";
-  s = g_strstrip (g_strdup (text));
+  s = normalize_spaces (text);
   if (*s == '\0')
     return set_parse_error (error, text, _("it is empty"));
 
@@ -92,11 +121,19 @@ pt_money_parse (const gchar *text,
     }
   else if (last_dot || last_comma)
     {
-      gchar c = last_dot ? '.' : ',';
-      if (strchr (p, c) == (last_dot ? last_dot : last_comma))
-        decimal = c;
-      else
+      const gchar *last = last_dot ? last_dot : last_comma;
+      gchar c = *last;
+
+      /* "1,500" is one thousand five hundred unless the currency really
+       * has three decimals (KWD): three digits after a lone separator
+       * cannot be decimals of a two-decimal currency. */
+      if (strchr (p, c) != last)
         group = c;
+      else if (digits != 3 && strlen (last + 1) == 3
+               && last > p && strspn (last + 1, "0123456789") == 3)
+        group = c;
+      else
+        decimal = c;
     }
 
   {
@@ -144,7 +181,7 @@ pt_money_parse (const gchar *text,
               return set_parse_error (error, text, _("digits are missing before the decimal separator"));
             in_frac = TRUE;
           }
-        else if (group && *p == group && !in_frac)
+        else if (((group && *p == group) || *p == '_') && !in_frac)
           {
             if (n_int == 0 || (seen_group && group_len != 3) || (!seen_group && group_len > 3))
               return set_parse_error (error, text, _("the digit grouping is wrong"));
@@ -487,4 +524,32 @@ PtTime
 pt_time_now (void)
 {
   return g_get_real_time () / 1000;
+}
+
+gboolean
+pt_time_parse_iso (const gchar *text,
+                   PtTime      *out,
+                   GError     **error)
+{
+  g_autoptr(GTimeZone) utc = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (text != NULL && strlen (text) == 10)
+    return pt_date_parse (text, out, error);
+  if (text != NULL && g_utf8_validate (text, -1, NULL))
+    {
+      utc = g_time_zone_new_utc ();
+      dt = g_date_time_new_from_iso8601 (text, utc);
+    }
+  if (dt == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("“%s” is not a date and time; use the form 2026-11-27T10:00:00Z."),
+                   text && g_utf8_validate (text, -1, NULL) ? text : "");
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
+  return TRUE;
 }

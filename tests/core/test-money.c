@@ -56,6 +56,17 @@ test_parse_accepts_common_forms (void)
   g_assert_cmpint (parse_ok ("1.234,56", "EUR"), ==, 123456);
   g_assert_cmpint (parse_ok ("1,234,567", "USD"), ==, 123456700);
   g_assert_cmpint (parse_ok ("1500", "JPY"), ==, 1500);
+  /* A lone separator before three digits groups thousands... */
+  g_assert_cmpint (parse_ok ("1,500", "JPY"), ==, 1500);
+  g_assert_cmpint (parse_ok ("1.500", "EUR"), ==, 150000);
+  g_assert_cmpint (parse_ok ("12,345", "USD"), ==, 1234500);
+  /* Space-like group separators of fr_FR, de_CH, ... */
+  g_assert_cmpint (parse_ok ("1 234,56", "EUR"), ==, 123456);
+  g_assert_cmpint (parse_ok ("1\u202f234\u202f567,50", "EUR"), ==, 123456750);
+  g_assert_cmpint (parse_ok ("1\u00a0234", "EUR"), ==, 123400);
+  g_assert_cmpint (parse_ok ("1'234.50", "CHF"), ==, 123450);
+  /* ...unless the currency has three decimals. */
+  g_assert_cmpint (parse_ok ("1,500", "KWD"), ==, 1500);
   g_assert_cmpint (parse_ok ("1.234", "KWD"), ==, 1234);
   g_assert_cmpint (parse_ok ("92233720368547758.07", "EUR"), ==, G_MAXINT64);
   g_assert_cmpint (parse_ok ("-92233720368547758.08", "EUR"), ==, G_MININT64);
@@ -67,13 +78,19 @@ test_parse_rejects_junk_and_overflow (void)
   parse_bad ("", "EUR");
   parse_bad ("   ", "EUR");
   parse_bad ("abc", "EUR");
-  parse_bad ("12.345", "EUR");     /* more decimals than the currency */
+  parse_bad ("12.3456", "EUR");    /* more decimals than the currency */
+  parse_bad ("12.34", "JPY");
   parse_bad ("12.5", "JPY");
+  parse_bad ("1.2345", "KWD");
+  parse_bad (",500", "EUR");
   parse_bad ("1.2.3,4,5", "EUR");
   parse_bad ("12.", "EUR");
   parse_bad (".5", "EUR");
   parse_bad ("€12", "EUR");
   parse_bad ("12 34", "EUR");
+  parse_bad ("1 2345", "EUR");
+  parse_bad ("12,34 5", "EUR");
+  parse_bad ("_123", "EUR");
   parse_bad ("1,23,456.00", "EUR");
   parse_bad ("--1", "EUR");
   parse_bad ("92233720368547758.08", "EUR");
@@ -278,6 +295,28 @@ test_time_format_iso (void)
   g_assert_cmpint (ABS (pt_time_now () - g_get_real_time () / 1000), <, 5000);
 }
 
+static void
+test_time_parse_iso (void)
+{
+  PtTime t = 0;
+  const gchar *bad[] = { NULL, "", "yesterday", "2026-11-27T25:00:00Z", "2026-02-30", "2026-11-27 10:00" };
+
+  g_assert_true (pt_time_parse_iso ("2026-11-27T10:00:00.123Z", &t, NULL));
+  g_assert_cmpint (t, ==, 1795773600123LL);
+  g_assert_true (pt_time_parse_iso ("2026-11-27T11:00:00+01:00", &t, NULL));
+  g_assert_cmpint (t, ==, 1795773600000LL);
+  g_assert_true (pt_time_parse_iso ("2026-11-27T10:00:00", &t, NULL));
+  g_assert_cmpint (t, ==, 1795773600000LL);
+  g_assert_true (pt_time_parse_iso ("2026-11-27", &t, NULL));
+  g_assert_cmpint (t, ==, 1795773600000LL - 10 * 3600 * 1000);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_assert_false (pt_time_parse_iso (bad[i], &t, &e));
+      g_assert_error (e, PT_ERROR, PT_ERROR_INVALID);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,5 +332,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/money/tax-rounds-half-away-from-zero", test_tax_rounds_half_away_from_zero);
   g_test_add_func ("/core/money/date-parse", test_date_parse);
   g_test_add_func ("/core/money/time-format-iso", test_time_format_iso);
+  g_test_add_func ("/core/money/time-parse-iso", test_time_parse_iso);
   return g_test_run ();
 }

@@ -476,6 +476,234 @@ test_changed_fields_for_audit (void)
   bson_destroy (b);
 }
 
+static void
+check_fields_consistent (const gchar   *where,
+                         const PtField *fields,
+                         guint          n_fields)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const PtField *f = &fields[i];
+      gboolean scalar = f->type != PT_FIELD_DOCUMENT && f->type != PT_FIELD_ARRAY;
+
+      if (!g_hash_table_add (names, (gpointer) f->name))
+        g_error ("%s: field %s listed twice", where, f->name);
+      g_assert_true (f->label != NULL && f->label[0] != '\0');
+      g_assert_null (strchr (f->name, '.'));
+      g_assert_true (f->name[0] != '$');
+      /* IMMUTABLE fields merge as immutable, and only they do. */
+      if (f->flags & PT_FIELD_FLAG_IMMUTABLE)
+        g_assert_cmpint (f->merge, ==, PT_MERGE_IMMUTABLE);
+      else
+        g_assert_cmpint (f->merge, !=, PT_MERGE_IMMUTABLE);
+      if (f->merge == PT_MERGE_MAX)
+        g_assert_cmpint (f->type, ==, PT_FIELD_INT);
+      if (f->merge == PT_MERGE_WORKFLOW)
+        g_assert_true (f->type == PT_FIELD_ENUM && f->enum_values != NULL);
+      /* Columns, indexes and FTS need scalars; FTS needs text. */
+      if (f->flags & (PT_FIELD_FLAG_INDEXED | PT_FIELD_FLAG_UNIQUE))
+        g_assert_true (scalar);
+      if (f->flags & PT_FIELD_FLAG_SEARCHABLE)
+        g_assert_cmpint (f->type, ==, PT_FIELD_STRING);
+      if (f->type == PT_FIELD_ENUM || (f->type == PT_FIELD_ARRAY && f->element_type == PT_FIELD_ENUM))
+        g_assert_nonnull (f->enum_values);
+      if (f->type == PT_FIELD_DOCUMENT || (f->type == PT_FIELD_ARRAY && f->element_type == PT_FIELD_DOCUMENT))
+        {
+          g_autofree gchar *sub = g_strconcat (where, ".", f->name, NULL);
+          g_assert_nonnull (f->children);
+          g_assert_cmpuint (f->n_children, >, 0);
+          check_fields_consistent (sub, f->children, f->n_children);
+        }
+      else
+        g_assert_null (f->children);
+      if (f->type == PT_FIELD_STRING && f->max > 0)
+        g_assert_cmpint (f->min, <=, f->max);
+    }
+}
+
+static void
+test_registry_is_consistent (void)
+{
+  guint n = 0;
+  const PtCollection * const *all = pt_schema_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    check_fields_consistent (all[i]->name, all[i]->fields, all[i]->n_fields);
+}
+
+/* One realistic, complete document per collection. */
+static const struct
+{
+  const gchar *collection;
+  const gchar *json;
+} samples[] = {
+  { "tenants", "{\"_id\": " OID1 ", \"name\": \"Green Cross Pharmacies\", \"slug\": \"green-cross\", "
+    "\"plan\": \"professional\", \"contact\": {\"name\": \"Eva Braun\", \"email\": \"eva@green.example\", \"phone\": \"+49 30 555 0100\"}, "
+    "\"address\": {\"line1\": \"Hauptstr. 1\", \"city\": \"Berlin\", \"postcode\": \"10115\", \"country\": \"DE\"}, "
+    "\"settings\": {\"currency\": \"EUR\", \"locale\": \"de_DE\", \"timezone\": \"Europe/Berlin\"}, \"status\": \"active\"}" },
+  { "users", "{\"_id\": " OID1 ", \"tenantId\": " OID2 ", \"email\": \"tom@green.example\", \"displayName\": \"Tom\", "
+    "\"role\": \"cashier\", \"passwordHash\": \"pbkdf2-sha256$1000$c2FsdHNhbHQ=$AAAA\", \"pharmacyIds\": [" OID1 "], "
+    "\"active\": true, \"lastSignInAt\": {\"$date\": \"2026-11-20T08:00:00Z\"}}" },
+  { "pharmacies", "{\"name\": \"Green Cross Mitte\", \"licenceNumber\": \"BE-12345\", \"phone\": \"030 1234\", "
+    "\"email\": \"mitte@green.example\", \"openingHours\": [{\"day\": \"sat\", \"opens\": \"09:00\", \"closes\": \"14:00\"}], "
+    "\"services\": [\"delivery\"], \"active\": true}" },
+  { "medicines", "{\"name\": \"Amoxicillin 500 mg capsules\", \"genericName\": \"amoxicillin\", \"strength\": \"500 mg\", "
+    "\"form\": \"capsule\", \"packSize\": 21, \"barcode\": \"5901234123457\", \"schedule\": \"rx\", \"price\": 899, "
+    "\"taxRate\": 1900, \"reorderLevel\": 10, \"active\": true}" },
+  { "batches", "{\"medicineId\": " OID1 ", \"pharmacyId\": " OID2 ", \"lotNumber\": \"A12B\", "
+    "\"expiryDate\": {\"$date\": \"2028-01-31T00:00:00Z\"}, \"costPrice\": 410, \"supplier\": \"Phoenix\", "
+    "\"receivedAt\": {\"$date\": \"2026-11-27T09:00:00Z\"}}" },
+  { "patients", "{\"firstName\": \"Jonas\", \"lastName\": \"Weber\", \"dateOfBirth\": {\"$date\": \"1950-02-03T00:00:00Z\"}, "
+    "\"phone\": \"+49 170 000000\", \"email\": \"jonas@example.org\", \"address\": {\"city\": \"Berlin\"}, "
+    "\"allergies\": [{\"substance\": \"Penicillins\", \"kind\": \"category\", \"reaction\": \"rash\", \"severity\": \"moderate\"}], "
+    "\"conditions\": [\"hypertension\"], \"notes\": \"Prefers blister packs\", "
+    "\"insurance\": {\"provider\": \"TK\", \"memberId\": \"X123\", \"groupNumber\": \"G7\"}}" },
+  { "prescriptions", "{\"number\": \"RX-2026-000123\", \"patientId\": " OID1 ", \"pharmacyId\": " OID2 ", "
+    "\"prescriber\": {\"name\": \"Dr. Anna Roth\", \"licence\": \"LANR 123456789\"}, "
+    "\"items\": [{\"medicineId\": " OID1 ", \"dose\": \"1 capsule\", \"quantity\": 21, \"instructions\": \"three times a day\", "
+    "\"refills\": 0, \"dispensedQuantity\": 21, \"unitPrice\": 899, \"taxRate\": 1900}], \"status\": \"dispensed\", "
+    "\"billing\": {\"total\": 899, \"paid\": 899, \"method\": \"card\", \"currency\": \"EUR\", "
+    "\"paidAt\": {\"$date\": \"2026-11-27T10:00:00Z\"}}, \"issuedAt\": {\"$date\": \"2026-11-26T00:00:00Z\"}, "
+    "\"dispensedAt\": {\"$date\": \"2026-11-27T10:00:00Z\"}}" },
+  { "stock_movements", "{\"batchId\": " OID1 ", \"medicineId\": " OID1 ", \"pharmacyId\": " OID2 ", \"quantity\": 100, "
+    "\"kind\": \"receipt\", \"userId\": " OID2 ", \"deviceId\": \"0123456789abcdef\", \"at\": {\"$date\": \"2026-11-27T09:00:00Z\"}}" },
+  { "audit_events", "{\"userId\": " OID2 ", \"deviceId\": \"0123456789abcdef\", \"collection\": \"medicines\", "
+    "\"documentId\": \"65f000000000000000000001\", \"action\": \"create\", \"at\": {\"$date\": \"2026-11-27T09:00:00Z\"}}" },
+};
+
+static void
+test_every_collection_accepts_a_real_document (void)
+{
+  guint n = 0;
+
+  pt_schema_collections (&n);
+  g_assert_cmpuint (G_N_ELEMENTS (samples), ==, n);
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    assert_valid (samples[i].collection, samples[i].json);
+}
+
+static void
+test_keys_are_case_sensitive (void)
+{
+  bson_t *doc = doc_from_json ("{\"Name\": \"X\", \"prescriber\": {\"Name\": \"Y\"}}");
+
+  g_assert_null (pt_bson_get_string (doc, "name"));
+  g_assert_null (pt_bson_get_string (doc, "prescriber.name"));
+  bson_destroy (doc);
+  assert_invalid ("medicines", PT_VALIDATE_CREATE, "{\"Name\": \"X\", \"schedule\": \"otc\", \"price\": 1}",
+                  "Unknown field “Name” in medicines.");
+}
+
+static void
+test_duplicate_keys_refused (void)
+{
+  bson_t doc = BSON_INITIALIZER;
+  g_autoptr(GError) error = NULL;
+
+  bson_append_utf8 (&doc, "name", -1, "A", -1);
+  bson_append_utf8 (&doc, "schedule", -1, "otc", -1);
+  bson_append_int32 (&doc, "price", -1, 1);
+  bson_append_int32 (&doc, "price", -1, -5);
+  g_assert_false (pt_schema_validate (pt_schema_lookup ("medicines"), &doc, 0, &error));
+  g_assert_cmpstr (error->message, ==, "Price appears twice in the document (price).");
+  bson_destroy (&doc);
+}
+
+static void
+test_damaged_bytes_never_crash (void)
+{
+  /* Flip random bytes of real documents: validation either accepts or
+   * refuses with PT_ERROR_INVALID, and never reads out of bounds. */
+  guint32 seed = 20261127;
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint refused = 0;
+
+  g_test_message ("seed %u", seed);
+  for (guint s = 0; s < G_N_ELEMENTS (samples); s++)
+    {
+      bson_t *doc = doc_from_json (samples[s].json);
+      const PtCollection *c = pt_schema_lookup (samples[s].collection);
+
+      for (guint round = 0; round < 300; round++)
+        {
+          guint8 *bytes = g_memdup2 (bson_get_data (doc), doc->len);
+          guint flips = g_rand_int_range (rand, 1, 4);
+          bson_t copy;
+          g_autoptr(GError) error = NULL;
+
+          for (guint k = 0; k < flips; k++)
+            bytes[g_rand_int_range (rand, 4, doc->len - 1)] = (guint8) g_rand_int_range (rand, 0, 256);
+          if (bson_init_static (&copy, bytes, doc->len))
+            {
+              if (!pt_schema_validate (c, &copy, 0, &error))
+                {
+                  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+                  if (!g_utf8_validate (error->message, -1, NULL))
+                    g_error ("message is not UTF-8: %s", error->message);
+                  refused++;
+                }
+            }
+          g_free (bytes);
+        }
+      bson_destroy (doc);
+    }
+  g_rand_free (rand);
+  /* Most damage is caught. */
+  g_assert_cmpuint (refused, >, G_N_ELEMENTS (samples) * 300 / 2);
+}
+
+static void
+test_document_size_limit (void)
+{
+  bson_t doc = BSON_INITIALIZER;
+  bson_t child;
+  g_autoptr(GError) error = NULL;
+  gsize big_len = PT_DOCUMENT_MAX_BYTES + 1000;
+  gchar *big = g_malloc (big_len + 1);
+
+  /* Allowed-size entries add up to a valid ~100 kB document... */
+  memset (big, 'x', big_len);
+  big[big_len] = '\0';
+  bson_append_utf8 (&doc, "firstName", -1, "A", -1);
+  bson_append_utf8 (&doc, "lastName", -1, "B", -1);
+  bson_append_array_begin (&doc, "conditions", -1, &child);
+  for (guint i = 0; i < 100; i++)
+    {
+      gchar key[16];
+      g_snprintf (key, sizeof key, "%u", i);
+      bson_append_utf8 (&child, key, -1, big, PT_STRING_DEFAULT_MAX);
+    }
+  bson_append_array_end (&doc, &child);
+  g_assert_true (pt_schema_validate (pt_schema_lookup ("patients"), &doc, 0, NULL));
+
+  /* ...but a foreign writer's extra field cannot push it past the limit. */
+  bson_append_utf8 (&doc, "scan", -1, big, (int) big_len);
+  g_free (big);
+  g_assert_false (pt_schema_validate (pt_schema_lookup ("patients"), &doc, PT_VALIDATE_ALLOW_UNKNOWN, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "The document is too large ("));
+  bson_destroy (&doc);
+
+  /* 101 entries are too many. */
+  bson_init (&doc);
+  g_clear_error (&error);
+  bson_append_utf8 (&doc, "firstName", -1, "A", -1);
+  bson_append_utf8 (&doc, "lastName", -1, "B", -1);
+  bson_append_array_begin (&doc, "conditions", -1, &child);
+  for (guint i = 0; i < 101; i++)
+    {
+      gchar key[16];
+      g_snprintf (key, sizeof key, "%u", i);
+      bson_append_utf8 (&child, key, -1, "asthma", -1);
+    }
+  bson_append_array_end (&doc, &child);
+  g_assert_false (pt_schema_validate (pt_schema_lookup ("patients"), &doc, 0, &error));
+  g_assert_cmpstr (error->message, ==, "Conditions has too many entries: at most 100 are allowed (conditions).");
+  bson_destroy (&doc);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -498,5 +726,11 @@ main (int argc, char **argv)
   g_test_add_func ("/core/schema/bson-getters", test_bson_getters);
   g_test_add_func ("/core/schema/immutable-fields-keep-the-first", test_immutable_fields_keep_the_first);
   g_test_add_func ("/core/schema/changed-fields-for-audit", test_changed_fields_for_audit);
+  g_test_add_func ("/core/schema/registry-is-consistent", test_registry_is_consistent);
+  g_test_add_func ("/core/schema/every-collection-accepts-a-real-document", test_every_collection_accepts_a_real_document);
+  g_test_add_func ("/core/schema/keys-are-case-sensitive", test_keys_are_case_sensitive);
+  g_test_add_func ("/core/schema/duplicate-keys-refused", test_duplicate_keys_refused);
+  g_test_add_func ("/core/schema/damaged-bytes-never-crash", test_damaged_bytes_never_crash);
+  g_test_add_func ("/core/schema/document-size-limit", test_document_size_limit);
   return g_test_run ();
 }
