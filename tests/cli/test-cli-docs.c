@@ -48,7 +48,7 @@ test_usage_errors (CliFixture *f, gconstpointer data)
   g_autofree gchar *before = cli_snapshot (f);
   g_autofree gchar *after = NULL;
   const gchar *admin = g_getenv ("PT_ADMIN");
-  struct { const gchar *argv[8]; const gchar *needle; } cases[] = {
+  struct { const gchar *argv[12]; const gchar *needle; } cases[] = {
     { { admin, NULL }, "no command" },
     { { admin, "frobnicate", NULL }, "unknown command" },
     { { admin, "--no-such-flag", "status", NULL }, "no-such-flag" },
