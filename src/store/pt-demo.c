@@ -163,6 +163,14 @@ days_from_now (Demo *demo, gint days)
   return today + (gint64) days * PT_MS_PER_DAY;
 }
 
+/* A function, not BSON_APPEND_UTF8: that macro evaluates the value twice,
+ * and a value drawn at random would differ between the two. */
+static void
+append_str (bson_t *doc, const gchar *key, const gchar *value)
+{
+  bson_append_utf8 (doc, key, -1, value, -1);
+}
+
 static void
 append_oid (bson_t *doc, const gchar *key, const gchar *hex)
 {
@@ -261,10 +269,10 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
 
           append_oid (&batch, "medicineId", med->id);
           append_oid (&batch, "pharmacyId", demo->pharmacy_ids[ph]);
-          BSON_APPEND_UTF8 (&batch, "lotNumber", lot);
+          append_str (&batch, "lotNumber", lot);
           BSON_APPEND_DATE_TIME (&batch, "expiryDate", days_from_now (demo, days));
           BSON_APPEND_INT64 (&batch, "costPrice", cost);
-          BSON_APPEND_UTF8 (&batch, "supplier", supplier);
+          append_str (&batch, "supplier", supplier);
           BSON_APPEND_DATE_TIME (&batch, "receivedAt", received);
           batch_id = pt_store_put (demo->store, "batches", &batch, error);
           if (batch_id == NULL)
@@ -274,8 +282,8 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
           append_oid (&movement, "medicineId", med->id);
           append_oid (&movement, "pharmacyId", demo->pharmacy_ids[ph]);
           BSON_APPEND_INT64 (&movement, "quantity", quantity);
-          BSON_APPEND_UTF8 (&movement, "kind", "receipt");
-          BSON_APPEND_UTF8 (&movement, "deviceId", pt_store_get_device_id (demo->store));
+          append_str (&movement, "kind", "receipt");
+          append_str (&movement, "deviceId", pt_store_get_device_id (demo->store));
           BSON_APPEND_DATE_TIME (&movement, "at", received);
           movement_id = pt_store_put (demo->store, "stock_movements", &movement, error);
           if (movement_id == NULL)
@@ -374,20 +382,20 @@ create_medicine (Demo *demo, guint64 *barcode_seq, GError **error)
   if (p->schedule == PT_DEMO_CONTROLLED)
     med.price *= 2;
 
-  BSON_APPEND_UTF8 (&doc, "name", name);
-  BSON_APPEND_UTF8 (&doc, "genericName", p->inn);
-  BSON_APPEND_UTF8 (&doc, "strength", strength);
-  BSON_APPEND_UTF8 (&doc, "form", p->form);
+  append_str (&doc, "name", name);
+  append_str (&doc, "genericName", p->inn);
+  append_str (&doc, "strength", strength);
+  append_str (&doc, "form", p->form);
   BSON_APPEND_INT64 (&doc, "packSize", med.pack);
-  BSON_APPEND_UTF8 (&doc, "barcode", barcode);
-  BSON_APPEND_UTF8 (&doc, "code", code);
-  BSON_APPEND_UTF8 (&doc, "manufacturer", manufacturer);
-  BSON_APPEND_UTF8 (&doc, "category", category);
-  BSON_APPEND_UTF8 (&doc, "schedule", schedule);
+  append_str (&doc, "barcode", barcode);
+  append_str (&doc, "code", code);
+  append_str (&doc, "manufacturer", manufacturer);
+  append_str (&doc, "category", category);
+  append_str (&doc, "schedule", schedule);
   BSON_APPEND_INT64 (&doc, "price", med.price);
   BSON_APPEND_INT64 (&doc, "taxRate", p->schedule == PT_DEMO_OTC ? 2000 : 0);
   BSON_APPEND_INT64 (&doc, "reorderLevel", med.pack * range (demo, 1, 4));
-  BSON_APPEND_UTF8 (&doc, "supplier", pick (demo, _pt_demo_suppliers, _pt_demo_n_suppliers));
+  append_str (&doc, "supplier", pick (demo, _pt_demo_suppliers, _pt_demo_n_suppliers));
   BSON_APPEND_BOOL (&doc, "active", !chance (demo, 0.03));
 
   id = pt_store_put (demo->store, "medicines", &doc, error);
@@ -436,20 +444,20 @@ create_patient (Demo *demo, GError **error)
   gint age = chance (demo, 0.15) ? range (demo, 0, 17) : range (demo, 18, 96);
   gint n_allergies = 0, n_conditions;
 
-  BSON_APPEND_UTF8 (&doc, "firstName", first);
-  BSON_APPEND_UTF8 (&doc, "lastName", last);
+  append_str (&doc, "firstName", first);
+  append_str (&doc, "lastName", last);
   BSON_APPEND_DATE_TIME (&doc, "dateOfBirth",
                          days_from_now (demo, -(age * 365 + range (demo, 1, 364))));
   /* Ofcom's range reserved for fiction: 07700 900000–900999. */
   phone = g_strdup_printf ("07700 900%03d", range (demo, 0, 999));
-  BSON_APPEND_UTF8 (&doc, "phone", phone);
+  append_str (&doc, "phone", phone);
   if (chance (demo, 0.4) && g_str_is_ascii (first) && g_str_is_ascii (last))
     {
       g_autofree gchar *email = g_strdup_printf ("%s.%s%d@example.com", first, last,
                                                  range (demo, 1, 99));
       g_autofree gchar *lower = g_ascii_strdown (email, -1);
       g_strdelimit (lower, "'", '-');
-      BSON_APPEND_UTF8 (&doc, "email", lower);
+      append_str (&doc, "email", lower);
     }
 
   line1 = g_strdup_printf ("%d %s", range (demo, 1, 220),
@@ -458,10 +466,10 @@ create_patient (Demo *demo, GError **error)
                               range (demo, 1, 29), range (demo, 0, 9),
                               'A' + range (demo, 0, 25), 'A' + range (demo, 0, 25));
   BSON_APPEND_DOCUMENT_BEGIN (&doc, "address", &child);
-  BSON_APPEND_UTF8 (&child, "line1", line1);
-  BSON_APPEND_UTF8 (&child, "city", pick (demo, _pt_demo_towns, _pt_demo_n_towns));
-  BSON_APPEND_UTF8 (&child, "postcode", postcode);
-  BSON_APPEND_UTF8 (&child, "country", "United Kingdom");
+  append_str (&child, "line1", line1);
+  append_str (&child, "city", pick (demo, _pt_demo_towns, _pt_demo_n_towns));
+  append_str (&child, "postcode", postcode);
+  append_str (&child, "country", "United Kingdom");
   bson_append_document_end (&doc, &child);
 
   BSON_APPEND_ARRAY_BEGIN (&doc, "allergies", &child);
@@ -470,10 +478,10 @@ create_patient (Demo *demo, GError **error)
       const gchar *generic = pick (demo, allergy_generics, G_N_ELEMENTS (allergy_generics));
 
       BSON_APPEND_DOCUMENT_BEGIN (&child, "0", &item);
-      BSON_APPEND_UTF8 (&item, "substance", generic);
-      BSON_APPEND_UTF8 (&item, "kind", "generic");
-      BSON_APPEND_UTF8 (&item, "reaction", pick (demo, reactions, G_N_ELEMENTS (reactions)));
-      BSON_APPEND_UTF8 (&item, "severity", pick (demo, severities, G_N_ELEMENTS (severities)));
+      append_str (&item, "substance", generic);
+      append_str (&item, "kind", "generic");
+      append_str (&item, "reaction", pick (demo, reactions, G_N_ELEMENTS (reactions)));
+      append_str (&item, "severity", pick (demo, severities, G_N_ELEMENTS (severities)));
       bson_append_document_end (&child, &item);
       patient.allergy_generic = g_strdup (generic);
       n_allergies++;
@@ -486,10 +494,10 @@ create_patient (Demo *demo, GError **error)
 
       patient.allergy_category = g_strdup_printf ("%s %s", cat->code, cat->label);
       BSON_APPEND_DOCUMENT_BEGIN (&child, key, &item);
-      BSON_APPEND_UTF8 (&item, "substance", patient.allergy_category);
-      BSON_APPEND_UTF8 (&item, "kind", "category");
-      BSON_APPEND_UTF8 (&item, "reaction", pick (demo, reactions, G_N_ELEMENTS (reactions)));
-      BSON_APPEND_UTF8 (&item, "severity", pick (demo, severities, G_N_ELEMENTS (severities)));
+      append_str (&item, "substance", patient.allergy_category);
+      append_str (&item, "kind", "category");
+      append_str (&item, "reaction", pick (demo, reactions, G_N_ELEMENTS (reactions)));
+      append_str (&item, "severity", pick (demo, severities, G_N_ELEMENTS (severities)));
       bson_append_document_end (&child, &item);
     }
   bson_append_array_end (&doc, &child);
@@ -499,7 +507,7 @@ create_patient (Demo *demo, GError **error)
   for (gint i = 0; i < n_conditions; i++)
     {
       g_autofree gchar *key = g_strdup_printf ("%d", i);
-      BSON_APPEND_UTF8 (&child, key, pick (demo, _pt_demo_conditions, _pt_demo_n_conditions));
+      append_str (&child, key, pick (demo, _pt_demo_conditions, _pt_demo_n_conditions));
     }
   bson_append_array_end (&doc, &child);
 
@@ -507,8 +515,8 @@ create_patient (Demo *demo, GError **error)
     {
       g_autofree gchar *member = g_strdup_printf ("%08d", range (demo, 0, 99999999));
       BSON_APPEND_DOCUMENT_BEGIN (&doc, "insurance", &child);
-      BSON_APPEND_UTF8 (&child, "provider", pick (demo, insurers, G_N_ELEMENTS (insurers)));
-      BSON_APPEND_UTF8 (&child, "memberId", member);
+      append_str (&child, "provider", pick (demo, insurers, G_N_ELEMENTS (insurers)));
+      append_str (&child, "memberId", member);
       bson_append_document_end (&doc, &child);
     }
 
@@ -664,11 +672,11 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
                                 g_date_time_get_year (issued), ++(*number_seq));
       licence = g_strdup_printf ("GMC %07d", range (demo, 1000000, 7999999));
 
-      BSON_APPEND_UTF8 (&doc, "number", number);
+      append_str (&doc, "number", number);
       append_oid (&doc, "patientId", patient->id);
       BSON_APPEND_DOCUMENT_BEGIN (&doc, "prescriber", &child);
-      BSON_APPEND_UTF8 (&child, "name", pick (demo, _pt_demo_prescribers, _pt_demo_n_prescribers));
-      BSON_APPEND_UTF8 (&child, "licence", licence);
+      append_str (&child, "name", pick (demo, _pt_demo_prescribers, _pt_demo_n_prescribers));
+      append_str (&child, "licence", licence);
       bson_append_document_end (&doc, &child);
       append_oid (&doc, "pharmacyId", demo->pharmacy_ids[ph]);
       BSON_APPEND_ARRAY_BEGIN (&doc, "items", &child);
@@ -679,16 +687,16 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
 
           BSON_APPEND_DOCUMENT_BEGIN (&child, key, &item);
           append_oid (&item, "medicineId", chosen[i]->id);
-          BSON_APPEND_UTF8 (&item, "dose", strstr (p->form, "solution") || strstr (p->form, "suspension")
+          append_str (&item, "dose", strstr (p->form, "solution") || strstr (p->form, "suspension")
                                            ? "5 ml" : "1");
           BSON_APPEND_INT64 (&item, "quantity", quantities[i]);
-          BSON_APPEND_UTF8 (&item, "instructions", instructions_for (p->form));
+          append_str (&item, "instructions", instructions_for (p->form));
           BSON_APPEND_INT64 (&item, "refills", chance (demo, 0.3) ? range (demo, 1, 5) : 0);
           BSON_APPEND_INT64 (&item, "dispensedQuantity", 0);
           bson_append_document_end (&child, &item);
         }
       bson_append_array_end (&doc, &child);
-      BSON_APPEND_UTF8 (&doc, "status", "received");
+      append_str (&doc, "status", "received");
       BSON_APPEND_DATE_TIME (&doc, "issuedAt", issued_at);
 
       id = pt_store_put (demo->store, "prescriptions", &doc, &local_error);
@@ -744,8 +752,8 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
       BSON_APPEND_DOCUMENT_BEGIN (&fields, "billing", &child);
       BSON_APPEND_INT64 (&child, "total", plan->total);
       BSON_APPEND_INT64 (&child, "paid", plan->total);
-      BSON_APPEND_UTF8 (&child, "method", pick (demo, methods, G_N_ELEMENTS (methods)));
-      BSON_APPEND_UTF8 (&child, "currency", pt_store_get_currency (demo->store));
+      append_str (&child, "method", pick (demo, methods, G_N_ELEMENTS (methods)));
+      append_str (&child, "currency", pt_store_get_currency (demo->store));
       BSON_APPEND_DATE_TIME (&child, "paidAt", demo->now);
       bson_append_document_end (&fields, &child);
       if (!pt_store_update (demo->store, "prescriptions", id, &fields, error))
@@ -863,23 +871,23 @@ describe_pharmacy (bson_t *doc, const gchar *street, const gchar *postcode,
   static const gchar * const days[] = { "mon", "tue", "wed", "thu", "fri", "sat" };
   bson_t child, item;
 
-  BSON_APPEND_UTF8 (doc, "licenceNumber", licence);
+  append_str (doc, "licenceNumber", licence);
   BSON_APPEND_DOCUMENT_BEGIN (doc, "address", &child);
-  BSON_APPEND_UTF8 (&child, "line1", street);
-  BSON_APPEND_UTF8 (&child, "city", "Harrogate");
-  BSON_APPEND_UTF8 (&child, "postcode", postcode);
-  BSON_APPEND_UTF8 (&child, "country", "United Kingdom");
+  append_str (&child, "line1", street);
+  append_str (&child, "city", "Harrogate");
+  append_str (&child, "postcode", postcode);
+  append_str (&child, "country", "United Kingdom");
   bson_append_document_end (doc, &child);
-  BSON_APPEND_UTF8 (doc, "phone", phone);
+  append_str (doc, "phone", phone);
   BSON_APPEND_ARRAY_BEGIN (doc, "openingHours", &child);
   for (guint i = 0; i < G_N_ELEMENTS (days); i++)
     {
       g_autofree gchar *key = g_strdup_printf ("%u", i);
 
       BSON_APPEND_DOCUMENT_BEGIN (&child, key, &item);
-      BSON_APPEND_UTF8 (&item, "day", days[i]);
-      BSON_APPEND_UTF8 (&item, "opens", "09:00");
-      BSON_APPEND_UTF8 (&item, "closes", i == 5 && saturday_only ? "13:00" : "18:00");
+      append_str (&item, "day", days[i]);
+      append_str (&item, "opens", "09:00");
+      append_str (&item, "closes", i == 5 && saturday_only ? "13:00" : "18:00");
       bson_append_document_end (&child, &item);
     }
   bson_append_array_end (doc, &child);
@@ -887,7 +895,7 @@ describe_pharmacy (bson_t *doc, const gchar *street, const gchar *postcode,
   for (guint i = 0; i < G_N_ELEMENTS (services); i++)
     {
       g_autofree gchar *key = g_strdup_printf ("%u", i);
-      BSON_APPEND_UTF8 (&child, key, services[i]);
+      append_str (&child, key, services[i]);
     }
   bson_append_array_end (doc, &child);
   BSON_APPEND_BOOL (doc, "active", TRUE);
@@ -903,10 +911,10 @@ add_user (PtStore *store, const gchar *email, const gchar *name, const gchar *ro
   g_autofree gchar *id = NULL;
   bson_t child;
 
-  BSON_APPEND_UTF8 (&doc, "email", email);
-  BSON_APPEND_UTF8 (&doc, "displayName", name);
-  BSON_APPEND_UTF8 (&doc, "role", role);
-  BSON_APPEND_UTF8 (&doc, "passwordHash", hash);
+  append_str (&doc, "email", email);
+  append_str (&doc, "displayName", name);
+  append_str (&doc, "role", role);
+  append_str (&doc, "passwordHash", hash);
   BSON_APPEND_ARRAY_BEGIN (&doc, "pharmacyIds", &child);
   for (guint i = 0; i < n_pharmacies; i++)
     {
@@ -973,7 +981,7 @@ pt_demo_create_store (const gchar         *data_dir,
   if (!pt_store_update (store, "pharmacies", main_id, &main_fields, error))
     goto fail;
 
-  BSON_APPEND_UTF8 (&second, "name", "Demo Pharmacy Riverside");
+  append_str (&second, "name", "Demo Pharmacy Riverside");
   describe_pharmacy (&second, "2 Riverside Walk", "HG2 7QR", "01423 496123",
                      "FP-104228", FALSE);
   second_id = pt_store_put (store, "pharmacies", &second, error);
