@@ -241,52 +241,33 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
       else
         days = range (demo, 180, 1095);   /* 6–36 months */
 
-      if (days > 0)
-        {
-          PtReceipt receipt = { 0 };
+      {
+        PtReceipt receipt = { 0 };
 
-          receipt.medicine_id = med->id;
-          receipt.pharmacy_id = demo->pharmacy_ids[ph];
-          receipt.lot_number = lot;
-          receipt.expiry_date = days_from_now (demo, days);
-          receipt.quantity = quantity;
-          receipt.cost_price = cost;
-          receipt.supplier = supplier;
-          batch_id = pt_store_receive_stock (demo->store, &receipt, error);
-          if (batch_id == NULL)
-            return FALSE;
-          med->stock[ph] += quantity;
-        }
+        receipt.medicine_id = med->id;
+        receipt.pharmacy_id = demo->pharmacy_ids[ph];
+        receipt.lot_number = lot;
+        /* A lot that has expired on the shelf was received before it
+         * expired: receive it as valid, then date it back (the store
+         * refuses receipts of expired stock, rightly). */
+        receipt.expiry_date = days_from_now (demo, days > 0 ? days : 30);
+        receipt.quantity = quantity;
+        receipt.cost_price = cost;
+        receipt.supplier = supplier;
+        batch_id = pt_store_receive_stock (demo->store, &receipt, error);
+        if (batch_id == NULL)
+          return FALSE;
+      }
+      if (days > 0)
+        med->stock[ph] += quantity;
       else
         {
-          /* A receipt cannot be entered today for a lot that has already
-           * expired, so the history is written as it happened: the batch
-           * received before it expired and its receipt movement. */
-          g_auto(DemoBson) batch = BSON_INITIALIZER;
-          g_auto(DemoBson) movement = BSON_INITIALIZER;
-          PtTime received = days_from_now (demo, days - range (demo, 200, 700));
-          g_autofree gchar *movement_id = NULL;
+          g_auto(DemoBson) fields = BSON_INITIALIZER;
 
-          append_oid (&batch, "medicineId", med->id);
-          append_oid (&batch, "pharmacyId", demo->pharmacy_ids[ph]);
-          append_str (&batch, "lotNumber", lot);
-          BSON_APPEND_DATE_TIME (&batch, "expiryDate", days_from_now (demo, days));
-          BSON_APPEND_INT64 (&batch, "costPrice", cost);
-          append_str (&batch, "supplier", supplier);
-          BSON_APPEND_DATE_TIME (&batch, "receivedAt", received);
-          batch_id = pt_store_put (demo->store, "batches", &batch, error);
-          if (batch_id == NULL)
-            return FALSE;
-
-          append_oid (&movement, "batchId", batch_id);
-          append_oid (&movement, "medicineId", med->id);
-          append_oid (&movement, "pharmacyId", demo->pharmacy_ids[ph]);
-          BSON_APPEND_INT64 (&movement, "quantity", quantity);
-          append_str (&movement, "kind", "receipt");
-          append_str (&movement, "deviceId", pt_store_get_device_id (demo->store));
-          BSON_APPEND_DATE_TIME (&movement, "at", received);
-          movement_id = pt_store_put (demo->store, "stock_movements", &movement, error);
-          if (movement_id == NULL)
+          BSON_APPEND_DATE_TIME (&fields, "receivedAt",
+                                 days_from_now (demo, days - range (demo, 200, 700)));
+          BSON_APPEND_DATE_TIME (&fields, "expiryDate", days_from_now (demo, days));
+          if (!pt_store_update (demo->store, "batches", batch_id, &fields, error))
             return FALSE;
         }
       if (!demo_tick (demo, error))
