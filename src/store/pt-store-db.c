@@ -282,6 +282,20 @@ static const struct
   { "audit_events", { "documentId", NULL } },
 };
 
+/* Composite indexes of the store's hot queries (named in INDEXED BY
+ * clauses, so the plan never depends on statistics). */
+static const struct
+{
+  const gchar *collection;
+  const gchar *name;
+  const gchar *columns;
+} store_indexes[] = {
+  /* FEFO allocation: a medicine's batches at a branch by expiry. */
+  { "batches", "batches_fefo", "medicine_id, pharmacy_id, expiry_date" },
+  /* A medicine's ledger, newest first. */
+  { "stock_movements", "stock_movements_medicine_at", "medicine_id, at" },
+};
+
 static gboolean
 field_is_column_type (const PtField *f)
 {
@@ -415,6 +429,29 @@ collection_ddl (const PtCollection *c,
   g_ptr_array_add (stmts, g_strdup_printf ("CREATE INDEX IF NOT EXISTS "
                                            "\"%s_updated_at\" ON \"%s\"(updated_at)",
                                            c->name, c->name));
+  for (guint i = 0; i < G_N_ELEMENTS (store_indexes); i++)
+    {
+      g_auto(GStrv) wanted = NULL;
+      gboolean all = TRUE;
+
+      if (!g_str_equal (store_indexes[i].collection, c->name))
+        continue;
+      wanted = g_strsplit (store_indexes[i].columns, ", ", -1);
+      for (guint j = 0; wanted[j] && all; j++)
+        {
+          gboolean found = FALSE;
+          for (guint k = 0; k < cols->len && !found; k++)
+            {
+              g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[k])->name);
+              found = g_str_equal (col, wanted[j]);
+            }
+          all = found;
+        }
+      if (all)
+        g_ptr_array_add (stmts, g_strdup_printf ("CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(%s)",
+                                                 store_indexes[i].name, c->name,
+                                                 store_indexes[i].columns));
+    }
 
   /* Live-document and storage counters, whoever writes the row. */
   g_ptr_array_add (stmts, g_strdup_printf (
