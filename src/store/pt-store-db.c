@@ -747,10 +747,9 @@ migrate_0_to_1 (PtStore *self,
     "  bytes INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE batch_stock (batch_id TEXT PRIMARY KEY NOT NULL, "
     "  medicine_id TEXT, pharmacy_id TEXT, quantity INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX batch_stock_medicine ON batch_stock (medicine_id, pharmacy_id, quantity);"
+    "CREATE INDEX batch_stock_medicine ON batch_stock (medicine_id, pharmacy_id);"
     "CREATE TABLE medicine_stock (medicine_id TEXT NOT NULL, pharmacy_id TEXT, "
-    "  quantity INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (medicine_id, pharmacy_id));"
-    "CREATE INDEX medicine_stock_pharmacy ON medicine_stock (pharmacy_id, quantity);",
+    "  quantity INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (medicine_id, pharmacy_id));",
     PT_STORE_APPLICATION_ID);
 
   return _pt_store_exec (self, sql, error);

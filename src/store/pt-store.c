@@ -309,6 +309,7 @@ open_connection (PtStore  *self,
       || !_pt_store_exec (self, "PRAGMA synchronous = FULL", error)
       || !_pt_store_exec (self, "PRAGMA foreign_keys = ON", error)
       || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error)
+      || !_pt_store_exec (self, "PRAGMA cache_size = -16384", error)
       /* A WAL that grew during a big import shrinks back after the next
        * checkpoint. */
       || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
