@@ -85,6 +85,35 @@ pt_cli_warn (PtCli *cli, const gchar *format, ...)
 
 /* ---- Options -------------------------------------------------------------- */
 
+/* Appends @paragraph wrapped at 76 columns (GOption prints descriptions
+ * as they are). */
+static void
+wrap_into (GString *out, const gchar *paragraph)
+{
+  g_auto(GStrv) words = g_strsplit_set (paragraph, " \n", -1);
+  glong column = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong len = g_utf8_strlen (words[i], -1);
+
+      if (len == 0)
+        continue;
+      if (column > 0 && column + 1 + len > 76)
+        {
+          g_string_append_c (out, '\n');
+          column = 0;
+        }
+      else if (column > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, words[i]);
+      column += len;
+    }
+}
+
 gboolean
 pt_cli_parse (PtCli              *cli,
               int                *argc,
@@ -118,10 +147,31 @@ pt_cli_parse (PtCli              *cli,
 
   context = g_option_context_new (parameter);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  full_description = g_strdup_printf ("%s%s%s", description ? description : "",
-                                      description ? "\n\n" : "",
-                                      _("Exit status: 0 success, 1 the command failed (one line on "
-                                        "stderr; nothing was changed), 2 bad command line."));
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    if (description != NULL)
+      {
+        wrap_into (text, description);
+        g_string_append (text, "\n\n");
+      }
+    if (parameter != NULL && strstr (parameter, "COLLECTION") != NULL)
+      {
+        const PtCollection * const *all;
+        guint n;
+        g_autoptr(GString) names = g_string_new (_("Collections:"));
+
+        all = pt_schema_collections (&n);
+        for (guint i = 0; i < n; i++)
+          g_string_append_printf (names, "%s %s", i ? "," : "", all[i]->name);
+        g_string_append_c (names, '.');
+        wrap_into (text, names->str);
+        g_string_append (text, "\n\n");
+      }
+    wrap_into (text, _("Exit status: 0 success, 1 the command failed (one line on "
+                       "stderr; nothing was changed), 2 bad command line."));
+    full_description = g_string_free (g_steal_pointer (&text), FALSE);
+  }
   g_option_context_set_description (context, full_description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
