@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -240,8 +241,8 @@ pt_cli_parse_int (const gchar *text,
           && g_error_matches (local_error, G_NUMBER_PARSER_ERROR,
                               G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
         g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                     _("%s must be between %" G_GINT64_FORMAT " and %"
-                       G_GINT64_FORMAT ", not “%s”"),
+                     _("%s must be between %" PRId64 " and %"
+                       PRId64 ", not “%s”"),
                      option, min, max, text);
       else
         g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
@@ -378,7 +379,7 @@ pt_cli_read_input (const gchar *path,
       if (data->len + (gsize) n > max_bytes)
         {
           g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                       _("The input is larger than %" G_GSIZE_FORMAT " MB; "
+                       _("The input is larger than %zu MB; "
                          "a document may hold at most %d MB."),
                        max_bytes / (1024 * 1024),
                        PT_DOCUMENT_MAX_BYTES / (1024 * 1024));
@@ -409,8 +410,8 @@ pt_cli_parse_document (const gchar *text, gsize length, GError **error)
   if (!g_utf8_validate_len (text, length, &end))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                   _("The input is not valid UTF-8 text (byte %" G_GSIZE_FORMAT
-                     "); save it as UTF-8 and try again."),
+                   _("The input is not valid UTF-8 text (byte %zu); save it as UTF-8 "
+                     "and try again."),
                    (gsize) (end - text));
       return NULL;
     }
@@ -495,10 +496,10 @@ pt_cli_progress_cb (gint64 done, gint64 total, gpointer data)
   progress_shown = TRUE;
 
   if (total > 0)
-    g_printerr ("\r%s: %" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " (%d %%)\033[K",
+    g_printerr ("\r%s: %" PRId64 " / %" PRId64 " (%d %%)\033[K",
                 cli->command, done, total, (int) (100 * done / total));
   else
-    g_printerr ("\r%s: %" G_GINT64_FORMAT "\033[K", cli->command, done);
+    g_printerr ("\r%s: %" PRId64 "\033[K", cli->command, done);
 }
 
 void
