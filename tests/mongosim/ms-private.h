@@ -241,6 +241,7 @@ gboolean ms_lookup_path (const bson_t *doc, const char *path, bson_value_t *out)
 gboolean ms_query_check (const bson_t *filter, MsErr **err);
 gboolean ms_match (const bson_t *doc, const bson_t *filter);
 gboolean ms_match_value_ops (const bson_value_t *value, const bson_t *ops);
+gboolean ms_value_is_operator_doc (const bson_value_t *v);
 
 /* ms-update.c: update operators */
 typedef struct
