@@ -5,7 +5,8 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include "pt-sync-engine.h"
+#include <mongoc/mongoc.h>
+#include "pt-sync-private.h"
 
 const gchar *
 pt_sync_state_to_string (PtSyncState state)
@@ -109,4 +110,16 @@ pt_sync_redact_uri (const gchar *uri)
   if (colon == NULL)
     return g_strdup (uri);
   return g_strdup_printf ("%.*s:****%s", (int) (colon - uri), uri, at);
+}
+
+void
+pt_sync_init_driver (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      mongoc_init ();
+      g_once_init_leave (&once, 1);
+    }
 }
