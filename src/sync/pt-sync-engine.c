@@ -278,6 +278,20 @@ publish (PtSyncEngine  *self,
   st.error_code = error != NULL ? error->code : -1;
   st.retry_in_seconds = retry_in_seconds;
 
+  if (s != NULL)
+    {
+      /* Remembered in the store for `status` in another process. */
+      g_autofree gchar *saved_state = pt_store_sync_get (s->store, "state");
+      g_autofree gchar *saved_message = pt_store_sync_get (s->store, "message");
+
+      if (g_strcmp0 (saved_state, pt_sync_state_to_string (state)) != 0
+          || g_strcmp0 (saved_message, st.message) != 0)
+        {
+          pt_store_sync_set (s->store, "state", pt_sync_state_to_string (state), NULL);
+          pt_store_sync_set (s->store, "message", st.message, NULL);
+        }
+    }
+
   g_mutex_lock (&self->lock);
   changed = !status_equal (&st, &self->status);
   if (changed)

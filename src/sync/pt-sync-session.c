@@ -869,7 +869,14 @@ _pt_sync_session_fill_status (PtSyncSession *s,
   st->conflicts = pt_store_sync_count_conflicts (s->store, FALSE);
   st->quarantined = pt_store_sync_count_quarantined (s->store);
   st->dropped_foreign = pt_store_sync_get_int (s->store, "dropped_foreign", 0);
-  st->max_clock_skew_ms = pt_hlc_get_max_skew_ms (pt_store_get_clock (s->store));
+  {
+    gint64 seen = pt_hlc_get_max_skew_ms (pt_store_get_clock (s->store));
+    gint64 saved = pt_store_sync_get_int (s->store, "max_skew_ms", 0);
+
+    if (seen > saved)
+      pt_store_sync_set_int (s->store, "max_skew_ms", seen, NULL);
+    st->max_clock_skew_ms = MAX (seen, saved);
+  }
   st->initial_done = s->initial_done;
   st->initial_total = s->initial_total;
   st->pushed_total = s->pushed_total;
