@@ -373,7 +373,7 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
                        "admin and, with --sample-data, a sample tenant.  Idempotent: "
                        "running it again changes nothing."), &status))
     return status;
-  if (!pt_cli_expect_args (cli, argc, 1, 1, &status))
+  if (!pt_cli_expect_args (cli, argc, 0, 0, &status))
     return status;
   if ((admin_email == NULL) != (admin_password_file == NULL))
     return pt_cli_usage (cli, _("--super-admin-email and --super-admin-password-file go together"));
@@ -504,7 +504,7 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
                        "(progress on stderr).  Interrupted, it continues where it "
                        "stopped with `sync`."), &status))
     return status;
-  if (!pt_cli_expect_args (cli, argc, 1, 1, &status))
+  if (!pt_cli_expect_args (cli, argc, 0, 0, &status))
     return status;
   if (tenant_id == NULL)
     return pt_cli_usage (cli, _("--tenant-id is required"));
@@ -645,7 +645,7 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
                      _("Synchronises this computer's pharmacy data with the cloud database."),
                      &status))
     return status;
-  if (!pt_cli_expect_args (cli, argc, 1, 1, &status))
+  if (!pt_cli_expect_args (cli, argc, 0, 0, &status))
     return status;
   if (once && watch)
     return pt_cli_usage (cli, _("--once and --watch exclude each other"));
