@@ -269,7 +269,7 @@ publish (PtSyncEngine  *self,
          gint           retry_in_seconds)
 {
   PtSyncStatus st = { 0 };
-  gboolean changed;
+  gboolean changed, schedule = FALSE;
 
   if (s != NULL)
     _pt_sync_session_fill_status (s, &st);
@@ -303,13 +303,14 @@ publish (PtSyncEngine  *self,
       self->status = st;
       self->status.message = g_strdup (st.message);
       if (!self->emit_pending)
-        {
-          self->emit_pending = TRUE;
-          g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_idle_cb,
-                                      g_object_ref (self), g_object_unref);
-        }
+        self->emit_pending = schedule = TRUE;
     }
   g_mutex_unlock (&self->lock);
+
+  /* Outside the lock: on the context's own thread this runs at once. */
+  if (schedule)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_idle_cb,
+                                g_object_ref (self), g_object_unref);
 }
 
 static void
