@@ -513,6 +513,8 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
   uri = resolve_uri (cli, uri_option, &status);
   if (uri == NULL)
     return status;
+  g_free (cli->data_dir);
+  cli->data_dir = pt_store_resolve_data_dir (cli->data_dir_option);
   if (pt_store_exists (cli->data_dir))
     return pt_cli_fail_msg (cli, _("%s already holds pharmacy data; connect needs an empty data dir"),
                             cli->data_dir);
