@@ -51,6 +51,8 @@ progress_cb (gint64   done,
   Progress *p = data;
   gint64 now = g_get_monotonic_time ();
 
+  if (total <= 0)
+    return;
   if (p->shown && now - p->last_us < (p->cli->stderr_is_tty ? 100000 : G_USEC_PER_SEC)
       && done != total)
     return;
