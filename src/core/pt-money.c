@@ -45,6 +45,35 @@ set_parse_error (GError     **error,
   return FALSE;
 }
 
+/* A copy of @text, trimmed, with the space-like digit group separators
+ * of many locales (space, no-break space, narrow no-break space, Swiss
+ * apostrophe) turned into '_', which the parser treats as grouping. */
+static gchar *
+normalize_spaces (const gchar *text)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree gchar *trimmed = g_strstrip (g_strdup (text));
+
+  for (const gchar *p = trimmed; *p; p++)
+    {
+      if (*p == ' ' || *p == '\'')
+        g_string_append_c (out, '_');
+      else if (g_str_has_prefix (p, "\u00a0"))
+        {
+          g_string_append_c (out, '_');
+          p += strlen ("\u00a0") - 1;
+        }
+      else if (g_str_has_prefix (p, "\u202f") || g_str_has_prefix (p, "\u2019"))
+        {
+          g_string_append_c (out, '_');
+          p += strlen ("\u202f") - 1;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 pt_money_parse (const gchar *text,
                 const gchar *currency,
@@ -69,7 +98,7 @@ pt_money_parse (const gchar *text,
 
   if (text == NULL)
     text = "";
-  s = g_strstrip (g_strdup (text));
+  s = normalize_spaces (text);
   if (*s == '\0')
     return set_parse_error (error, text, _("it is empty"));
 
@@ -152,7 +181,7 @@ pt_money_parse (const gchar *text,
               return set_parse_error (error, text, _("digits are missing before the decimal separator"));
             in_frac = TRUE;
           }
-        else if (group && *p == group && !in_frac)
+        else if (((group && *p == group) || *p == '_') && !in_frac)
           {
             if (n_int == 0 || (seen_group && group_len != 3) || (!seen_group && group_len > 3))
               return set_parse_error (error, text, _("the digit grouping is wrong"));

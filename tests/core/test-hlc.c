@@ -250,6 +250,27 @@ test_threads_never_share_a_stamp (void)
     g_ptr_array_unref (td[i].stamps);
 }
 
+static void
+test_observe_same_millisecond_higher_counter (void)
+{
+  FakeClock clock = { 1000 };
+  g_autoptr(PtHlc) hlc = pt_hlc_new (DEVICE, fake_clock, &clock);
+  g_autofree gchar *mine = pt_hlc_now (hlc);           /* 03e8.0000 */
+  const gchar *remote = "0000000003e80009-fedcba9876543210";
+  g_autofree gchar *next = NULL;
+  g_autofree gchar *later = NULL;
+
+  g_assert_true (pt_hlc_observe (hlc, remote));
+  g_assert_cmpint (pt_hlc_get_max_skew_ms (hlc), ==, 0);
+  next = pt_hlc_now (hlc);
+  g_assert_cmpstr (next, ==, "0000000003e8000a-0123456789abcdef");
+  /* The wall clock moving on resets the counter. */
+  clock.now = 1002;
+  later = pt_hlc_now (hlc);
+  g_assert_cmpstr (later, ==, "0000000003ea0000-0123456789abcdef");
+  g_assert_cmpstr (mine, <, next);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -260,6 +281,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/hlc/wall-clock-backwards-stays-monotonic", test_wall_clock_backwards_stays_monotonic);
   g_test_add_func ("/core/hlc/logical-overflow-bumps-physical", test_logical_overflow_bumps_physical);
   g_test_add_func ("/core/hlc/observe-remote-ahead-records-skew", test_observe_remote_ahead_records_skew);
+  g_test_add_func ("/core/hlc/observe-same-millisecond-higher-counter", test_observe_same_millisecond_higher_counter);
   g_test_add_func ("/core/hlc/observe-rejects-invalid", test_observe_rejects_invalid);
   g_test_add_func ("/core/hlc/restore-keeps-monotonic-across-restart", test_restore_keeps_monotonic_across_restart);
   g_test_add_func ("/core/hlc/stamp-helpers", test_stamp_helpers);

@@ -60,6 +60,11 @@ test_parse_accepts_common_forms (void)
   g_assert_cmpint (parse_ok ("1,500", "JPY"), ==, 1500);
   g_assert_cmpint (parse_ok ("1.500", "EUR"), ==, 150000);
   g_assert_cmpint (parse_ok ("12,345", "USD"), ==, 1234500);
+  /* Space-like group separators of fr_FR, de_CH, ... */
+  g_assert_cmpint (parse_ok ("1 234,56", "EUR"), ==, 123456);
+  g_assert_cmpint (parse_ok ("1\u202f234\u202f567,50", "EUR"), ==, 123456750);
+  g_assert_cmpint (parse_ok ("1\u00a0234", "EUR"), ==, 123400);
+  g_assert_cmpint (parse_ok ("1'234.50", "CHF"), ==, 123450);
   /* ...unless the currency has three decimals. */
   g_assert_cmpint (parse_ok ("1,500", "KWD"), ==, 1500);
   g_assert_cmpint (parse_ok ("1.234", "KWD"), ==, 1234);
@@ -83,6 +88,9 @@ test_parse_rejects_junk_and_overflow (void)
   parse_bad (".5", "EUR");
   parse_bad ("€12", "EUR");
   parse_bad ("12 34", "EUR");
+  parse_bad ("1 2345", "EUR");
+  parse_bad ("12,34 5", "EUR");
+  parse_bad ("_123", "EUR");
   parse_bad ("1,23,456.00", "EUR");
   parse_bad ("--1", "EUR");
   parse_bad ("92233720368547758.08", "EUR");
