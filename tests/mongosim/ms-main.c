@@ -228,6 +228,10 @@ main (int argc, char **argv)
   ms_server.host = g_strdup_printf ("%s:%u", g_str_equal (ms_server.bind, "0.0.0.0") ? "127.0.0.1"
                                     : ms_server.bind, ms_server.port);
 
+  /* handlers before the port file: a test may stop us right after it */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, stop_cb, loop);
+  g_unix_signal_add (SIGINT, stop_cb, loop);
   g_thread_unref (g_thread_new ("mongosim-accept", accept_thread, NULL));
   if (port_file != NULL && !write_port_file (port_file, ms_server.port, &error))
     {
@@ -236,9 +240,6 @@ main (int argc, char **argv)
     }
   ms_log ("listening on %s (%s)", ms_server.host, ms_server.replset ? ms_server.replset : "standalone");
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGTERM, stop_cb, loop);
-  g_unix_signal_add (SIGINT, stop_cb, loop);
   g_main_loop_run (loop);
 
   /* clean stop: no new commands run while the snapshot is written */

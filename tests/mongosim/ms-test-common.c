@@ -30,7 +30,7 @@ with_timeout (const char *uri)
 {
   const char *sep = strchr (uri, '?') ? "&" : (g_str_has_suffix (uri, "/") ? "?" : "/?");
 
-  return g_strdup_printf ("%s%sserverSelectionTimeoutMS=5000&connectTimeoutMS=5000", uri, sep);
+  return g_strdup_printf ("%s%sserverSelectionTimeoutMS=5000&connectTimeoutMS=5000&serverSelectionTryOnce=false", uri, sep);
 }
 
 void
