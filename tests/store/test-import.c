@@ -39,6 +39,13 @@ import_string (PtStore         *store,
   return pt_store_import (store, collection, in, report, NULL, NULL, NULL, error);
 }
 
+static gint
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 static GPtrArray *
 lines_of (const gchar *text)
 {
@@ -48,7 +55,7 @@ lines_of (const gchar *text)
   for (guint i = 0; lines[i]; i++)
     if (*lines[i])
       g_ptr_array_add (out, g_strdup (lines[i]));
-  g_ptr_array_sort (out, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (out, compare_lines);
   return out;
 }
 

@@ -141,6 +141,28 @@ test_search_follows_edits (Catalogue    *c,
   g_assert_cmpint (index_of (old, c->ibuprofen), ==, 0);
 }
 
+/* The search index is derived data: rebuilt from the documents, it finds
+ * the same medicines. */
+static void
+test_index_rebuilt (Catalogue    *c,
+                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = pt_store_search_medicines (c->fx.store, "clav", 20, &error);
+  g_autoptr(GPtrArray) lost = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  g_assert_cmpuint (before->len, ==, 1);
+  g_assert_true (_pt_store_exec (c->fx.store, "DELETE FROM medicines_fts", &error));
+  lost = pt_store_search_medicines (c->fx.store, "clav", 20, &error);
+  g_assert_cmpuint (lost->len, ==, 0);
+  g_assert_true (_pt_store_rebuild_derived (c->fx.store, &error));
+  g_assert_no_error (error);
+  after = pt_store_search_medicines (c->fx.store, "clav", 20, &error);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpstr (after->pdata[0], ==, c->co_amox);
+}
+
 static void
 test_medicine_rows (Catalogue    *c,
                     gconstpointer data)
@@ -237,6 +259,8 @@ main (int argc, char **argv)
               catalogue_setup, test_ranking, catalogue_teardown);
   g_test_add ("/store/search/follows-edits", Catalogue, NULL,
               catalogue_setup, test_search_follows_edits, catalogue_teardown);
+  g_test_add ("/store/search/index-rebuilt-from-documents", Catalogue, NULL,
+              catalogue_setup, test_index_rebuilt, catalogue_teardown);
   g_test_add ("/store/search/catalogue-pages-sorted-with-stock", Catalogue, NULL,
               catalogue_setup, test_medicine_rows, catalogue_teardown);
   g_test_add ("/store/search/patients-by-name-phone-birth-date", PtTestFixture, NULL,
