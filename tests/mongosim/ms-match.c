@@ -116,7 +116,11 @@ static GArray *
 leaves_for (const bson_t *doc, const char *path)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Leaf));
-  char **parts = g_strsplit (path, ".", -1);
+  /* g_strsplit gives no component at all for "" */
+  char **parts = *path ? g_strsplit (path, ".", -1) : g_strsplit ("\x01", ".", -1);
+
+  if (*path == '\0')
+    parts[0][0] = '\0';
   bson_value_t root;
 
   root.value_type = BSON_TYPE_DOCUMENT;
@@ -143,6 +147,9 @@ get_regex (const char *pattern, const char *options)
   re = g_hash_table_lookup (regex_cache, key);
   if (re != NULL)
     return re;
+  /* GRegex wants UTF-8; BSON does not guarantee it */
+  if (!g_utf8_validate (pattern, -1, NULL))
+    return NULL;
   for (const char *o = options; o && *o; o++)
     switch (*o)
       {
@@ -177,7 +184,7 @@ regex_matches (const bson_value_t *v, const char *pattern, const char *options)
   else
     return FALSE;
   re = get_regex (pattern, options);
-  return re != NULL && g_regex_match (re, s, 0, NULL);
+  return re != NULL && g_utf8_validate (s, -1, NULL) && g_regex_match (re, s, 0, NULL);
 }
 
 /* ---------------------------------------------------------- predicates */
@@ -856,7 +863,7 @@ check_ops (const bson_t *ops, MsErr **err)
       if (g_str_equal (op, "$regex"))
         {
           const char *p = v->value_type == BSON_TYPE_UTF8 ? v->value.v_utf8.str : v->value.v_regex.regex;
-          g_autoptr(GRegex) re = g_regex_new (p, 0, 0, NULL);
+          g_autoptr(GRegex) re = g_utf8_validate (p, -1, NULL) ? g_regex_new (p, 0, 0, NULL) : NULL;
           if (re == NULL)
             {
               ms_err_set (err, 51091, "Regular expression is invalid");

@@ -851,6 +851,17 @@ ms_update_check (const bson_t *update, MsErr **err)
           if (g_str_equal (op, "$rename") && BSON_ITER_HOLDS_UTF8 (&fi))
             extra[1] = bson_iter_utf8 (&fi, NULL);
           for (guint e = 0; e < 2 && extra[e]; e++)
+            if (*extra[e] == '\0' || extra[e][0] == '.' || g_str_has_suffix (extra[e], ".") ||
+                strstr (extra[e], "..") != NULL)
+              {
+                if (*extra[e] == '\0')
+                  ms_err_set (err, MS_EMPTY_FIELD_NAME, "An empty update path is not valid.");
+                else
+                  ms_err_set (err, MS_EMPTY_FIELD_NAME, "The update path '%s' contains an empty field name, "
+                              "which is not allowed.", extra[e]);
+                return FALSE;
+              }
+          for (guint e = 0; e < 2 && extra[e]; e++)
             {
               for (guint i = 0; i < paths->len; i++)
                 if (paths_conflict (g_ptr_array_index (paths, i), extra[e]))

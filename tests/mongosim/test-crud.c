@@ -436,6 +436,45 @@ test_find_and_modify (MsTest *t, gconstpointer data)
   assert_ids (t, "f", "{}", "2,7");
 }
 
+static void
+test_paging_by_id_range (MsTest *t, gconstpointer data)
+{
+  GString *docs = g_string_new ("[");
+  GString *seen = g_string_new (NULL);
+  GString *want = g_string_new (NULL);
+  gint64 last = -1;
+
+  for (int i = 0; i < 60; i++)
+    {
+      /* inserted out of _id order */
+      int id = (i * 37) % 60;
+      g_string_append_printf (docs, "%s{'_id': %d, 'tenantId': '%s'}", i ? "," : "", id, id % 3 ? "T" : "U");
+    }
+  g_string_append (docs, "]");
+  seed (t, "page", docs->str);
+  for (int id = 0; id < 60; id++)
+    if (id % 3)
+      g_string_append_printf (want, "%s%d", want->len ? "," : "", id);
+  for (;;)
+    {
+      g_autofree char *filter = g_strdup_printf ("{'tenantId': 'T', '_id': {'$gt': %" G_GINT64_FORMAT "}}", last);
+      g_autoptr(GPtrArray) page = find (t, "page", filter, "{'sort': {'_id': 1}, 'limit': 7}");
+
+      if (page->len == 0)
+        break;
+      g_assert_cmpuint (page->len, <=, 7);
+      for (guint i = 0; i < page->len; i++)
+        {
+          last = ms_test_reply_int (g_ptr_array_index (page, i), "_id");
+          g_string_append_printf (seen, "%s%" G_GINT64_FORMAT, seen->len ? "," : "", last);
+        }
+    }
+  g_assert_cmpstr (seen->str, ==, want->str);
+  g_string_free (docs, TRUE);
+  g_string_free (seen, TRUE);
+  g_string_free (want, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,5 +495,6 @@ main (int argc, char **argv)
   ADD ("cursor-batches-getmore-killcursors", test_cursor_batches_and_kill);
   ADD ("count-distinct-aggregate", test_count_distinct_aggregate);
   ADD ("find-and-modify", test_find_and_modify);
+  ADD ("paging-by-id-range", test_paging_by_id_range);
   return g_test_run ();
 }
