@@ -77,15 +77,17 @@ wait_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-writer_start (Writer *w, CliFixture *f, const gchar *medicine, gint64 start)
+writer_start (Writer *w, CliFixture *f, const gchar *medicine, gint64 start,
+              gulong pause_us)
 {
   g_autoptr(GError) error = NULL;
   g_autofree gchar *start_s = g_strdup_printf ("%" G_GINT64_FORMAT, start);
+  g_autofree gchar *pause_s = g_strdup_printf ("%lu", pause_us);
   const gchar *path = g_getenv ("PT_CRASH_WRITER");
 
   g_assert_nonnull (path);
   w->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              path, f->data_dir, medicine, start_s, NULL);
+                              path, f->data_dir, medicine, start_s, pause_s, NULL);
   g_assert_no_error (error);
   w->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (w->proc));
   w->acked = g_ptr_array_new_with_free_func (g_free);
@@ -155,7 +157,8 @@ test_crash (CliFixture *f, gconstpointer data)
 
       for (guint i = 0; i < n_writers; i++)
         {
-          writer_start (&w[i], f, medicine, start);
+          /* Side by side they pause between writes, as counters do. */
+          writer_start (&w[i], f, medicine, start, n_writers > 1 ? 3000 : 0);
           start += 1000000;
         }
       await_acks (&w[0], target);
