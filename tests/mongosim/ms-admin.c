@@ -298,10 +298,18 @@ ms_cmd_list_databases (MsCmd *c, MsErr **err)
   gboolean name_only = bson_iter_init_find (&it, c->cmd, "nameOnly") && bson_iter_as_bool (&it);
   const bson_t *filter = NULL;
   bson_t filter_doc;
-  GList *names = g_list_sort (g_hash_table_get_keys (ms_server.dbs), (GCompareFunc) strcmp);
+  GList *names = g_hash_table_get_keys (ms_server.dbs);
   bson_t arr;
   guint i = 0;
   gint64 total = 0;
+  static const char *const internal[] = { "admin", "config", "local" };
+
+  /* a replica set member always has these (system.version, sessions, the
+   * oplog) */
+  for (guint k = 0; k < G_N_ELEMENTS (internal); k++)
+    if (!g_hash_table_contains (ms_server.dbs, internal[k]))
+      names = g_list_prepend (names, (gpointer) internal[k]);
+  names = g_list_sort (names, (GCompareFunc) strcmp);
 
   if (bson_iter_init_find (&it, c->cmd, "filter") && BSON_ITER_HOLDS_DOCUMENT (&it))
     {
@@ -325,14 +333,17 @@ ms_cmd_list_databases (MsCmd *c, MsErr **err)
       char key[16];
       const char *k;
 
-      if (g_hash_table_size (d->colls) == 0)
+      if (d != NULL && g_hash_table_size (d->colls) == 0)
         continue;
-      g_hash_table_iter_init (&hi, d->colls);
-      while (g_hash_table_iter_next (&hi, NULL, &value))
-        size += coll_size (value);
-      size = MAX (size, 4096);
+      if (d != NULL)
+        {
+          g_hash_table_iter_init (&hi, d->colls);
+          while (g_hash_table_iter_next (&hi, NULL, &value))
+            size += coll_size (value);
+        }
+      size = MAX (size, 40960);
       total += size;
-      BSON_APPEND_UTF8 (&entry, "name", d->name);
+      BSON_APPEND_UTF8 (&entry, "name", l->data);
       if (!name_only)
         {
           BSON_APPEND_INT64 (&entry, "sizeOnDisk", size);
