@@ -13,7 +13,8 @@ packages=(
   # tests: real window, accessibility, second driver, validation, PDFs
   xvfb xauth dbus dbus-x11 at-spi2-core
   python3 python3-dogtail python3-pyatspi python3-pymongo
-  appstream desktop-file-utils poppler-utils imagemagick
+  appstream desktop-file-utils flatpak-builder poppler-utils imagemagick
+  python3-gi gir1.2-gdkpixbuf-2.0 librsvg2-common
   sqlite3 clang
   fonts-cantarell adwaita-icon-theme
 )

@@ -40,6 +40,11 @@ gboolean  pt_date_parse           (const gchar *text,
 gchar    *pt_time_format_iso      (PtTime       t,
                                    gboolean     date_only);
 PtTime    pt_time_now             (void);
+/* "YYYY-MM-DD" (midnight UTC) or ISO 8601 with time ("2026-11-27T10:00:00Z",
+ * "…+01:00"; no zone = UTC) → UTC ms. PT_ERROR_INVALID otherwise. */
+gboolean  pt_time_parse_iso       (const gchar *text,
+                                   PtTime      *out,
+                                   GError     **error);
 #define PT_MS_PER_DAY ((gint64) 86400000)
 
 G_END_DECLS

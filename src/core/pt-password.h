@@ -14,5 +14,8 @@ G_BEGIN_DECLS
 gchar    *pt_password_hash   (const gchar *password, guint iterations);
 /* Constant-time comparison; FALSE for malformed hashes. */
 gboolean  pt_password_verify (const gchar *password, const gchar *hash);
+/* New passwords: valid UTF-8, at least PT_PASSWORD_MIN_LENGTH characters;
+ * PT_ERROR_INVALID with a sentence otherwise. */
+gboolean  pt_password_check_policy (const gchar *password, GError **error);
 
 G_END_DECLS

@@ -41,6 +41,7 @@ typedef enum
   PT_PERM_IMPORT_EXPORT,
   PT_PERM_MANAGE_SYNC,
   PT_PERM_VIEW_AUDIT,
+  PT_PERM_HAND_OVER_PRESCRIPTION, /* dispensed → picked_up at the till */
   PT_N_PERMS
 } PtPermission;
 
@@ -54,6 +55,20 @@ gboolean     pt_role_can            (PtRole role, PtPermission perm);
 /* Sets PT_ERROR_PERMISSION_DENIED: "A cashier may not change prices." */
 gboolean     pt_role_check          (PtRole role, PtPermission perm,
                                      GError **error);
+
+/* The permission needed to move a prescription to @to_status:
+ * in_progress/ready → ADVANCE_PRESCRIPTION, dispensed → DISPENSE,
+ * picked_up → HAND_OVER_PRESCRIPTION, cancelled → CANCEL_PRESCRIPTION,
+ * received → CREATE_PRESCRIPTION.  FALSE for an unknown status. */
+gboolean     pt_rx_status_required_permission (const gchar  *to_status,
+                                               PtPermission *out);
+/* Workflow and role together: PT_ERROR_INVALID_TRANSITION when the
+ * workflow forbids @from → @to, PT_ERROR_PERMISSION_DENIED when @role may
+ * not make that move. @from NULL = a new prescription. */
+gboolean     pt_role_check_rx_transition (PtRole       role,
+                                          const gchar *from,
+                                          const gchar *to,
+                                          GError     **error);
 
 typedef enum
 {
@@ -85,5 +100,12 @@ gboolean     pt_plan_check          (PtPlan plan, PtLimitKind kind,
  * or FALSE when @collection has no limit. */
 gboolean     pt_plan_limit_for_collection (const gchar *collection,
                                            PtLimitKind *out);
+
+/* Storage: TRUE (and a sentence for staff in @message, may be NULL) when
+ * @used_bytes reaches 80 % of the plan's quota.  Never blocks work. */
+#define PT_PLAN_STORAGE_WARN_PERCENT 80
+gboolean     pt_plan_storage_near_quota (PtPlan   plan,
+                                         gint64   used_bytes,
+                                         gchar  **message);
 
 G_END_DECLS

@@ -53,6 +53,21 @@ typedef enum
   PT_MERGE_MAX,         /* monotonic counters (e.g. dispensedQuantity) */
 } PtMergeRule;
 
+/* Extra checks on a field's value beyond its type (additive to the
+ * contract; forms may use it to pick an entry widget). */
+typedef enum
+{
+  PT_FORMAT_NONE = 0,
+  PT_FORMAT_SLUG,        /* STRING: lowercase letters, digits, dashes */
+  PT_FORMAT_EMAIL,       /* STRING: lowercase e-mail address */
+  PT_FORMAT_CURRENCY,    /* STRING: ISO 4217 code, three capital letters */
+  PT_FORMAT_GTIN,        /* STRING: 8/12/13/14 digits, valid check digit */
+  PT_FORMAT_TIME_OF_DAY, /* STRING: "HH:MM", 00:00–24:00 */
+  PT_FORMAT_PHONE,       /* STRING: digits with + ( ) - . / and spaces */
+  PT_FORMAT_PAST_DATE,   /* DATE: not in the future (date of birth) */
+  PT_FORMAT_NONZERO,     /* INT/MONEY: must not be 0 (ledger quantities) */
+} PtFieldFormat;
+
 struct _PtField
 {
   const gchar          *name;        /* BSON key, camelCase as in Atlas */
@@ -67,7 +82,13 @@ struct _PtField
   const gchar * const  *enum_values; /* NULL-terminated, for ENUM */
   const PtField        *children;    /* DOCUMENT / ARRAY of DOCUMENT */
   guint                 n_children;
+  PtFieldFormat         format;      /* extra value check, usually NONE */
 };
+/* Notes on min/max: ARRAY uses min as the least number of elements; DATE
+ * min/max 0 mean 1900-01-01 … 9999-12-31; INT/MONEY max 0 means no upper
+ * bound.  SYSTEM fields (_id, tenantId, createdAt, updatedAt, deleted) are
+ * filled by the store: validation checks their type when present but does
+ * not require them.  A BSON null counts as "absent". */
 
 typedef enum
 {
@@ -89,6 +110,8 @@ struct _PtCollection
 
 /* Default maximum for strings without an explicit max (characters). */
 #define PT_STRING_DEFAULT_MAX 1000
+/* Default maximum number of elements of an array. */
+#define PT_ARRAY_DEFAULT_MAX 1000
 /* Largest document accepted (bytes of BSON), below MongoDB's 16 MiB. */
 #define PT_DOCUMENT_MAX_BYTES (4 * 1024 * 1024)
 
@@ -124,6 +147,27 @@ gboolean pt_schema_validate (const PtCollection *collection,
                              PtValidateFlags     flags,
                              GError            **error);
 
+/* Refuses a change to an IMMUTABLE field (top level and inside embedded
+ * documents) between the stored @old_doc and the proposed @new_doc:
+ * PT_ERROR_INVALID "Lot number cannot be changed once set (lotNumber)."
+ * A field absent from @new_doc is not a change (partial updates). */
+gboolean pt_schema_check_immutable (const PtCollection *collection,
+                                    const bson_t       *old_doc,
+                                    const bson_t       *new_doc,
+                                    GError            **error);
+
+/* Top-level field names whose values differ between @a and @b (either may
+ * be NULL = empty), in registry order, then unknown fields; SYSTEM fields
+ * (_id, tenantId, createdAt, updatedAt) and _sync are left out.  For the
+ * audit log's `fields`. NULL-terminated; free with g_strfreev (). */
+gchar **pt_schema_changed_fields (const PtCollection *collection,
+                                  const bson_t       *a,
+                                  const bson_t       *b);
+
+/* Value checks shared with forms and the CLI. */
+gboolean pt_gtin_is_valid   (const gchar *code);
+gboolean pt_email_is_valid  (const gchar *email);   /* lowercase only */
+
 /* Field values from bson iterators, NULL/0 when absent or another type. */
 const gchar *pt_bson_get_string (const bson_t *doc, const gchar *dotted_key);
 gint64       pt_bson_get_int    (const bson_t *doc, const gchar *dotted_key,
@@ -137,6 +181,15 @@ gchar       *pt_bson_dup_oid_hex (const bson_t *doc, const gchar *dotted_key);
  * picked_up; cancelled from any state before picked_up.  Status strings
  * are exactly those (Atlas values). */
 gboolean     pt_rx_status_is_valid          (const gchar *status);
+/* _("ready for collection") style phrase for messages; "" for NULL =
+ * a new prescription; the raw string for an unknown status. */
+const gchar *pt_rx_status_get_label         (const gchar *status);
+/* Forward moves along the workflow (steps may be skipped before
+ * dispensed: a pharmacist may dispense a received prescription at once),
+ * ready → in_progress (a check failed: back to preparation), picked_up
+ * only from dispensed, cancelled from any state before picked_up.  @from
+ * NULL = creation: any valid status (imports carry history).  @from ==
+ * @to (valid) is allowed: a no-op. */
 gboolean     pt_rx_status_can_transition    (const gchar *from,
                                              const gchar *to);
 /* Workflow rank used by PT_MERGE_WORKFLOW: the later stage wins; a

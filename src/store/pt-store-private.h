@@ -1,0 +1,185 @@
+/* pt-store-private.h: the store's internal API for the other parts of
+ * libpharmatrack (the sync engine, the demo generator).  Not for the GUI.
+ *
+ * Layout of the file (DESIGN §3):
+ *   - one table per synced collection, named like the collection
+ *     ("medicines"), with the columns
+ *       id TEXT PRIMARY KEY   hex ObjectId
+ *       doc BLOB              BSON of the current local document (no _sync)
+ *       stamps BLOB           BSON { topLevelField: HLC stamp }
+ *       version TEXT          latest local stamp = the _sync.v to push
+ *       base BLOB             BSON of the last version known to be on the
+ *                             server, including its _sync; NULL = never
+ *       deleted INTEGER       doc.deleted == true
+ *       updated_at INTEGER    doc.updatedAt (ms)
+ *     plus one typed column per indexed top-level field (snake_case), kept
+ *     in step with doc by _pt_store_write_row();
+ *   - outbox(seq, collection, doc_id, queued_at): dirty documents, in the
+ *     order they first became dirty;
+ *   - meta(key, value): tenant id, device id, last HLC stamp, sync state.
+ *
+ * Every function here works on the caller's connection and inside the
+ * caller's transaction when one is open.  Nothing here checks permissions,
+ * validates, stamps or audits: that is the job of the public mutations
+ * (pt-store.h).  The sync engine writes merged rows with
+ * _pt_store_write_row() and must keep the stamps/version/base itself.
+ */
+#pragma once
+
+#include <sqlite3.h>
+#include "pt-store.h"
+
+G_BEGIN_DECLS
+
+/* ---- Connection and transactions ---------------------------------------- */
+
+sqlite3  *_pt_store_get_db           (PtStore *self);
+
+/* BEGIN IMMEDIATE (waits up to the busy timeout for another writer), or a
+ * SAVEPOINT when a transaction is already open on this connection, so
+ * operations nest: the outermost _pt_store_commit() commits.  Every
+ * successful _pt_store_begin() is paired with exactly one
+ * _pt_store_commit() or _pt_store_rollback(). */
+gboolean  _pt_store_begin            (PtStore  *self,
+                                      GError  **error);
+/* COMMIT (or RELEASE when nested).  On failure the transaction (or the
+ * savepoint) is rolled back and FALSE returned: nothing is half-written.
+ * The outermost commit emits "committed" when a local mutation
+ * (_pt_store_mark_local_change) happened inside it. */
+gboolean  _pt_store_commit           (PtStore  *self,
+                                      GError  **error);
+void      _pt_store_rollback         (PtStore  *self);
+gboolean  _pt_store_in_transaction   (PtStore  *self);
+/* Marks the open transaction as containing a local change (the public
+ * mutations do this; the sync engine's pull writes do not). */
+void      _pt_store_mark_local_change (PtStore *self);
+
+/* How long a writer waits for another process's write lock (default
+ * 5000 ms).  For tests. */
+void      _pt_store_set_busy_timeout (PtStore *self,
+                                      gint     ms);
+
+/* A cached prepared statement, reset and with bindings cleared.  Do not
+ * nest two uses of the same SQL text. */
+sqlite3_stmt *_pt_store_prepare      (PtStore      *self,
+                                      const gchar  *sql,
+                                      GError      **error);
+/* Runs SQL without results. */
+gboolean  _pt_store_exec             (PtStore      *self,
+                                      const gchar  *sql,
+                                      GError      **error);
+
+/* Maps a SQLite result code to a PT_ERROR a pharmacist can read (disk
+ * full, read-only, corrupt naming the file, busy) and logs the raw SQLite
+ * message with g_debug.  Always returns FALSE. */
+gboolean  _pt_store_set_sqlite_error (PtStore      *self,
+                                      int           rc,
+                                      const gchar  *what,
+                                      GError      **error);
+
+/* ---- Raw rows ----------------------------------------------------------- */
+
+typedef struct
+{
+  gchar    *id;           /* hex ObjectId */
+  bson_t   *doc;          /* current local document, without _sync */
+  bson_t   *stamps;       /* { field: stamp }; an empty document when none */
+  gchar    *version;      /* latest local stamp; NULL when never stamped */
+  bson_t   *base;         /* last server version incl. _sync; NULL = never */
+  gboolean  deleted;      /* read only: derived from doc on write */
+  gint64    updated_at;   /* read only: derived from doc on write */
+} PtRawRow;
+
+PtRawRow *_pt_raw_row_new            (void);
+void      _pt_raw_row_free           (PtRawRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtRawRow, _pt_raw_row_free)
+
+/* The row, or NULL with PT_ERROR_NOT_FOUND (or a SQLite error). */
+PtRawRow *_pt_store_read_row         (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      const gchar         *id,
+                                      GError             **error);
+/* Inserts or updates the row (doc, stamps, version, base) and keeps the
+ * indexed columns, the search index, the stock cache and the storage
+ * counters in step.  @row->id must equal the doc's _id.  Does not touch the
+ * outbox.  Use inside a transaction. */
+gboolean  _pt_store_write_row        (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      const PtRawRow      *row,
+                                      GError             **error);
+/* Sets only the base of an existing row (after a push was acknowledged). */
+gboolean  _pt_store_set_base         (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      const gchar         *id,
+                                      const bson_t        *base,
+                                      GError             **error);
+/* A row is dirty when its version is not the base's _sync.v. */
+gboolean  _pt_raw_row_is_dirty       (const PtRawRow *row);
+/* The document as it goes to Atlas: doc + _sync { v: version,
+ * f: stamps, by: the device id of the version stamp }. */
+bson_t   *_pt_raw_row_to_server_doc  (const PtRawRow *row);
+/* _sync.v of a server document, or NULL. */
+const gchar *_pt_server_doc_get_version (const bson_t *server_doc);
+
+/* ---- Outbox ------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64  seq;            /* commit order */
+  gchar  *collection;
+  gchar  *doc_id;
+  gint64  queued_at;      /* epoch ms when it first became dirty */
+} PtOutboxEntry;
+void      _pt_outbox_entry_free      (PtOutboxEntry *entry);
+
+/* Entries with seq > @after_seq in seq order, at most @limit (0 = all). */
+GPtrArray *_pt_store_outbox_list     (PtStore  *self,
+                                      gint64    after_seq,
+                                      guint     limit,
+                                      GError  **error);
+/* Queues a document (no-op when it is already queued: it keeps its place
+ * and its queued_at). */
+gboolean  _pt_store_outbox_add       (PtStore      *self,
+                                      const gchar  *collection,
+                                      const gchar  *doc_id,
+                                      GError      **error);
+/* Removes the entry of a document whose push was acknowledged.  When
+ * @pushed_version is not NULL the entry is only removed if the row's
+ * current version is still @pushed_version — a local edit made while the
+ * push was in flight keeps the document queued.  *@removed (may be NULL)
+ * says whether it was removed. */
+gboolean  _pt_store_outbox_remove    (PtStore      *self,
+                                      const gchar  *collection,
+                                      const gchar  *doc_id,
+                                      const gchar  *pushed_version,
+                                      gboolean     *removed,
+                                      GError      **error);
+gint64    _pt_store_outbox_length    (PtStore *self);
+
+/* ---- Meta (per file, never synced) -------------------------------------- */
+
+/* Keys used by the store: "tenant_id", "device_id", "hlc" (largest stamp
+ * issued or observed), "created_at".  The sync engine may add its own
+ * ("sync.resume_token", ...). */
+gchar    *_pt_store_meta_get         (PtStore      *self,
+                                      const gchar  *key);
+/* @value NULL deletes the key. */
+gboolean  _pt_store_meta_set         (PtStore      *self,
+                                      const gchar  *key,
+                                      const gchar  *value,
+                                      GError      **error);
+/* Records @stamp as the clock's high-water mark (in meta "hlc") when it is
+ * newer than the one stored, so the clock restarts past it.  Call inside
+ * the transaction that stores data carrying @stamp. */
+gboolean  _pt_store_note_stamp       (PtStore      *self,
+                                      const gchar  *stamp,
+                                      GError      **error);
+
+/* ---- Derived data ------------------------------------------------------- */
+
+/* Rebuilds the stock cache (per batch and per medicine sums) from the
+ * ledger and the search index from the documents. */
+gboolean  _pt_store_rebuild_derived  (PtStore  *self,
+                                      GError  **error);
+
+G_END_DECLS

@@ -1,0 +1,653 @@
+/* pt-store-sync.c: the store side of the sync engine. */
+#define G_LOG_DOMAIN "pt-store-sync"
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include "pt-store-sync.h"
+#include "pt-sync-bson.h"
+#include "pt-sync-engine.h"
+#include "pt-sync-merge.h"
+
+#define FOREIGN_DEVICE "0000000000000000"
+
+static const gchar sync_ddl[] =
+  "CREATE TABLE IF NOT EXISTS sync_conflicts ("
+  "  id INTEGER PRIMARY KEY, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
+  "  field TEXT NOT NULL, lost_value TEXT, kept_value TEXT,"
+  "  lost_stamp TEXT, kept_stamp TEXT, reason TEXT NOT NULL,"
+  "  logged_at INTEGER NOT NULL, reviewed INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE IF NOT EXISTS sync_quarantine ("
+  "  collection TEXT NOT NULL, doc_id TEXT NOT NULL, version TEXT,"
+  "  code INTEGER, message TEXT NOT NULL, at INTEGER NOT NULL,"
+  "  PRIMARY KEY (collection, doc_id));";
+
+gboolean
+pt_store_sync_ensure_schema (PtStore  *store,
+                             GError  **error)
+{
+  if (g_object_get_data (G_OBJECT (store), "pt-sync-schema") != NULL)
+    return TRUE;
+  if (!_pt_store_exec (store, sync_ddl, error))
+    return FALSE;
+  g_object_set_data (G_OBJECT (store), "pt-sync-schema", GINT_TO_POINTER (1));
+  return TRUE;
+}
+
+/* ---- Meta --------------------------------------------------------------- */
+
+gchar *
+pt_store_sync_get (PtStore     *store,
+                   const gchar *key)
+{
+  g_autofree gchar *k = g_strconcat ("sync.", key, NULL);
+  return _pt_store_meta_get (store, k);
+}
+
+gboolean
+pt_store_sync_set (PtStore     *store,
+                   const gchar *key,
+                   const gchar *value,
+                   GError     **error)
+{
+  g_autofree gchar *k = g_strconcat ("sync.", key, NULL);
+  return _pt_store_meta_set (store, k, value, error);
+}
+
+gint64
+pt_store_sync_get_int (PtStore     *store,
+                       const gchar *key,
+                       gint64       fallback)
+{
+  g_autofree gchar *v = pt_store_sync_get (store, key);
+  return v != NULL ? g_ascii_strtoll (v, NULL, 10) : fallback;
+}
+
+gboolean
+pt_store_sync_set_int (PtStore     *store,
+                       const gchar *key,
+                       gint64       value,
+                       GError     **error)
+{
+  g_autofree gchar *v = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  return pt_store_sync_set (store, key, v, error);
+}
+
+/* ---- Push --------------------------------------------------------------- */
+
+void
+pt_sync_outbox_item_free (PtSyncOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_clear_pointer (&item->row, _pt_raw_row_free);
+  g_free (item);
+}
+
+GPtrArray *
+pt_store_sync_outbox_batch (PtStore  *store,
+                            gint64    after_seq,
+                            guint     limit,
+                            GError  **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_sync_outbox_item_free);
+
+  entries = _pt_store_outbox_list (store, after_seq, limit, error);
+  if (entries == NULL)
+    return NULL;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PtOutboxEntry *e = g_ptr_array_index (entries, i);
+      const PtCollection *coll = pt_schema_lookup (e->collection);
+      g_autoptr(GError) local_error = NULL;
+      PtRawRow *row;
+      PtSyncOutboxItem *item;
+
+      if (coll == NULL || !coll->synced)
+        {
+          g_debug ("outbox entry for unsynced collection %s dropped", e->collection);
+          if (!_pt_store_outbox_remove (store, e->collection, e->doc_id, NULL, NULL, error))
+            return NULL;
+          continue;
+        }
+      row = _pt_store_read_row (store, coll, e->doc_id, &local_error);
+      if (row == NULL)
+        {
+          if (!g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_FOUND))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          if (!_pt_store_outbox_remove (store, e->collection, e->doc_id, NULL, NULL, error))
+            return NULL;
+          continue;
+        }
+      item = g_new0 (PtSyncOutboxItem, 1);
+      item->seq = e->seq;
+      item->collection = coll;
+      item->row = row;
+      g_ptr_array_add (items, item);
+    }
+  /* The caller pages on with the last seq it saw. */
+  if (entries->len > 0 && items->len == 0)
+    {
+      PtOutboxEntry *last = g_ptr_array_index (entries, entries->len - 1);
+      PtSyncOutboxItem *marker = g_new0 (PtSyncOutboxItem, 1);
+      marker->seq = last->seq;
+      g_ptr_array_add (items, marker);
+    }
+  return g_steal_pointer (&items);
+}
+
+static gboolean
+finish (PtStore  *store,
+        gboolean  ok,
+        GError  **error)
+{
+  if (!ok)
+    {
+      _pt_store_rollback (store);
+      return FALSE;
+    }
+  return _pt_store_commit (store, error);
+}
+
+gboolean
+pt_store_sync_mark_pushed (PtStore            *store,
+                           const PtCollection *collection,
+                           const gchar        *id,
+                           const gchar        *pushed_version,
+                           const bson_t       *server_doc,
+                           GError            **error)
+{
+  gboolean ok;
+  sqlite3_stmt *stmt;
+
+  if (!pt_store_sync_ensure_schema (store, error) || !_pt_store_begin (store, error))
+    return FALSE;
+  ok = _pt_store_set_base (store, collection, id, server_doc, error)
+       && _pt_store_outbox_remove (store, collection->name, id, pushed_version, NULL, error);
+  if (ok)
+    {
+      stmt = _pt_store_prepare (store, "DELETE FROM sync_quarantine WHERE collection = ?1 AND doc_id = ?2",
+                                error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+          ok = sqlite3_step (stmt) == SQLITE_DONE
+               || _pt_store_set_sqlite_error (store, sqlite3_errcode (_pt_store_get_db (store)),
+                                              "clear quarantine", error);
+          sqlite3_reset (stmt);
+        }
+    }
+  return finish (store, ok, error);
+}
+
+gboolean
+pt_store_sync_forget_base (PtStore            *store,
+                           const PtCollection *collection,
+                           const gchar        *id,
+                           GError            **error)
+{
+  g_autoptr(PtRawRow) row = NULL;
+  gboolean ok;
+
+  if (!_pt_store_begin (store, error))
+    return FALSE;
+  row = _pt_store_read_row (store, collection, id, error);
+  ok = row != NULL;
+  if (ok)
+    {
+      g_clear_pointer (&row->base, bson_destroy);
+      ok = _pt_store_write_row (store, collection, row, error)
+           && _pt_store_outbox_add (store, collection->name, id, error);
+    }
+  return finish (store, ok, error);
+}
+
+gboolean
+pt_store_sync_quarantine (PtStore            *store,
+                          const PtCollection *collection,
+                          const gchar        *id,
+                          const gchar        *version,
+                          gint                server_code,
+                          const gchar        *server_message,
+                          GError            **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!pt_store_sync_ensure_schema (store, error) || !_pt_store_begin (store, error))
+    return FALSE;
+  stmt = _pt_store_prepare (store,
+                            "INSERT INTO sync_quarantine (collection, doc_id, version, code, message, at) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (collection, doc_id) DO UPDATE SET "
+                            "version = excluded.version, code = excluded.code, "
+                            "message = excluded.message, at = excluded.at", error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, version, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 4, server_code);
+      sqlite3_bind_text (stmt, 5, server_message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
+      ok = sqlite3_step (stmt) == SQLITE_DONE
+           || _pt_store_set_sqlite_error (store, sqlite3_errcode (_pt_store_get_db (store)),
+                                          "quarantine", error);
+      sqlite3_reset (stmt);
+    }
+  /* Out of the queue (never blocking it); the row itself is kept as is. */
+  ok = ok && _pt_store_outbox_remove (store, collection->name, id, version, NULL, error);
+  return finish (store, ok, error);
+}
+
+/* ---- Pull --------------------------------------------------------------- */
+
+static gchar *
+id_hex (const bson_t *doc,
+        const gchar  *key)
+{
+  bson_iter_t iter;
+
+  if (!bson_iter_init_find (&iter, doc, key))
+    return NULL;
+  if (BSON_ITER_HOLDS_OID (&iter))
+    {
+      gchar hex[25];
+      bson_oid_to_string (bson_iter_oid (&iter), hex);
+      return g_strdup (hex);
+    }
+  if (BSON_ITER_HOLDS_UTF8 (&iter))
+    return g_ascii_strdown (bson_iter_utf8 (&iter, NULL), -1);
+  return NULL;
+}
+
+static gboolean
+log_conflicts (PtStore            *store,
+               const PtCollection *collection,
+               const gchar        *id,
+               GPtrArray          *conflicts,
+               GError            **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 now = g_get_real_time () / 1000;
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      PtSyncMergeConflict *c = g_ptr_array_index (conflicts, i);
+      int rc;
+
+      stmt = _pt_store_prepare (store,
+                                "INSERT INTO sync_conflicts (collection, doc_id, field, lost_value, "
+                                "kept_value, lost_stamp, kept_stamp, reason, logged_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, c->field, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, c->lost_value, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, c->kept_value, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, c->lost_stamp, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 7, c->kept_stamp, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 8, c->reason, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 9, now);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (store, rc, "log conflict", error);
+    }
+  return TRUE;
+}
+
+static gboolean
+count_dropped (PtStore  *store,
+               GError  **error)
+{
+  gint64 n = pt_store_sync_get_int (store, "dropped_foreign", 0);
+  return pt_store_sync_set_int (store, "dropped_foreign", n + 1, error);
+}
+
+/* Stamps for a document seen for the first time: the declared ones, or
+ * the document's updatedAt for a foreign writer's fields. */
+static bson_t *
+first_stamps (const bson_t *doc,
+              const bson_t *declared)
+{
+  bson_t *stamps = bson_new ();
+  g_autofree gchar *foreign = pt_hlc_stamp_from_time (pt_sync_doc_updated_at (doc));
+  bson_iter_t iter;
+
+  if (bson_iter_init (&iter, doc))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+        const gchar *st;
+
+        if (strcmp (key, "_id") == 0 || strcmp (key, "tenantId") == 0)
+          continue;
+        st = pt_sync_stamp_get (declared, key);
+        BSON_APPEND_UTF8 (stamps, key, st != NULL ? st : foreign);
+      }
+  return stamps;
+}
+
+gboolean
+pt_store_sync_apply_remote (PtStore            *store,
+                            const PtCollection *collection,
+                            const bson_t       *remote,
+                            PtSyncApplyStats   *stats,
+                            GError            **error)
+{
+  g_autofree gchar *id = NULL;
+  g_autofree gchar *tenant = NULL;
+  g_autofree gchar *rver = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PtRawRow) row = NULL;
+  g_autoptr(PtRawRow) out = NULL;
+  g_autoptr(PtSyncMergeResult) merged = NULL;
+  bson_t *rdoc = NULL, *rstamps = NULL;
+  bson_t *bdoc = NULL, *bstamps = NULL;
+  g_autofree gchar *bver = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (_pt_store_in_transaction (store), FALSE);
+
+  if (!pt_store_sync_ensure_schema (store, error))
+    return FALSE;
+
+  /* The tenant guard: another tenant's document never reaches the disk. */
+  tenant = id_hex (remote, collection->tenant_scoped ? "tenantId" : "_id");
+  if (g_strcmp0 (tenant, pt_store_get_tenant_id (store)) != 0)
+    {
+      if (stats)
+        stats->dropped_foreign++;
+      g_debug ("dropped a %s document of another tenant", collection->name);
+      return count_dropped (store, error);
+    }
+  id = id_hex (remote, "_id");
+  if (id == NULL)
+    {
+      g_debug ("ignored a %s document without an ObjectId", collection->name);
+      return TRUE;
+    }
+
+  pt_sync_bson_from_remote (collection, remote, &rdoc, &rstamps, &rver, NULL);
+  if (rver != NULL)
+    {
+      pt_hlc_observe (pt_store_get_clock (store), rver);
+      if (!_pt_store_note_stamp (store, rver, error))
+        goto out;
+    }
+
+  row = _pt_store_read_row (store, collection, id, &local_error);
+  if (row == NULL && !g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      goto out;
+    }
+
+  out = _pt_raw_row_new ();
+  out->id = g_strdup (id);
+
+  if (row == NULL)
+    {
+      /* New here: taken as it is. */
+      out->doc = bson_copy (rdoc);
+      out->stamps = collection->kind == PT_COLLECTION_MUTABLE
+                    ? first_stamps (rdoc, rstamps) : bson_new ();
+      out->version = g_strdup (rver);
+      out->base = bson_copy (remote);
+      ok = _pt_store_write_row (store, collection, out, error);
+      if (ok && stats)
+        stats->applied++;
+      goto out;
+    }
+
+  if (collection->kind == PT_COLLECTION_INSERT_ONLY)
+    {
+      /* Immutable: the server copy is ours (a lost ack) or identical. */
+      if (row->base == NULL)
+        {
+          ok = _pt_store_set_base (store, collection, id, remote, error)
+               && _pt_store_outbox_remove (store, collection->name, id, NULL, NULL, error);
+        }
+      else
+        ok = TRUE;
+      if (ok && stats)
+        stats->unchanged++;
+      goto out;
+    }
+
+  if (row->base != NULL)
+    pt_sync_bson_from_remote (collection, row->base, &bdoc, &bstamps, &bver, NULL);
+
+  /* Nothing new: a replay, or the echo of our own acknowledged push. */
+  if (row->base != NULL && g_strcmp0 (bver, rver) == 0
+      && pt_sync_docs_equal (bdoc, rdoc, NULL))
+    {
+      if (stats)
+        stats->unchanged++;
+      ok = TRUE;
+      goto out;
+    }
+  /* Our own write landed but its ack was lost. */
+  if (rver != NULL && g_strcmp0 (rver, row->version) == 0
+      && pt_sync_docs_equal (row->doc, rdoc, NULL))
+    {
+      ok = _pt_store_set_base (store, collection, id, remote, error)
+           && _pt_store_outbox_remove (store, collection->name, id, rver, NULL, error);
+      if (ok && stats)
+        stats->unchanged++;
+      goto out;
+    }
+
+  merged = pt_sync_merge (collection, bdoc, bstamps, row->doc, row->stamps, row->version,
+                          rdoc, rstamps);
+  out->doc = g_steal_pointer (&merged->doc);
+  out->stamps = g_steal_pointer (&merged->stamps);
+  out->base = bson_copy (remote);
+  if (merged->differs_from_remote)
+    {
+      /* A fresh version: the server must not be mistaken for carrying it. */
+      out->version = pt_hlc_now (pt_store_get_clock (store));
+      ok = _pt_store_note_stamp (store, out->version, error)
+           && _pt_store_write_row (store, collection, out, error)
+           && _pt_store_outbox_add (store, collection->name, id, error);
+      if (ok && stats)
+        stats->requeued++;
+    }
+  else
+    {
+      out->version = g_strdup (rver);
+      ok = _pt_store_write_row (store, collection, out, error)
+           && _pt_store_outbox_remove (store, collection->name, id, NULL, NULL, error);
+    }
+  if (ok && merged->conflicts->len > 0)
+    {
+      ok = log_conflicts (store, collection, id, merged->conflicts, error);
+      if (ok && stats)
+        stats->conflicts += merged->conflicts->len;
+    }
+  if (ok && stats)
+    stats->applied++;
+
+out:
+  g_clear_pointer (&rdoc, bson_destroy);
+  g_clear_pointer (&rstamps, bson_destroy);
+  g_clear_pointer (&bdoc, bson_destroy);
+  g_clear_pointer (&bstamps, bson_destroy);
+  return ok;
+}
+
+/* ---- Conflict log and quarantine ---------------------------------------- */
+
+gint64
+pt_store_sync_count_conflicts (PtStore  *store,
+                               gboolean  include_reviewed)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  if (!pt_store_sync_ensure_schema (store, NULL))
+    return 0;
+  stmt = _pt_store_prepare (store, include_reviewed
+                                   ? "SELECT count(*) FROM sync_conflicts"
+                                   : "SELECT count(*) FROM sync_conflicts WHERE reviewed = 0",
+                            NULL);
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+gint64
+pt_store_sync_count_quarantined (PtStore *store)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  if (!pt_store_sync_ensure_schema (store, NULL))
+    return 0;
+  stmt = _pt_store_prepare (store, "SELECT count(*) FROM sync_quarantine", NULL);
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+static gchar *
+col_text (sqlite3_stmt *stmt,
+          int           i)
+{
+  const guchar *t = sqlite3_column_text (stmt, i);
+  return t != NULL ? g_strdup ((const gchar *) t) : NULL;
+}
+
+static gchar *
+stamp_device (const gchar *stamp)
+{
+  const gchar *dash = stamp != NULL ? strchr (stamp, '-') : NULL;
+  return g_strdup (dash != NULL ? dash + 1 : FOREIGN_DEVICE);
+}
+
+GPtrArray *
+pt_store_sync_list_conflicts (PtStore  *store,
+                              gboolean  include_reviewed,
+                              GError  **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_sync_conflict_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!pt_store_sync_ensure_schema (store, error))
+    return NULL;
+  stmt = _pt_store_prepare (store,
+                            include_reviewed
+                            ? "SELECT id, collection, doc_id, field, lost_value, kept_value, lost_stamp, "
+                              "kept_stamp, reason, logged_at, reviewed FROM sync_conflicts ORDER BY id DESC"
+                            : "SELECT id, collection, doc_id, field, lost_value, kept_value, lost_stamp, "
+                              "kept_stamp, reason, logged_at, reviewed FROM sync_conflicts "
+                              "WHERE reviewed = 0 ORDER BY id DESC",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PtSyncConflict *c = g_new0 (PtSyncConflict, 1);
+      g_autofree gchar *lost_stamp = col_text (stmt, 6);
+      g_autofree gchar *kept_stamp = col_text (stmt, 7);
+
+      c->id = sqlite3_column_int64 (stmt, 0);
+      c->collection = col_text (stmt, 1);
+      c->document_id = col_text (stmt, 2);
+      c->field = col_text (stmt, 3);
+      c->lost_value = col_text (stmt, 4);
+      c->kept_value = col_text (stmt, 5);
+      c->lost_device = stamp_device (lost_stamp);
+      c->kept_device = stamp_device (kept_stamp);
+      c->lost_at_ms = lost_stamp != NULL ? pt_hlc_stamp_time_ms (lost_stamp) : 0;
+      c->reason = col_text (stmt, 8);
+      c->logged_at_ms = sqlite3_column_int64 (stmt, 9);
+      c->reviewed = sqlite3_column_int (stmt, 10) != 0;
+      g_ptr_array_add (list, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _pt_store_set_sqlite_error (store, rc, "list conflicts", error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+gboolean
+pt_store_sync_mark_conflict_reviewed (PtStore  *store,
+                                      gint64    id,
+                                      GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!pt_store_sync_ensure_schema (store, error))
+    return FALSE;
+  stmt = _pt_store_prepare (store, "UPDATE sync_conflicts SET reviewed = 1 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (store, rc, "mark conflict reviewed", error);
+  if (sqlite3_changes (_pt_store_get_db (store)) == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no conflict number %" G_GINT64_FORMAT "."), id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+pt_store_sync_list_quarantined (PtStore  *store,
+                                GError  **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_sync_quarantined_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!pt_store_sync_ensure_schema (store, error))
+    return NULL;
+  stmt = _pt_store_prepare (store, "SELECT collection, doc_id, code, message, at FROM sync_quarantine "
+                                   "ORDER BY at DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PtSyncQuarantined *q = g_new0 (PtSyncQuarantined, 1);
+
+      q->collection = col_text (stmt, 0);
+      q->document_id = col_text (stmt, 1);
+      q->server_code = sqlite3_column_int (stmt, 2);
+      q->server_message = col_text (stmt, 3);
+      q->at_ms = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (list, q);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _pt_store_set_sqlite_error (store, rc, "list quarantine", error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}

@@ -1,0 +1,106 @@
+/* pt-sync-private.h: the sync session shared by the engine's worker thread
+ * and the blocking one-shot run (CLI).  One session = one mongoc client +
+ * one PtStore connection, used from one thread. */
+#pragma once
+
+#include <mongoc/mongoc.h>
+#include "pt-store-sync.h"
+#include "pt-sync-engine.h"
+#include "pt-sync-error.h"
+
+G_BEGIN_DECLS
+
+#define PT_SYNC_PUSH_BATCH 1000
+#define PT_SYNC_PAGE 1000
+#define PT_SYNC_DEFAULT_DATABASE "pharmatrack"
+/* Polling re-reads what changed in this window before the last poll, so
+ * counters' clocks may disagree by this much. */
+#define PT_SYNC_POLL_SLACK_MS (5 * 60 * 1000)
+
+typedef struct _PtSyncSession PtSyncSession;
+
+/* Progress/status callback: the session calls it whenever a figure moves. */
+typedef void (*PtSyncReportFunc) (PtSyncSession *session, gpointer data);
+
+struct _PtSyncSession
+{
+  PtStore              *store;
+  gchar                *uri_string;
+  gchar                *db_name;
+  gchar                *tenant_id;
+  bson_oid_t            tenant_oid;
+
+  mongoc_client_t      *client;
+  mongoc_database_t    *db;
+  mongoc_change_stream_t *stream;
+  gboolean              polling;       /* server without change streams */
+  guint                 poll_interval_ms;
+  gint64                next_poll_ms;  /* monotonic */
+  guint                 await_ms;      /* maxAwaitTimeMS of the stream */
+  gint64                token_saved_ms; /* monotonic */
+
+  /* Figures for the status. */
+  PtSyncState           state;
+  gint64                initial_done;
+  gint64                initial_total;
+  gint64                pushed_total;
+  gint64                pulled_total;
+  gint64                last_push_ms;
+  gint64                last_pull_ms;
+  gint64                new_conflicts;
+
+  PtSyncReportFunc      report;
+  gpointer              report_data;
+  GCancellable         *cancellable;
+};
+
+PtSyncSession *_pt_sync_session_new      (const gchar *data_dir,
+                                          const gchar *uri,
+                                          const gchar *database,
+                                          GError     **error);
+void           _pt_sync_session_free     (PtSyncSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncSession, _pt_sync_session_free)
+
+/* Drops the connection (kept data: none; everything is in the store). */
+void           _pt_sync_session_disconnect (PtSyncSession *session);
+
+/* Connects, checks the server answers and the tenant exists (or is
+ * waiting in our outbox).  *failure gets the classification on error. */
+gboolean       _pt_sync_session_connect  (PtSyncSession  *session,
+                                          PtSyncFailure  *failure,
+                                          GError        **error);
+gboolean       _pt_sync_session_initial_complete (PtSyncSession *session);
+
+/* Initial sync / catch-up: opens the stream first, pages every collection
+ * by {tenantId} in _id order with a checkpoint, then leaves the stream
+ * open for live tailing.  Resumes after a crash. */
+gboolean       _pt_sync_session_catch_up (PtSyncSession  *session,
+                                          PtSyncFailure  *failure,
+                                          GError        **error);
+/* Pushes the whole outbox (batches of ≤ 1,000).  *pushed (may be NULL)
+ * gets the number of documents acknowledged. */
+gboolean       _pt_sync_session_push_all (PtSyncSession  *session,
+                                          gint64         *pushed,
+                                          PtSyncFailure  *failure,
+                                          GError        **error);
+/* One pull step: one change-stream batch (waits up to await_ms), or a poll
+ * when due.  *got gets the number of changes applied. */
+gboolean       _pt_sync_session_pull     (PtSyncSession  *session,
+                                          gint64         *got,
+                                          PtSyncFailure  *failure,
+                                          GError        **error);
+/* Marks the resume point as lost: the next run catches up (this tenant
+ * only; nothing local is dropped). */
+gboolean       _pt_sync_session_reset_resume (PtSyncSession *session,
+                                              GError       **error);
+
+/* Local figures for the status. */
+void           _pt_sync_session_fill_status (PtSyncSession *session,
+                                             PtSyncStatus  *status);
+
+/* Server agrees with the store: same number of documents per collection
+ * and nothing pending.  FALSE with a sentence otherwise. */
+gboolean       _pt_sync_session_verify   (PtSyncSession  *session,
+                                          GError        **error);
+
+G_END_DECLS

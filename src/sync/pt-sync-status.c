@@ -1,0 +1,112 @@
+/* pt-sync-status.c: the status, conflict and quarantine value types of the
+ * sync engine's public API. */
+#define G_LOG_DOMAIN "pt-sync"
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include "pt-sync-engine.h"
+
+const gchar *
+pt_sync_state_to_string (PtSyncState state)
+{
+  switch (state)
+    {
+    case PT_SYNC_STATE_OFFLINE: return "offline";
+    case PT_SYNC_STATE_CONNECTING: return "connecting";
+    case PT_SYNC_STATE_INITIAL_SYNC: return "initial-sync";
+    case PT_SYNC_STATE_LIVE: return "live";
+    case PT_SYNC_STATE_BACKING_OFF: return "backing-off";
+    case PT_SYNC_STATE_NEEDS_ATTENTION: return "needs-attention";
+    default: return "unknown";
+    }
+}
+
+const gchar *
+pt_sync_state_to_label (PtSyncState state)
+{
+  switch (state)
+    {
+    case PT_SYNC_STATE_OFFLINE: return _("Working offline");
+    case PT_SYNC_STATE_CONNECTING: return _("Connecting…");
+    case PT_SYNC_STATE_INITIAL_SYNC: return _("Downloading pharmacy data");
+    case PT_SYNC_STATE_LIVE: return _("Up to date");
+    case PT_SYNC_STATE_BACKING_OFF: return _("Cloud unreachable, retrying");
+    case PT_SYNC_STATE_NEEDS_ATTENTION: return _("Sync needs attention");
+    default: return "";
+    }
+}
+
+PtSyncStatus *
+pt_sync_status_copy (const PtSyncStatus *status)
+{
+  PtSyncStatus *copy;
+
+  g_return_val_if_fail (status != NULL, NULL);
+  copy = g_memdup2 (status, sizeof *status);
+  copy->message = g_strdup (status->message);
+  return copy;
+}
+
+void
+pt_sync_status_free (PtSyncStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_free (status->message);
+  g_free (status);
+}
+
+G_DEFINE_BOXED_TYPE (PtSyncStatus, pt_sync_status, pt_sync_status_copy, pt_sync_status_free)
+
+void
+pt_sync_conflict_free (PtSyncConflict *c)
+{
+  if (c == NULL)
+    return;
+  g_free (c->collection);
+  g_free (c->document_id);
+  g_free (c->field);
+  g_free (c->lost_value);
+  g_free (c->kept_value);
+  g_free (c->lost_device);
+  g_free (c->kept_device);
+  g_free (c->reason);
+  g_free (c);
+}
+
+void
+pt_sync_quarantined_free (PtSyncQuarantined *q)
+{
+  if (q == NULL)
+    return;
+  g_free (q->collection);
+  g_free (q->document_id);
+  g_free (q->server_message);
+  g_free (q);
+}
+
+gchar *
+pt_sync_redact_uri (const gchar *uri)
+{
+  const gchar *scheme_end, *at, *colon, *slash;
+
+  if (uri == NULL)
+    return NULL;
+  scheme_end = strstr (uri, "://");
+  if (scheme_end == NULL)
+    return g_strdup (uri);
+  scheme_end += 3;
+  slash = strchr (scheme_end, '/');
+  /* userinfo ends at the last '@' before the path. */
+  at = NULL;
+  for (const gchar *p = scheme_end; *p != '\0' && (slash == NULL || p < slash); p++)
+    if (*p == '@')
+      at = p;
+  if (at == NULL)
+    return g_strdup (uri);
+  colon = memchr (scheme_end, ':', at - scheme_end);
+  if (colon == NULL)
+    return g_strdup (uri);
+  return g_strdup_printf ("%.*s:****%s", (int) (colon - uri), uri, at);
+}
