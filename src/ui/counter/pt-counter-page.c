@@ -33,6 +33,7 @@ struct _PtCounterPage
   gulong      committed_id;
   guint       refresh_idle;
   gchar      *selected_id;
+  gchar      *shown;            /* what the lists show, to skip rebuilds */
 
   GtkLabel   *alert_label;
   GtkLabel   *headers[N_COLUMNS];
@@ -260,10 +261,13 @@ pt_counter_page_refresh (PtCounterPage *self)
   for (guint c = 0; c < N_COLUMNS; c++)
     if (focus && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->lists[c])))
       had_focus = TRUE;
-  for (guint c = 0; c < N_COLUMNS; c++)
-    clear_list (self->lists[c]);
   if (self->store == NULL || pt_store_get_user_id (self->store) == NULL)
-    return;
+    {
+      for (guint c = 0; c < N_COLUMNS; c++)
+        clear_list (self->lists[c]);
+      g_clear_pointer (&self->shown, g_free);
+      return;
+    }
 
   pt_counter_day_bounds (pt_time_now (), &from, &to);
   queue = pt_store_counter_queue (self->store, self->pharmacy_id, from, &error);
@@ -272,6 +276,28 @@ pt_counter_page_refresh (PtCounterPage *self)
       g_debug ("Queue failed: %s", error->message);
       return;
     }
+  /* Rows are rebuilt only when what they show changed: the selection and
+   * the focus stay put, and assistive technologies keep their objects. */
+  {
+    g_autoptr(GString) sig = g_string_new (self->pharmacy_id);
+
+    for (guint i = 0; i < queue->len; i++)
+      {
+        PtRxRow *rx = queue->pdata[i];
+        g_string_append_printf (sig, "|%s:%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%"
+                                G_GINT64_FORMAT, rx->id, rx->status, rx->owed, rx->paid,
+                                rx->updated_at);
+      }
+    if (g_strcmp0 (sig->str, self->shown) == 0)
+      {
+        update_alert (self);
+        return;
+      }
+    g_free (self->shown);
+    self->shown = g_string_free (g_steal_pointer (&sig), FALSE);
+  }
+  for (guint c = 0; c < N_COLUMNS; c++)
+    clear_list (self->lists[c]);
   for (guint i = 0; i < queue->len; i++)
     {
       PtRxRow *rx = queue->pdata[i];
@@ -535,6 +561,17 @@ pt_counter_page_set_store (PtCounterPage *self,
   pt_counter_page_refresh (self);
 }
 
+gboolean
+pt_counter_page_has_queue (PtCounterPage *self)
+{
+  g_return_val_if_fail (PT_IS_COUNTER_PAGE (self), FALSE);
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    if (gtk_list_box_get_row_at_index (self->lists[c], 0) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 void
 pt_counter_page_focus (PtCounterPage *self)
 {
@@ -575,6 +612,7 @@ pt_counter_page_finalize (GObject *object)
 
   g_free (self->pharmacy_id);
   g_free (self->selected_id);
+  g_free (self->shown);
   G_OBJECT_CLASS (pt_counter_page_parent_class)->finalize (object);
 }
 

@@ -14,6 +14,8 @@ void pt_counter_page_set_store (PtCounterPage *self,
                                 PtStore       *store,
                                 const gchar   *pharmacy_id);
 void pt_counter_page_refresh   (PtCounterPage *self);
+/* TRUE when the queue shows at least one prescription. */
+gboolean pt_counter_page_has_queue (PtCounterPage *self);
 /* Focus on the queue (the first prescription waiting). */
 void pt_counter_page_focus     (PtCounterPage *self);
 

@@ -187,6 +187,23 @@ changed_cb (PtDispenseDialog *self)
   update_state (self);
 }
 
+/* Keyboard first: once the last warning is acknowledged, the focus moves
+ * on to what is needed next (the reason, the cash, or Dispense). */
+static void
+ack_toggled_cb (PtDispenseDialog *self)
+{
+  update_state (self);
+  if (self->plan == NULL || (self->plan->warnings & ~acknowledged (self)) != 0)
+    return;
+  if (self->reason_entry && gtk_widget_get_sensitive (GTK_WIDGET (self->reason_entry))
+      && *gtk_editable_get_text (GTK_EDITABLE (self->reason_entry)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->reason_entry));
+  else if (gtk_widget_get_visible (self->tendered_row))
+    gtk_widget_grab_focus (GTK_WIDGET (self->tendered_entry));
+  else if (gtk_widget_get_sensitive (GTK_WIDGET (self->dispense_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->dispense_button));
+}
+
 /* ---- Building ----------------------------------------------------------- */
 
 static void
@@ -269,7 +286,7 @@ build_warnings (PtDispenseDialog *self)
         check = gtk_check_button_new_with_label (lower);
         set_accessible_label (check, lower);
       }
-      g_signal_connect_swapped (check, "toggled", G_CALLBACK (changed_cb), self);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (ack_toggled_cb), self);
       self->ack[i] = GTK_CHECK_BUTTON (check);
       add_row (group, pt_dispense_warning_get_label (warning_bits[i]), detail->str, check);
     }
@@ -283,6 +300,7 @@ build_warnings (PtDispenseDialog *self)
       set_accessible_label (entry, _("Override reason"));
       gtk_widget_set_sensitive (entry, can_override);
       g_signal_connect_swapped (entry, "changed", G_CALLBACK (changed_cb), self);
+      gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
       self->reason_entry = GTK_ENTRY (entry);
       self->reason_row = add_row (group, _("Override reason"),
                                   can_override ? _("Required for an allergy or duplicate-therapy warning.")
@@ -464,7 +482,7 @@ dispense_cb (PtDispenseDialog *self)
   if (PT_IS_WINDOW (self->parent))
     pt_window_add_toast (PT_WINDOW (self->parent), message->str);
   g_signal_emit (self, signals[DISPENSED], 0, id);
-  gtk_window_destroy (GTK_WINDOW (self));
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static gboolean

@@ -30,6 +30,7 @@ struct _PtPrescriptionEditor
   gchar          *medicine_id;     /* chosen for the item being typed */
   gchar          *medicine_label;
   GPtrArray      *items;           /* Item * */
+  gboolean        setting_text;    /* our own set_text: not a new search */
 
   GtkLabel       *error_label;
   GtkSearchEntry *patient_entry;
@@ -97,8 +98,9 @@ entry_text (GtkEntry *entry)
 
 static void
 set_patient (PtPrescriptionEditor *self,
-             const gchar          *id)
+             const gchar          *id_in)
 {
+  g_autofree gchar *id = g_strdup (id_in);
   g_autoptr(bson_t) p = id ? pt_store_get (self->store, "patients", id, NULL) : NULL;
   g_autofree gchar *name = NULL;
   g_autofree gchar *desc = NULL;
@@ -115,7 +117,9 @@ set_patient (PtPrescriptionEditor *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->patient_row), desc);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->patient_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   name, -1);
+  self->setting_text = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->patient_entry), name);
+  self->setting_text = FALSE;
   show_error (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->medicine_entry));
 }
@@ -125,14 +129,11 @@ patient_search_cb (PtPrescriptionEditor *self)
 {
   const gchar *q = gtk_editable_get_text (GTK_EDITABLE (self->patient_entry));
 
+  if (self->setting_text)
+    return;
   if (self->patient_id != NULL)
     {
       /* Typing again after a choice starts a new search. */
-      g_autoptr(bson_t) p = pt_store_get (self->store, "patients", self->patient_id, NULL);
-      g_autofree gchar *name = p ? pt_patient_display_name (p) : NULL;
-
-      if (g_strcmp0 (name, q) == 0)
-        return;
       g_clear_pointer (&self->patient_id, g_free);
       gtk_widget_set_visible (self->patient_row, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->patient_results), TRUE);
@@ -178,7 +179,8 @@ patient_activate_cb (PtPrescriptionEditor *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->medicine_entry));
       return;
     }
-  patient_search_cb (self);
+  if (gtk_list_box_get_row_at_index (self->patient_results, 0) == NULL)
+    patient_search_cb (self);
   row = gtk_list_box_get_row_at_index (self->patient_results, 0);
   if (row != NULL)
     set_patient (self, g_object_get_data (G_OBJECT (row), "patient-id"));
@@ -197,10 +199,16 @@ patient_row_activated_cb (PtPrescriptionEditor *self,
 
 static void
 set_medicine (PtPrescriptionEditor *self,
-              const gchar          *id,
-              const gchar          *label,
-              const gchar          *subtitle)
+              const gchar          *id_in,
+              const gchar          *label_in,
+              const gchar          *subtitle_in)
 {
+  /* Copies first: the arguments may belong to a result row that the
+   * search below replaces. */
+  g_autofree gchar *id = g_strdup (id_in);
+  g_autofree gchar *label = g_strdup (label_in);
+  g_autofree gchar *subtitle = g_strdup (subtitle_in);
+
   g_free (self->medicine_id);
   self->medicine_id = g_strdup (id);
   g_free (self->medicine_label);
@@ -213,7 +221,9 @@ set_medicine (PtPrescriptionEditor *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->medicine_row), subtitle);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->medicine_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   label, -1);
+  self->setting_text = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->medicine_entry), label);
+  self->setting_text = FALSE;
   gtk_widget_grab_focus (GTK_WIDGET (self->quantity_entry));
 }
 
@@ -226,12 +236,10 @@ medicine_search_cb (PtPrescriptionEditor *self)
   const gchar *currency = pt_store_get_currency (self->store);
   PtTime now = pt_time_now ();
 
+  if (self->setting_text)
+    return;
   if (self->medicine_id != NULL)
-    {
-      if (g_strcmp0 (self->medicine_label, q) == 0)
-        return;
-      set_medicine (self, NULL, NULL, NULL);
-    }
+    set_medicine (self, NULL, NULL, NULL);
   clear_list (self->medicine_results);
   if (*q == '\0')
     return;
@@ -291,7 +299,8 @@ medicine_activate_cb (PtPrescriptionEditor *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->quantity_entry));
       return;
     }
-  medicine_search_cb (self);
+  if (gtk_list_box_get_row_at_index (self->medicine_results, 0) == NULL)
+    medicine_search_cb (self);
   row = gtk_list_box_get_row_at_index (self->medicine_results, 0);
   if (row != NULL)
     choose_medicine_row (self, row);
@@ -398,7 +407,10 @@ add_pending_item (PtPrescriptionEditor *self)
   rebuild_items (self);
 
   set_medicine (self, NULL, NULL, NULL);
+  self->setting_text = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->medicine_entry), "");
+  self->setting_text = FALSE;
+  clear_list (self->medicine_results);
   gtk_editable_set_text (GTK_EDITABLE (self->quantity_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->instructions_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->dose_entry), "");
@@ -642,7 +654,7 @@ pt_prescription_editor_init (PtPrescriptionEditor *self)
   self->patient_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->patient_entry, "placeholder-text", _("Patient name, phone or date of birth"), NULL);
   set_accessible_label (GTK_WIDGET (self->patient_entry), _("Patient"));
-  g_signal_connect_swapped (self->patient_entry, "search-changed", G_CALLBACK (patient_search_cb), self);
+  g_signal_connect_swapped (self->patient_entry, "changed", G_CALLBACK (patient_search_cb), self);
   g_signal_connect_swapped (self->patient_entry, "activate", G_CALLBACK (patient_activate_cb), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->patient_entry));
   self->patient_results = results_list (group, _("Matching patients"));
@@ -674,7 +686,7 @@ pt_prescription_editor_init (PtPrescriptionEditor *self)
   self->medicine_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->medicine_entry, "placeholder-text", _("Medicine name, generic name, code or barcode"), NULL);
   set_accessible_label (GTK_WIDGET (self->medicine_entry), _("Medicine"));
-  g_signal_connect_swapped (self->medicine_entry, "search-changed", G_CALLBACK (medicine_search_cb), self);
+  g_signal_connect_swapped (self->medicine_entry, "changed", G_CALLBACK (medicine_search_cb), self);
   g_signal_connect_swapped (self->medicine_entry, "activate", G_CALLBACK (medicine_activate_cb), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->medicine_entry));
   self->medicine_results = results_list (group, _("Matching medicines"));
