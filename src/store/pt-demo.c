@@ -155,6 +155,26 @@ brand_name (Demo *demo, const gchar *inn)
   return g_strconcat (stem, suffix, NULL);
 }
 
+/* @pattern: L = a capital letter, 9 = a digit, anything else as is.  One
+ * draw after the other (argument evaluation order is unspecified in C, and
+ * the output must depend on the seed only). */
+static gchar *
+random_code (Demo *demo, const gchar *pattern)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const gchar *p = pattern; *p; p++)
+    {
+      if (*p == 'L')
+        g_string_append_c (s, 'A' + range (demo, 0, 25));
+      else if (*p == '9')
+        g_string_append_c (s, '0' + range (demo, 0, 9));
+      else
+        g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
 static PtTime
 days_from_now (Demo *demo, gint days)
 {
@@ -225,14 +245,14 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
       gdouble r = g_rand_double (demo->rand);
       gint days;
       PtQuantity quantity = med->pack * range (demo, 2, 12);
-      g_autofree gchar *lot = g_strdup_printf ("%c%c%04d%c",
-                                               'A' + range (demo, 0, 25),
-                                               'A' + range (demo, 0, 25),
-                                               range (demo, 0, 9999),
-                                               'A' + range (demo, 0, 25));
+      g_autofree gchar *lot = random_code (demo, "LL9999L");
       const gchar *supplier = pick (demo, _pt_demo_suppliers, _pt_demo_n_suppliers);
-      PtMoney cost = MAX (1, med->price * range (demo, 45, 70) / 100);
+
+      /* Draw before MAX, which evaluates its arguments twice. */
+      PtMoney cost = med->price * range (demo, 45, 70) / 100;
       g_autofree gchar *batch_id = NULL;
+
+      cost = MAX (cost, 1);
 
       if (r < 0.05)
         days = -range (demo, 1, 180);     /* expired, still on the shelf */
@@ -276,11 +296,12 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
       /* A few breakages and count corrections; never below zero. */
       if (days > 0 && chance (demo, 0.03))
         {
-          PtQuantity loss = MAX (1, quantity / range (demo, 10, 40));
-          g_autofree gchar *movement_id =
-            pt_store_adjust_stock (demo->store, batch_id, -loss,
-                                   chance (demo, 0.5) ? "Breakage" : "Stock count correction",
-                                   error);
+          PtQuantity loss = quantity / range (demo, 10, 40);
+          const gchar *why = chance (demo, 0.5) ? "Breakage" : "Stock count correction";
+          g_autofree gchar *movement_id = NULL;
+
+          loss = MAX (loss, 1);
+          movement_id = pt_store_adjust_stock (demo->store, batch_id, -loss, why, error);
           if (movement_id == NULL)
             return FALSE;
           med->stock[ph] -= loss;
@@ -441,11 +462,11 @@ create_patient (Demo *demo, GError **error)
       append_str (&doc, "email", lower);
     }
 
-  line1 = g_strdup_printf ("%d %s", range (demo, 1, 220),
-                           pick (demo, _pt_demo_streets, _pt_demo_n_streets));
-  postcode = g_strdup_printf ("%c%c%d %d%c%c", 'A' + range (demo, 0, 25), 'A' + range (demo, 0, 25),
-                              range (demo, 1, 29), range (demo, 0, 9),
-                              'A' + range (demo, 0, 25), 'A' + range (demo, 0, 25));
+  {
+    gint number = range (demo, 1, 220);
+    line1 = g_strdup_printf ("%d %s", number, pick (demo, _pt_demo_streets, _pt_demo_n_streets));
+  }
+  postcode = random_code (demo, "LL9 9LL");
   BSON_APPEND_DOCUMENT_BEGIN (&doc, "address", &child);
   append_str (&child, "line1", line1);
   append_str (&child, "city", pick (demo, _pt_demo_towns, _pt_demo_n_towns));

@@ -263,8 +263,10 @@ _pt_snake_case (const gchar *camel)
 }
 
 /* Fields the store's own queries (stock, dispensing, search, sign-in) need
- * as columns, in addition to those the registry flags INDEXED.  Only the
- * names are listed; their types come from the registry. */
+ * as columns, in addition to those the registry flags INDEXED (which also
+ * get an index each).  Only the names are listed; their types come from
+ * the registry.  Every index costs a page write per insert, so these get
+ * none unless store_indexes names one. */
 static const struct
 {
   const gchar *collection;
@@ -280,6 +282,23 @@ static const struct
   { "users", { "email", NULL } },
   { "pharmacies", { "name", NULL } },
   { "audit_events", { "documentId", NULL } },
+};
+
+/* Composite indexes of the store's hot queries (named in INDEXED BY
+ * clauses, so the plan never depends on statistics). */
+static const struct
+{
+  const gchar *collection;
+  const gchar *name;
+  const gchar *columns;
+} store_indexes[] = {
+  /* FEFO allocation: a medicine's batches at a branch by expiry. */
+  { "batches", "batches_fefo", "medicine_id, pharmacy_id, expiry_date" },
+  /* Patients by birth date, and listed by name. */
+  { "patients", "patients_date_of_birth", "date_of_birth" },
+  { "patients", "patients_last_name", "last_name" },
+  /* A document's audit trail. */
+  { "audit_events", "audit_events_document_id", "document_id" },
 };
 
 static gboolean
@@ -407,14 +426,38 @@ collection_ddl (const PtCollection *c,
   for (guint i = 0; i < cols->len; i++)
     {
       const PtField *f = cols->pdata[i];
-      g_autofree gchar *col = _pt_snake_case (f->name);
+      g_autofree gchar *col = NULL;
+
+      if (!(f->flags & PT_FIELD_FLAG_INDEXED))
+        continue;
+      col = _pt_snake_case (f->name);
       g_ptr_array_add (stmts, g_strdup_printf ("CREATE INDEX IF NOT EXISTS "
                                                "\"%s_%s\" ON \"%s\"(\"%s\")",
                                                c->name, col, c->name, col));
     }
-  g_ptr_array_add (stmts, g_strdup_printf ("CREATE INDEX IF NOT EXISTS "
-                                           "\"%s_updated_at\" ON \"%s\"(updated_at)",
-                                           c->name, c->name));
+  for (guint i = 0; i < G_N_ELEMENTS (store_indexes); i++)
+    {
+      g_auto(GStrv) wanted = NULL;
+      gboolean all = TRUE;
+
+      if (!g_str_equal (store_indexes[i].collection, c->name))
+        continue;
+      wanted = g_strsplit (store_indexes[i].columns, ", ", -1);
+      for (guint j = 0; wanted[j] && all; j++)
+        {
+          gboolean found = FALSE;
+          for (guint k = 0; k < cols->len && !found; k++)
+            {
+              g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[k])->name);
+              found = g_str_equal (col, wanted[j]);
+            }
+          all = found;
+        }
+      if (all)
+        g_ptr_array_add (stmts, g_strdup_printf ("CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(%s)",
+                                                 store_indexes[i].name, c->name,
+                                                 store_indexes[i].columns));
+    }
 
   /* Live-document and storage counters, whoever writes the row. */
   g_ptr_array_add (stmts, g_strdup_printf (
@@ -470,9 +513,6 @@ stock_ddl (const PtCollection *movements,
         return;
       }
 
-  g_ptr_array_add (stmts, g_strdup (
-    "CREATE INDEX IF NOT EXISTS stock_movements_ledger ON stock_movements"
-    "(medicine_id, pharmacy_id, batch_id, quantity)"));
   g_ptr_array_add (stmts, g_strdup (
     "CREATE TRIGGER IF NOT EXISTS pt_stock_ai AFTER INSERT ON stock_movements "
     "WHEN NEW.deleted = 0 AND NEW.batch_id IS NOT NULL BEGIN "
@@ -633,6 +673,36 @@ _pt_store_ensure_schema (PtStore *self,
         rebuild = TRUE;
     }
 
+  /* Indexes the registry or the store no longer want go: each one costs
+   * a page write per insert. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPtrArray) unwanted = g_ptr_array_new_with_free_func (g_free);
+      g_autofree gchar *sql = g_strdup_printf ("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                               "AND tbl_name = '%s' AND sql IS NOT NULL",
+                                               colls[i]->name);
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        continue;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const gchar *name = (const gchar *) sqlite3_column_text (stmt, 0);
+          g_autofree gchar *pattern = g_strdup_printf ("\"%s\" ON", name);
+
+          if (!strstr (all->str, pattern))
+            g_ptr_array_add (unwanted, g_strdup (name));
+        }
+      sqlite3_finalize (stmt);
+      for (guint j = 0; j < unwanted->len; j++)
+        {
+          g_autofree gchar *drop = g_strdup_printf ("DROP INDEX \"%s\"",
+                                                    (gchar *) unwanted->pdata[j]);
+          if (!_pt_store_exec (self, drop, error))
+            goto fail;
+        }
+    }
+
   /* Triggers are recreated from the current registry. */
   if (!_pt_store_exec (self,
                        "DROP TRIGGER IF EXISTS pt_stock_ai; "
@@ -677,10 +747,9 @@ migrate_0_to_1 (PtStore *self,
     "  bytes INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE batch_stock (batch_id TEXT PRIMARY KEY NOT NULL, "
     "  medicine_id TEXT, pharmacy_id TEXT, quantity INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX batch_stock_medicine ON batch_stock (medicine_id, pharmacy_id, quantity);"
+    "CREATE INDEX batch_stock_medicine ON batch_stock (medicine_id, pharmacy_id);"
     "CREATE TABLE medicine_stock (medicine_id TEXT NOT NULL, pharmacy_id TEXT, "
-    "  quantity INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (medicine_id, pharmacy_id));"
-    "CREATE INDEX medicine_stock_pharmacy ON medicine_stock (pharmacy_id, quantity);",
+    "  quantity INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (medicine_id, pharmacy_id));",
     PT_STORE_APPLICATION_ID);
 
   return _pt_store_exec (self, sql, error);

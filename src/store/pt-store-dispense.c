@@ -114,7 +114,8 @@ dispensed_recently (PtStore     *self,
   if (patient_id == NULL)
     return FALSE;
   stmt = _pt_store_prepare (self,
-                            "SELECT 1 FROM prescriptions p JOIN stock_movements m "
+                            "SELECT 1 FROM prescriptions p INDEXED BY prescriptions_patient_id "
+                            "JOIN stock_movements m INDEXED BY stock_movements_prescription_id "
                             "ON m.prescription_id = p.id WHERE p.patient_id = ?1 "
                             "AND p.id != ?2 AND p.status != 'cancelled' AND p.deleted = 0 "
                             "AND m.medicine_id = ?3 AND m.kind = 'dispense' AND m.at >= ?4 "
@@ -142,7 +143,7 @@ expired_quantity (PtStore     *self,
 
   stmt = _pt_store_prepare (self,
                             "SELECT coalesce(sum(bs.quantity), 0) FROM batches b "
-                            "JOIN batch_stock bs ON bs.batch_id = b.id "
+                            "INDEXED BY batches_fefo JOIN batch_stock bs ON bs.batch_id = b.id "
                             "WHERE b.medicine_id = ?1 AND b.pharmacy_id = ?2 "
                             "AND b.expiry_date <= ?3 AND b.deleted = 0 AND bs.quantity > 0",
                             NULL);
@@ -173,7 +174,8 @@ allocate (PtStore        *self,
 
   stmt = _pt_store_prepare (self,
                             "SELECT b.id, b.lot_number, b.expiry_date, bs.quantity "
-                            "FROM batches b JOIN batch_stock bs ON bs.batch_id = b.id "
+                            "FROM batches b INDEXED BY batches_fefo "
+                            "JOIN batch_stock bs ON bs.batch_id = b.id "
                             "WHERE b.medicine_id = ?1 AND b.pharmacy_id = ?2 "
                             "AND b.expiry_date > ?3 AND b.deleted = 0 AND bs.quantity > 0 "
                             "ORDER BY b.expiry_date, b.id", error);
@@ -624,7 +626,8 @@ pt_store_cancel_prescription (PtStore     *self,
   /* What is still out, per batch: dispensed minus already returned. */
   stmt = _pt_store_prepare (self,
                             "SELECT batch_id, min(medicine_id), min(pharmacy_id), sum(quantity) "
-                            "FROM stock_movements WHERE prescription_id = ?1 AND deleted = 0 "
+                            "FROM stock_movements INDEXED BY stock_movements_prescription_id "
+                            "WHERE prescription_id = ?1 AND deleted = 0 "
                             "AND kind IN ('dispense', 'return') GROUP BY batch_id "
                             "HAVING sum(quantity) < 0 ORDER BY batch_id", error);
   if (stmt == NULL)

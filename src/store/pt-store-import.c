@@ -175,15 +175,54 @@ pt_import_report_free (PtImportReport *report)
   g_free (report);
 }
 
+typedef struct
+{
+  gint64  line;
+  gchar  *message;
+} LineError;
+
 static void
 report_error (PtImportReport *report,
+              GArray         *errors,
               gint64          line,
               const gchar    *message)
 {
+  LineError e = { line, g_strdup (message) };
+
   report->rejected++;
-  if (report->errors->len < MAX_REPORTED_ERRORS)
-    g_ptr_array_add (report->errors, g_strdup_printf (_("line %" G_GINT64_FORMAT ": %s"),
-                                                      line, message));
+  g_array_append_val (errors, e);
+}
+
+static gint
+line_error_compare (gconstpointer a,
+                    gconstpointer b)
+{
+  gint64 la = ((const LineError *) a)->line, lb = ((const LineError *) b)->line;
+  return la < lb ? -1 : la > lb;
+}
+
+static void
+line_error_clear (gpointer data)
+{
+  g_free (((LineError *) data)->message);
+}
+
+/* The report lists the bad lines in file order, the first ones only. */
+static void
+fill_report (PtImportReport *report,
+             GArray         *errors)
+{
+  g_array_sort (errors, line_error_compare);
+  for (guint i = 0; i < errors->len && i < MAX_REPORTED_ERRORS; i++)
+    {
+      LineError *e = &g_array_index (errors, LineError, i);
+      g_ptr_array_add (report->errors, g_strdup_printf (_("line %" G_GINT64_FORMAT ": %s"),
+                                                        e->line, e->message));
+    }
+  if (errors->len > MAX_REPORTED_ERRORS)
+    g_ptr_array_add (report->errors,
+                     g_strdup_printf (_("… and %u more bad lines."),
+                                      errors->len - MAX_REPORTED_ERRORS));
 }
 
 static gboolean
@@ -222,6 +261,7 @@ pt_store_import (PtStore         *self,
   g_autoptr(PtImportReport) report = g_new0 (PtImportReport, 1);
   g_autoptr(GPtrArray) parsed = g_ptr_array_new_with_free_func ((GDestroyNotify) parsed_line_free);
   g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GArray) errors = g_array_new (FALSE, FALSE, sizeof (LineError));
   g_autofree LineReader *reader = g_new0 (LineReader, 1);
   const PtCollection *c;
   gint64 line_no = 0;
@@ -232,6 +272,7 @@ pt_store_import (PtStore         *self,
   g_return_val_if_fail (G_IS_INPUT_STREAM (in), FALSE);
 
   report->errors = g_ptr_array_new_with_free_func (g_free);
+  g_array_set_clear_func (errors, line_error_clear);
   if (report_out != NULL)
     *report_out = NULL;
   if (!pt_role_check (self->role, PT_PERM_IMPORT_EXPORT, error))
@@ -261,7 +302,7 @@ pt_store_import (PtStore         *self,
                                                      "may be at most %d MB."),
                                                    MAX_LINE_BYTES / (1024 * 1024),
                                                    PT_DOCUMENT_MAX_BYTES / (1024 * 1024));
-          report_error (report, line_no, msg);
+          report_error (report, errors, line_no, msg);
           continue;
         }
       if (line->len > 0 && line->str[line->len - 1] == '\r')
@@ -270,14 +311,14 @@ pt_store_import (PtStore         *self,
         continue;
       if (!g_utf8_validate_len (line->str, line->len, NULL))
         {
-          report_error (report, line_no, _("the text is not valid UTF-8; save the file as UTF-8."));
+          report_error (report, errors, line_no, _("the text is not valid UTF-8; save the file as UTF-8."));
           continue;
         }
       doc = bson_new_from_json ((const uint8_t *) line->str, (gssize) line->len, &bson_error);
       if (doc == NULL)
         {
           g_debug ("import line %" G_GINT64_FORMAT ": %s", line_no, bson_error.message);
-          report_error (report, line_no,
+          report_error (report, errors, line_no,
                         _("this is not a valid Extended JSON document (it may be cut off "
                           "or malformed)."));
           continue;
@@ -313,18 +354,18 @@ pt_store_import (PtStore         *self,
 
       if (!_pt_store_begin (self, &doc_error))
         {
-          report_error (report, p->line, doc_error->message);
+          report_error (report, errors, p->line, doc_error->message);
           break;
         }
       if (!_pt_store_write_doc (self, c, NULL, p->doc, TRUE, &opts, NULL, &changed, &doc_error))
         {
           _pt_store_rollback (self);
-          report_error (report, p->line, doc_error->message);
+          report_error (report, errors, p->line, doc_error->message);
           continue;
         }
       if (!_pt_store_commit (self, &doc_error))
         {
-          report_error (report, p->line, doc_error->message);
+          report_error (report, errors, p->line, doc_error->message);
           continue;
         }
       if (changed)
@@ -334,10 +375,7 @@ pt_store_import (PtStore         *self,
   if (report->rejected > 0)
     {
       _pt_store_rollback (self);
-      if (report->rejected > report->errors->len)
-        g_ptr_array_add (report->errors,
-                         g_strdup_printf (_("… and %" G_GINT64_FORMAT " more bad lines."),
-                                          report->rejected - (gint64) report->errors->len));
+      fill_report (report, errors);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
                    g_dngettext (GETTEXT_PACKAGE,
                                 "%" G_GINT64_FORMAT " line is not a valid %s document; "

@@ -150,65 +150,103 @@ _pt_store_read_row (PtStore             *self,
   return row;
 }
 
+/* The value of an indexed column, taken from the document. */
+typedef struct
+{
+  int          type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
+  gint64       i;
+  const gchar *s;
+  int          len;
+  gchar        hex[25];
+} ColValue;
+
 static void
-bind_field_value (sqlite3_stmt  *stmt,
-                  int            idx,
-                  const PtField *field,
-                  const bson_t  *doc)
+field_value (const PtField *field,
+             const bson_t  *doc,
+             ColValue      *v)
 {
   bson_iter_t iter;
-  gchar hex[25];
 
+  v->type = SQLITE_NULL;
   if (!bson_iter_init_find (&iter, doc, field->name))
-    {
-      sqlite3_bind_null (stmt, idx);
-      return;
-    }
+    return;
   switch (bson_iter_type (&iter))
     {
     case BSON_TYPE_OID:
-      bson_oid_to_string (bson_iter_oid (&iter), hex);
-      sqlite3_bind_text (stmt, idx, hex, 24, SQLITE_TRANSIENT);
+      bson_oid_to_string (bson_iter_oid (&iter), v->hex);
+      v->type = SQLITE_TEXT;
+      v->s = v->hex;
+      v->len = 24;
       break;
     case BSON_TYPE_UTF8:
       {
         uint32_t len = 0;
-        const gchar *s = bson_iter_utf8 (&iter, &len);
-        sqlite3_bind_text (stmt, idx, s, (int) len, SQLITE_TRANSIENT);
+        v->s = bson_iter_utf8 (&iter, &len);
+        v->len = (int) len;
+        v->type = SQLITE_TEXT;
       }
       break;
     case BSON_TYPE_INT32:
     case BSON_TYPE_INT64:
     case BSON_TYPE_DOUBLE:
-      sqlite3_bind_int64 (stmt, idx, bson_iter_as_int64 (&iter));
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_as_int64 (&iter);
       break;
     case BSON_TYPE_DATE_TIME:
-      sqlite3_bind_int64 (stmt, idx, bson_iter_date_time (&iter));
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_date_time (&iter);
       break;
     case BSON_TYPE_BOOL:
-      sqlite3_bind_int (stmt, idx, bson_iter_bool (&iter) ? 1 : 0);
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_bool (&iter) ? 1 : 0;
       break;
     default:
-      sqlite3_bind_null (stmt, idx);
       break;
     }
 }
 
+static void
+bind_value (sqlite3_stmt   *stmt,
+            int             idx,
+            const ColValue *v)
+{
+  if (v->type == SQLITE_INTEGER)
+    sqlite3_bind_int64 (stmt, idx, v->i);
+  else if (v->type == SQLITE_TEXT)
+    sqlite3_bind_text (stmt, idx, v->s, v->len, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+/* Exact (binary) equality: a change of case is a change. */
+static gboolean
+column_equals (sqlite3_stmt   *stmt,
+               int             col,
+               const ColValue *v)
+{
+  int type = sqlite3_column_type (stmt, col);
+
+  if (type != v->type)
+    return FALSE;
+  if (type == SQLITE_INTEGER)
+    return sqlite3_column_int64 (stmt, col) == v->i;
+  if (type == SQLITE_TEXT)
+    return sqlite3_column_bytes (stmt, col) == v->len
+           && memcmp (sqlite3_column_text (stmt, col), v->s, (gsize) v->len) == 0;
+  return type == SQLITE_NULL;
+}
+
 static const gchar *
-write_sql_for (PtStore            *self,
-               const PtCollection *collection,
-               GPtrArray         **out_cols)
+insert_sql_for (PtStore            *self,
+                const PtCollection *collection,
+                GPtrArray          *cols)
 {
   const gchar *sql = g_hash_table_lookup (self->write_sql, collection->name);
-  g_autoptr(GPtrArray) cols = _pt_store_indexed_fields (collection);
 
   if (sql == NULL)
     {
       GString *s = g_string_new (NULL);
       GString *vals = g_string_new ("?1, ?2, ?3, ?4, ?5, ?6, ?7");
-      GString *upd = g_string_new ("doc = excluded.doc, stamps = excluded.stamps, "
-                                   "version = excluded.version, base = excluded.base, "
-                                   "deleted = excluded.deleted, updated_at = excluded.updated_at");
 
       g_string_append_printf (s, "INSERT INTO \"%s\" (id, doc, stamps, version, base, "
                                  "deleted, updated_at", collection->name);
@@ -217,22 +255,19 @@ write_sql_for (PtStore            *self,
           g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
           g_string_append_printf (s, ", \"%s\"", col);
           g_string_append_printf (vals, ", ?%u", i + 8);
-          g_string_append_printf (upd, ", \"%s\" = excluded.\"%s\"", col, col);
         }
-      g_string_append_printf (s, ") VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s "
-                                 "RETURNING rowid", vals->str, upd->str);
+      g_string_append_printf (s, ") VALUES (%s)", vals->str);
       g_string_free (vals, TRUE);
-      g_string_free (upd, TRUE);
       sql = g_string_free (s, FALSE);
       g_hash_table_insert (self->write_sql, g_strdup (collection->name), (gpointer) sql);
     }
-  *out_cols = g_steal_pointer (&cols);
   return sql;
 }
 
 /* The text indexed for a searchable field: its value and, when it holds
- * digits among other characters (phones, codes), the digits alone, so
- * "+44 20 7946 0958" is found by "02079" and by "7946". */
+ * digits among other characters (phones, codes), the digits alone and,
+ * for longer numbers, every tail of them, so a prefix search finds any
+ * part: "+44 20 7946 0958" is found by "7946 0958", "2079…" and "4420…". */
 static void
 append_search_text (GString     *out,
                     const gchar *s,
@@ -244,11 +279,16 @@ append_search_text (GString     *out,
   for (gsize i = 0; i < len; i++)
     if (g_ascii_isdigit (s[i]))
       g_string_append_c (digits, s[i]);
-  if (digits->len >= 3 && digits->len < len)
-    {
-      g_string_append_c (out, ' ');
-      g_string_append_len (out, digits->str, digits->len);
-    }
+  if (digits->len < 3 || digits->len == len)
+    return;
+  g_string_append_c (out, ' ');
+  g_string_append_len (out, digits->str, digits->len);
+  if (digits->len >= 7)
+    for (gsize i = 1; i + 4 <= digits->len; i++)
+      {
+        g_string_append_c (out, ' ');
+        g_string_append_len (out, digits->str + i, digits->len - i);
+      }
 }
 
 gchar *_pt_search_text_for_field (const bson_t  *doc,
@@ -284,33 +324,55 @@ _pt_search_text_for_field (const bson_t  *doc,
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-update_search_index (PtStore            *self,
-                     const PtCollection *collection,
-                     gint64              rowid,
-                     const bson_t       *doc,
-                     gboolean            deleted,
-                     GError            **error)
+/* The search texts of @doc's searchable fields (NULL when none). */
+static GPtrArray *
+search_texts (GPtrArray    *fts,
+              const bson_t *doc)
 {
-  g_autoptr(GPtrArray) fts = _pt_store_searchable_fields (collection);
-  g_autofree gchar *del_sql = NULL;
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < fts->len; i++)
+    g_ptr_array_add (texts, _pt_search_text_for_field (doc, fts->pdata[i]));
+  return texts;
+}
+
+static gboolean
+same_texts (GPtrArray *a,
+            GPtrArray *b)
+{
+  for (guint i = 0; i < a->len; i++)
+    if (g_strcmp0 (a->pdata[i], b->pdata[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+write_search_index (PtStore            *self,
+                    const PtCollection *collection,
+                    GPtrArray          *fts,
+                    gint64              rowid,
+                    gboolean            had_entry,
+                    GPtrArray          *texts,
+                    GError            **error)
+{
   g_autoptr(GString) ins = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  if (fts == NULL)
-    return TRUE;
-
-  del_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1", collection->name);
-  stmt = _pt_store_prepare (self, del_sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rowid);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "search index", error);
-  if (deleted)
+  if (had_entry)
+    {
+      g_autofree gchar *del_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1",
+                                                   collection->name);
+      stmt = _pt_store_prepare (self, del_sql, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, rowid);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "search index", error);
+    }
+  if (texts == NULL)
     return TRUE;
 
   ins = g_string_new (NULL);
@@ -330,10 +392,7 @@ update_search_index (PtStore            *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, rowid);
   for (guint i = 0; i < fts->len; i++)
-    {
-      gchar *text = _pt_search_text_for_field (doc, fts->pdata[i]);
-      sqlite3_bind_text (stmt, (int) i + 2, text, -1, g_free);
-    }
+    sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -342,6 +401,29 @@ update_search_index (PtStore            *self,
   return TRUE;
 }
 
+static void
+bind_row (sqlite3_stmt   *stmt,
+          const PtRawRow *row,
+          gboolean        deleted,
+          gint64          updated_at,
+          int             first)
+{
+  sqlite3_bind_blob (stmt, first, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
+  if (row->stamps != NULL)
+    sqlite3_bind_blob (stmt, first + 1, bson_get_data (row->stamps), (int) row->stamps->len,
+                       SQLITE_TRANSIENT);
+  if (row->version != NULL)
+    sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
+  if (row->base != NULL)
+    sqlite3_bind_blob (stmt, first + 3, bson_get_data (row->base), (int) row->base->len,
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
+  sqlite3_bind_int64 (stmt, first + 5, updated_at);
+}
+
+/* Inserts or updates a row.  An update sets only the indexed columns whose
+ * value changed and touches the search index only when the searchable
+ * text changed: every index entry rewritten is a page written at commit. */
 gboolean
 _pt_store_write_row (PtStore             *self,
                      const PtCollection  *collection,
@@ -349,12 +431,16 @@ _pt_store_write_row (PtStore             *self,
                      GError             **error)
 {
   g_autoptr(GPtrArray) cols = NULL;
-  const gchar *sql;
+  g_autoptr(GPtrArray) fts = NULL;
+  g_autoptr(GPtrArray) new_texts = NULL;
+  g_autoptr(GPtrArray) old_texts = NULL;
+  g_autofree ColValue *values = NULL;
+  g_autofree gboolean *changed = NULL;
+  g_autoptr(GString) select = NULL;
   sqlite3_stmt *stmt;
   bson_iter_t iter;
-  gboolean deleted = FALSE;
-  gint64 updated_at = 0;
-  gint64 rowid;
+  gboolean deleted = FALSE, old_deleted = FALSE, exists = FALSE;
+  gint64 updated_at = 0, rowid = 0;
   int rc;
 
   g_return_val_if_fail (PT_IS_STORE (self), FALSE);
@@ -365,38 +451,99 @@ _pt_store_write_row (PtStore             *self,
   if (bson_iter_init_find (&iter, row->doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
     updated_at = bson_iter_date_time (&iter);
 
-  sql = write_sql_for (self, collection, &cols);
-  stmt = _pt_store_prepare (self, sql, error);
+  cols = _pt_store_indexed_fields (collection);
+  fts = _pt_store_searchable_fields (collection);
+  values = g_new0 (ColValue, cols->len + 1);
+  changed = g_new0 (gboolean, cols->len + 1);
+  for (guint i = 0; i < cols->len; i++)
+    field_value (cols->pdata[i], row->doc, &values[i]);
+  if (fts != NULL && !deleted)
+    new_texts = search_texts (fts, row->doc);
+
+  /* What is stored now. */
+  select = g_string_new ("SELECT rowid, deleted, doc");
+  for (guint i = 0; i < cols->len; i++)
+    {
+      g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
+      g_string_append_printf (select, ", \"%s\"", col);
+    }
+  g_string_append_printf (select, " FROM \"%s\" WHERE id = ?1", collection->name);
+  stmt = _pt_store_prepare (self, select->str, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 2, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
-  if (row->stamps != NULL)
-    sqlite3_bind_blob (stmt, 3, bson_get_data (row->stamps), (int) row->stamps->len,
-                       SQLITE_TRANSIENT);
-  if (row->version != NULL)
-    sqlite3_bind_text (stmt, 4, row->version, -1, SQLITE_TRANSIENT);
-  if (row->base != NULL)
-    sqlite3_bind_blob (stmt, 5, bson_get_data (row->base), (int) row->base->len,
-                       SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 6, deleted ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 7, updated_at);
-  for (guint i = 0; i < cols->len; i++)
-    bind_field_value (stmt, (int) i + 8, cols->pdata[i], row->doc);
-
   rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  if (rc == SQLITE_ROW)
     {
-      sqlite3_reset (stmt);
-      return _pt_store_set_sqlite_error (self, rc, "write row", error);
+      exists = TRUE;
+      rowid = sqlite3_column_int64 (stmt, 0);
+      old_deleted = sqlite3_column_int (stmt, 1) != 0;
+      for (guint i = 0; i < cols->len; i++)
+        changed[i] = !column_equals (stmt, (int) i + 3, &values[i]);
+      if (fts != NULL && !old_deleted)
+        {
+          bson_t old;
+          if (bson_init_static (&old, sqlite3_column_blob (stmt, 2),
+                                (size_t) sqlite3_column_bytes (stmt, 2)))
+            old_texts = search_texts (fts, &old);
+        }
     }
-  rowid = sqlite3_column_int64 (stmt, 0);
-  rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return _pt_store_set_sqlite_error (self, rc, "write row", error);
 
-  return update_search_index (self, collection, rowid, row->doc, deleted, error);
+  if (!exists)
+    {
+      stmt = _pt_store_prepare (self, insert_sql_for (self, collection, cols), error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
+      bind_row (stmt, row, deleted, updated_at, 2);
+      for (guint i = 0; i < cols->len; i++)
+        bind_value (stmt, (int) i + 8, &values[i]);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "write row", error);
+      rowid = sqlite3_last_insert_rowid (self->db);
+    }
+  else
+    {
+      g_autoptr(GString) update = g_string_new (NULL);
+      guint n = 7;
+
+      g_string_append_printf (update, "UPDATE \"%s\" SET doc = ?1, stamps = ?2, version = ?3, "
+                                      "base = ?4, deleted = ?5, updated_at = ?6",
+                              collection->name);
+      for (guint i = 0; i < cols->len; i++)
+        if (changed[i])
+          {
+            g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
+            g_string_append_printf (update, ", \"%s\" = ?%u", col, n++);
+          }
+      g_string_append_printf (update, " WHERE rowid = ?%u", n);
+      stmt = _pt_store_prepare (self, update->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_row (stmt, row, deleted, updated_at, 1);
+      n = 7;
+      for (guint i = 0; i < cols->len; i++)
+        if (changed[i])
+          bind_value (stmt, (int) n++, &values[i]);
+      sqlite3_bind_int64 (stmt, (int) n, rowid);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "write row", error);
+    }
+
+  if (fts == NULL)
+    return TRUE;
+  if (old_texts != NULL && new_texts != NULL && same_texts (old_texts, new_texts))
+    return TRUE;
+  if (old_texts == NULL && new_texts == NULL)
+    return TRUE;
+  return write_search_index (self, collection, fts, rowid, old_texts != NULL, new_texts, error);
 }
 
 gboolean
@@ -696,6 +843,44 @@ rewrite_collection (PtStore            *self,
     }
 }
 
+static gboolean
+rebuild_search_index (PtStore            *self,
+                      const PtCollection *collection,
+                      GPtrArray          *fts,
+                      GError            **error)
+{
+  g_autofree gchar *clear = g_strdup_printf ("DELETE FROM \"%s_fts\"", collection->name);
+  g_autofree gchar *sql = g_strdup_printf ("SELECT rowid, doc FROM \"%s\" WHERE deleted = 0",
+                                           collection->name);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!_pt_store_exec (self, clear, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(GPtrArray) texts = NULL;
+      bson_t doc;
+
+      if (!bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
+                             (size_t) sqlite3_column_bytes (stmt, 1)))
+        continue;
+      texts = search_texts (fts, &doc);
+      if (!write_search_index (self, collection, fts, sqlite3_column_int64 (stmt, 0), FALSE,
+                               texts, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "rebuild search index", error);
+  return TRUE;
+}
+
 gboolean
 _pt_store_rebuild_derived (PtStore  *self,
                            GError  **error)
@@ -712,13 +897,9 @@ _pt_store_rebuild_derived (PtStore  *self,
       g_autoptr(GPtrArray) fts = _pt_store_searchable_fields (colls[i]);
       g_autofree gchar *stats = NULL;
 
-      if (fts != NULL)
-        {
-          g_autofree gchar *clear = g_strdup_printf ("DELETE FROM \"%s_fts\"", colls[i]->name);
-          if (!_pt_store_exec (self, clear, error))
-            goto fail;
-        }
       if (!rewrite_collection (self, colls[i], error))
+        goto fail;
+      if (fts != NULL && !rebuild_search_index (self, colls[i], fts, error))
         goto fail;
       stats = g_strdup_printf ("UPDATE doc_stats SET "
                                "live = (SELECT count(*) FROM \"%s\" WHERE deleted = 0), "

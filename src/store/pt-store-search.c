@@ -201,7 +201,11 @@ pt_store_search_patients (PtStore     *self,
         phone_like = FALSE;
     }
   if (phone_like && digits->len >= 3)
-    fts = g_strdup_printf ("phone : \"%s\"*", digits->str);
+    /* Any run of the digits; a national number's leading 0 may be stored
+     * as a country code. */
+    fts = digits->str[0] == '0' && digits->len >= 4
+          ? g_strdup_printf ("phone : (\"%s\"* OR \"%s\"*)", digits->str, digits->str + 1)
+          : g_strdup_printf ("phone : \"%s\"*", digits->str);
   else
     fts = _pt_fts_prefix_query (q, "{first_name last_name}");
   if (fts == NULL)

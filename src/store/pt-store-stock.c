@@ -114,7 +114,8 @@ find_same_lot (PtStore     *self,
   sqlite3_stmt *stmt;
   gchar *id = NULL;
 
-  stmt = _pt_store_prepare (self, "SELECT id FROM batches WHERE medicine_id = ?1 "
+  stmt = _pt_store_prepare (self, "SELECT id FROM batches INDEXED BY batches_fefo "
+                                  "WHERE medicine_id = ?1 "
                                   "AND pharmacy_id = ?2 AND lot_number = ?3 "
                                   "AND expiry_date = ?4 AND deleted = 0 LIMIT 1", NULL);
   if (stmt == NULL)
@@ -456,8 +457,8 @@ pt_store_batch_stock (PtStore     *self,
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
   return batch_rows (self,
                      "SELECT b.id, b.lot_number, b.expiry_date, coalesce(bs.quantity, 0), "
-                     "b.pharmacy_id FROM batches b LEFT JOIN batch_stock bs ON bs.batch_id = b.id "
-                     "WHERE b.medicine_id = :medicine "
+                     "b.pharmacy_id FROM batches b INDEXED BY batches_fefo "
+                     "LEFT JOIN batch_stock bs ON bs.batch_id = b.id WHERE b.medicine_id = :medicine "
                      "AND (:pharmacy IS NULL OR b.pharmacy_id = :pharmacy) "
                      "AND b.deleted = 0 ORDER BY b.expiry_date, b.id",
                      medicine_id, pharmacy_id, 0, error);
@@ -545,7 +546,8 @@ pt_store_ledger (PtStore     *self,
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
 
   stmt = _pt_store_prepare (self,
-                            "SELECT doc FROM stock_movements WHERE medicine_id = ?1 "
+                            "SELECT doc FROM stock_movements INDEXED BY stock_movements_medicine_id "
+                            "WHERE medicine_id = ?1 "
                             "AND (?2 IS NULL OR pharmacy_id = ?2) AND deleted = 0 "
                             "ORDER BY at DESC, id DESC LIMIT ?3", error);
   if (stmt == NULL)

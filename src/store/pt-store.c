@@ -103,6 +103,13 @@ is_store_file_name (const gchar *name)
          && strspn (name + 7, "0123456789abcdef") == 24;
 }
 
+static gint
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 /* The store files in @data_dir (sorted). */
 static GPtrArray *
 list_store_files (const gchar *data_dir)
@@ -116,7 +123,7 @@ list_store_files (const gchar *data_dir)
   while ((name = g_dir_read_name (dir)) != NULL)
     if (is_store_file_name (name))
       g_ptr_array_add (out, g_build_filename (data_dir, name, NULL));
-  g_ptr_array_sort (out, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (out, compare_paths);
   return out;
 }
 
@@ -301,7 +308,11 @@ open_connection (PtStore  *self,
   if (!_pt_store_exec (self, "PRAGMA journal_mode = WAL", error)
       || !_pt_store_exec (self, "PRAGMA synchronous = FULL", error)
       || !_pt_store_exec (self, "PRAGMA foreign_keys = ON", error)
-      || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error))
+      || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error)
+      || !_pt_store_exec (self, "PRAGMA cache_size = -16384", error)
+      /* A WAL that grew during a big import shrinks back after the next
+       * checkpoint. */
+      || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
     return FALSE;
 
   if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error))

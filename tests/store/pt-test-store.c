@@ -273,3 +273,13 @@ pt_test_file_checksum (const gchar *path)
     return g_strdup ("(missing)");
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
+
+PtQuantity
+pt_test_batch_ledger_sum (PtStore     *store,
+                          const gchar *batch_id)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT coalesce(sum(quantity), 0) FROM "
+                                           "stock_movements WHERE batch_id = '%s' "
+                                           "AND deleted = 0", batch_id);
+  return pt_test_query_int (store, sql);
+}

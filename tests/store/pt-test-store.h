@@ -54,6 +54,9 @@ gchar    *pt_test_add_user      (PtStore *store, const gchar *email,
 gint64    pt_test_count         (PtStore *store, const gchar *sql_where_table);
 gint64    pt_test_query_int     (PtStore *store, const gchar *sql);
 
+/* Stock of a batch as the sum of its ledger entries. */
+PtQuantity pt_test_batch_ledger_sum (PtStore *store, const gchar *batch_id);
+
 /* A file's contents as a checksum, for "left untouched" checks. */
 gchar    *pt_test_file_checksum (const gchar *path);
 
