@@ -7,6 +7,7 @@
 #include "pt-error.h"
 #include "pt-money.h"
 #include "pt-schema.h"
+#include "pt-schema-private.h"
 
 /* Dates outside this range are typing mistakes, not pharmacy data. */
 #define DATE_MIN_MS ((gint64) -2208988800000)   /* 1900-01-01 */
@@ -105,104 +106,6 @@ is_blank (const gchar *s,
   return TRUE;
 }
 
-gboolean
-pt_gtin_is_valid (const gchar *code)
-{
-  gsize len;
-  guint sum = 0;
-
-  if (code == NULL)
-    return FALSE;
-  len = strlen (code);
-  if (len != 8 && len != 12 && len != 13 && len != 14)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isdigit (code[i]))
-      return FALSE;
-  /* GS1 check digit: from the right, excluding the check digit, weights
-   * alternate 3, 1, 3, ... */
-  for (gsize i = 0; i + 1 < len; i++)
-    {
-      guint d = code[len - 2 - i] - '0';
-      sum += (i % 2 == 0) ? d * 3 : d;
-    }
-  return (guint) (code[len - 1] - '0') == (10 - sum % 10) % 10;
-}
-
-gboolean
-pt_email_is_valid (const gchar *email)
-{
-  const gchar *at;
-  const gchar *dot;
-
-  if (email == NULL || *email == '\0' || strlen (email) > 254)
-    return FALSE;
-  at = strchr (email, '@');
-  if (at == NULL || at == email || strchr (at + 1, '@') != NULL)
-    return FALSE;
-  if (at - email > 64)
-    return FALSE;
-  for (const gchar *p = email; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c >= 0x80)
-        continue;       /* internationalised addresses */
-      if (g_ascii_isupper (c) || g_ascii_isspace (c) || g_ascii_iscntrl (c))
-        return FALSE;
-      if (strchr ("()<>[]\\,;:\"", c))
-        return FALSE;
-    }
-  dot = strrchr (at + 1, '.');
-  if (dot == NULL || dot == at + 1 || dot[1] == '\0')
-    return FALSE;
-  if (strstr (at + 1, "..") || at[1] == '.' || at[1] == '-')
-    return FALSE;
-  return TRUE;
-}
-
-static gboolean
-is_slug (const gchar *s,
-         gsize        len)
-{
-  if (len == 0 || s[0] == '-' || s[len - 1] == '-')
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || g_ascii_isdigit (s[i]) || s[i] == '-'))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-is_time_of_day (const gchar *s,
-                gsize        len)
-{
-  guint h, m;
-
-  if (len != 5 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1])
-      || s[2] != ':' || !g_ascii_isdigit (s[3]) || !g_ascii_isdigit (s[4]))
-    return FALSE;
-  h = (s[0] - '0') * 10 + (s[1] - '0');
-  m = (s[3] - '0') * 10 + (s[4] - '0');
-  return m < 60 && (h < 24 || (h == 24 && m == 0));
-}
-
-static gboolean
-is_phone (const gchar *s,
-          gsize        len)
-{
-  guint digits = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (g_ascii_isdigit (s[i]))
-        digits++;
-      else if (!strchr ("+()-./ ", s[i]))
-        return FALSE;
-    }
-  return digits >= 3;
-}
-
 static gboolean
 check_string_format (Ctx           *ctx,
                      const PtField *f,
@@ -214,7 +117,7 @@ check_string_format (Ctx           *ctx,
   switch (f->format)
     {
     case PT_FORMAT_SLUG:
-      if (is_slug (s, len))
+      if (_pt_is_slug (s, len))
         return TRUE;
       q = quote_value (s, len);
       return fail (ctx, _("%s “%s” may only contain lowercase letters, digits and dashes (%s)."),
@@ -238,13 +141,13 @@ check_string_format (Ctx           *ctx,
       return fail (ctx, _("%s “%s” is not a valid GTIN (%s)."),
                    label_of (f), q, ctx->path->str);
     case PT_FORMAT_TIME_OF_DAY:
-      if (is_time_of_day (s, len))
+      if (_pt_is_time_of_day (s, len))
         return TRUE;
       q = quote_value (s, len);
       return fail (ctx, _("%s “%s” is not a time of day in the form HH:MM (%s)."),
                    label_of (f), q, ctx->path->str);
     case PT_FORMAT_PHONE:
-      if (is_phone (s, len))
+      if (_pt_is_phone (s, len))
         return TRUE;
       q = quote_value (s, len);
       return fail (ctx, _("%s “%s” is not a phone number (%s)."),

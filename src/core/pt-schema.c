@@ -169,12 +169,23 @@ static const PtField rx_item_fields[] = {
   INT ("taxRate", N_("Tax rate"), 0, 0, 10000),
 };
 
+/* One payment taken at the counter (a partial fill may be paid in parts). */
+static const PtField payment_fields[] = {
+  MONEY ("amount", N_("Amount paid"), R, MONEY_MAX),
+  ENUM ("method", N_("Payment method"), R, payment_values),
+  MONEY ("tendered", N_("Amount tendered"), 0, MONEY_MAX),
+  MONEY ("change", N_("Change given"), 0, MONEY_MAX),
+  DATE ("at", N_("Paid at"), R),
+  OID ("userId", N_("Taken by"), 0),
+};
+
 static const PtField billing_fields[] = {
   MONEY ("total", N_("Total"), 0, MONEY_MAX),
   MONEY ("paid", N_("Paid"), 0, MONEY_MAX),
   ENUM ("method", N_("Payment method"), 0, payment_values),
   STRF ("currency", N_("Currency"), 0, 3, 3, PT_FORMAT_CURRENCY),
   DATE ("paidAt", N_("Paid at"), 0),
+  ARRAY_DOC ("payments", N_("Payments"), 0, payment_fields, 0, 100),
 };
 
 /* Collections. */
@@ -285,6 +296,7 @@ static const PtField prescription_fields[] = {
   DATE ("issuedAt", N_("Issued date"), 0),
   DATE ("dispensedAt", N_("Dispensed date"), 0),
   STR ("cancelReason", N_("Cancellation reason"), 0, 0, REASON_MAX),
+  OID ("refillOf", N_("Refill of"), M),
 };
 
 static const PtField movement_fields[] = {

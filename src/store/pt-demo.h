@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define PT_DEMO_CASHIER_EMAIL     "cashier@demo.pharmatrack.example"
 #define PT_DEMO_PASSWORD          "demo-pharmacy"
 
+/* A field left 0 (or @options NULL) takes its default. */
 typedef struct
 {
   guint   medicines;      /* default 500 */

@@ -182,4 +182,14 @@ gboolean  _pt_store_note_stamp       (PtStore      *self,
 gboolean  _pt_store_rebuild_derived  (PtStore  *self,
                                       GError  **error);
 
+/* ---- Search internals (shared with the benchmark) ----------------------- */
+
+/* The FTS5 query that matches every word of @query as a prefix, in
+ * @columns only when not NULL ("{first_name last_name}"); NULL when the
+ * query has no word. */
+gchar    *_pt_fts_prefix_query       (const gchar *query,
+                                      const gchar *columns);
+/* The medicine search's FTS statement: ?1 the FTS query, ?2 the limit. */
+extern const gchar *const _pt_medicine_fts_sql;
+
 G_END_DECLS

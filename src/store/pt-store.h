@@ -17,6 +17,12 @@
 
 G_BEGIN_DECLS
 
+/* g_autoptr(bson_t) for every user of the store. */
+#ifndef PT_BSON_AUTOPTR_DEFINED
+#define PT_BSON_AUTOPTR_DEFINED
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (bson_t, bson_destroy)
+#endif
+
 #define PT_TYPE_STORE (pt_store_get_type ())
 G_DECLARE_FINAL_TYPE (PtStore, pt_store, PT, STORE, GObject)
 
@@ -70,6 +76,12 @@ PtHlc       *pt_store_get_clock       (PtStore *self);
 PtPlan       pt_store_get_plan        (PtStore *self);
 const gchar *pt_store_get_currency    (PtStore *self);
 gint         pt_store_get_schema_version (PtStore *self);
+
+/* The branch this device works for: the "pharmacy_id" setting, else the
+ * first pharmacy.  Newly allocated; NULL when there is none yet. */
+gchar    *pt_store_get_pharmacy_id (PtStore *self);
+gboolean  pt_store_set_pharmacy_id (PtStore *self, const gchar *pharmacy_id,
+                                    GError **error);
 
 /* Device-local settings (never synced): key/value strings in the store. */
 gchar    *pt_store_get_setting (PtStore *self, const gchar *key);

@@ -1,0 +1,57 @@
+/* pt-demo-private.h: the tables behind pt-demo.c (pt-demo-tables.c). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_DEMO_OTC,
+  PT_DEMO_RX,
+  PT_DEMO_CONTROLLED,
+} PtDemoSchedule;
+
+/* One product line of a generic: a form and the strengths it comes in. */
+typedef struct
+{
+  const gchar    *inn;        /* International Nonproprietary Name */
+  const gchar    *category;   /* ATC code of its therapeutic group */
+  const gchar    *form;       /* "tablet", "capsule", ... */
+  const gchar    *strengths;  /* "250 mg|500 mg" */
+  const gchar    *packs;      /* "28|56|84" base units per pack */
+  PtDemoSchedule  schedule;
+} PtDemoProduct;
+
+typedef struct
+{
+  const gchar *code;          /* "J01" */
+  const gchar *label;         /* "Antibacterials for systemic use" */
+} PtDemoCategory;
+
+extern const PtDemoProduct  _pt_demo_products[];
+extern const guint          _pt_demo_n_products;
+extern const PtDemoCategory _pt_demo_categories[];
+extern const guint          _pt_demo_n_categories;
+extern const gchar * const  _pt_demo_brand_suffixes[];
+extern const guint          _pt_demo_n_brand_suffixes;
+extern const gchar * const  _pt_demo_manufacturers[];
+extern const guint          _pt_demo_n_manufacturers;
+extern const gchar * const  _pt_demo_suppliers[];
+extern const guint          _pt_demo_n_suppliers;
+extern const gchar * const  _pt_demo_given_names[];
+extern const guint          _pt_demo_n_given_names;
+extern const gchar * const  _pt_demo_family_names[];
+extern const guint          _pt_demo_n_family_names;
+extern const gchar * const  _pt_demo_streets[];
+extern const guint          _pt_demo_n_streets;
+extern const gchar * const  _pt_demo_towns[];
+extern const guint          _pt_demo_n_towns;
+extern const gchar * const  _pt_demo_conditions[];
+extern const guint          _pt_demo_n_conditions;
+extern const gchar * const  _pt_demo_prescribers[];
+extern const guint          _pt_demo_n_prescribers;
+
+const PtDemoCategory *_pt_demo_category_lookup (const gchar *code);
+
+G_END_DECLS

@@ -1,0 +1,142 @@
+/* pt-store-impl.h: shared by the pt-store-*.c files only (the PtStore
+ * instance struct and helpers).  Other parts use pt-store-private.h. */
+#pragma once
+
+#include <glib/gi18n-lib.h>
+#include "pt-store-private.h"
+
+G_BEGIN_DECLS
+
+/* "PTrk" in the SQLite header: marks a file as a PharmaTrack store. */
+#define PT_STORE_APPLICATION_ID 0x5054726b
+#define PT_STORE_DEFAULT_BUSY_MS 5000
+
+/* Days before expiry from which stock counts as short-dated. */
+#define PT_SHORT_DATED_DAYS 30
+/* Window of the duplicate-therapy warning. */
+#define PT_DUPLICATE_DAYS 7
+
+struct _PtStore
+{
+  GObject      parent_instance;
+
+  sqlite3     *db;
+  gchar       *data_dir;
+  gchar       *path;
+  gchar       *tenant_id;
+  gchar       *device_id;
+  PtHlc       *clock;
+  GHashTable  *stmts;            /* SQL text → sqlite3_stmt * */
+
+  /* Who is acting. */
+  PtRole       role;
+  gchar       *user_id;
+
+  /* Cached from the tenant document. */
+  gchar       *tenant_name;
+  gchar       *currency;
+  PtPlan       plan;
+
+  GHashTable  *write_sql;        /* collection name → upsert SQL */
+
+  guint        tx_depth;
+  gboolean     tx_local_change;
+};
+
+/* pt-store.c */
+void         _pt_store_emit_committed    (PtStore *self);
+
+/* pt-store-db.c: schema generation and migrations. */
+gchar       *_pt_snake_case              (const gchar *camel);
+/* The indexed top-level fields of @collection that get a column. */
+GPtrArray   *_pt_store_indexed_fields    (const PtCollection *collection);
+/* The searchable fields of @collection (FTS columns); NULL when none. */
+GPtrArray   *_pt_store_searchable_fields (const PtCollection *collection);
+gboolean     _pt_store_migrate           (PtStore *self,
+                                          GError **error);
+gboolean     _pt_store_ensure_schema     (PtStore *self,
+                                          GError **error);
+
+/* pt-store.c */
+gboolean     _pt_store_identify_file     (const gchar *path,
+                                          gint        *version,
+                                          GError     **error);
+
+/* pt-store-rows.c */
+const PtCollection *_pt_store_collection_checked (const gchar *name,
+                                                  GError     **error);
+gboolean     _pt_bson_equal_values       (const bson_iter_t *a,
+                                          const bson_iter_t *b);
+gboolean     _pt_store_check_sqlite      (PtStore      *self,
+                                          int           rc,
+                                          const gchar  *what,
+                                          GError      **error);
+gint64       _pt_store_query_int         (PtStore      *self,
+                                          const gchar  *sql,
+                                          const gchar  *text_arg,
+                                          gint64        fallback);
+
+/* pt-store-docs.c: the one path of every local mutation. */
+typedef struct
+{
+  const gchar *action;           /* audit action: "create", "update", ... */
+  const gchar *reason;           /* audit reason (overrides, cancels) */
+  gboolean     skip_permission;  /* caller already checked */
+  gboolean     no_audit;         /* audit written by the caller */
+  gboolean     import;           /* keep given createdAt/updatedAt */
+} PtWriteOptions;
+
+/* Creates (@id NULL or unknown) or updates a document: @fields are the
+ * top-level fields to set (BSON null = unset) or, with @replace, the whole
+ * user view.  Validates, checks permissions and plan, stamps changed fields,
+ * writes the row, one audit event and the outbox entry.  Must be called
+ * inside _pt_store_begin().  *@out_id gets the id; *@changed whether
+ * anything changed. */
+gboolean     _pt_store_write_doc         (PtStore              *self,
+                                          const PtCollection   *collection,
+                                          const gchar          *id,
+                                          const bson_t         *fields,
+                                          gboolean              replace,
+                                          const PtWriteOptions *options,
+                                          gchar               **out_id,
+                                          gboolean             *changed,
+                                          GError              **error);
+/* One audit_events document (insert-only, synced). */
+gboolean     _pt_store_audit             (PtStore      *self,
+                                          const gchar  *collection,
+                                          const gchar  *doc_id,
+                                          const gchar  *action,
+                                          const gchar * const *fields,
+                                          const gchar  *reason,
+                                          GError      **error);
+/* Current document or NULL (no error when absent). */
+bson_t      *_pt_store_get_doc           (PtStore      *self,
+                                          const gchar  *collection,
+                                          const gchar  *id);
+/* The branch used when an operation names none. */
+gchar       *_pt_store_current_pharmacy  (PtStore *self);
+/* Reloads tenant name, plan and currency from the tenant document. */
+void         _pt_store_load_tenant       (PtStore *self);
+
+/* pt-store-stock.c */
+gboolean     _pt_store_write_movement    (PtStore     *self,
+                                          const gchar *batch_id,
+                                          const gchar *medicine_id,
+                                          const gchar *pharmacy_id,
+                                          PtQuantity   quantity,
+                                          const gchar *kind,
+                                          const gchar *reason,
+                                          const gchar *prescription_id,
+                                          PtTime       at,
+                                          gchar      **out_id,
+                                          GError     **error);
+PtQuantity   _pt_store_batch_quantity    (PtStore     *self,
+                                          const gchar *batch_id);
+
+/* BSON helpers. */
+void         _pt_bson_append_oid_hex     (bson_t       *doc,
+                                          const gchar  *key,
+                                          const gchar  *hex);
+gchar       *_pt_bson_iter_dup_id        (const bson_iter_t *iter);
+
+G_END_DECLS

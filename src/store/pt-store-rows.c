@@ -1,0 +1,933 @@
+/* pt-store-rows.c: raw rows (doc, stamps, version, base) with their
+ * indexed columns and search index, the outbox and meta. */
+#define G_LOG_DOMAIN "pt-store"
+#include "config.h"
+
+#include <string.h>
+
+#include "pt-store-impl.h"
+
+/* ---- BSON helpers ------------------------------------------------------- */
+
+gboolean
+_pt_bson_equal_values (const bson_iter_t *a,
+                       const bson_iter_t *b)
+{
+  bson_t ta, tb;
+  gboolean equal;
+
+  if (bson_iter_type (a) != bson_iter_type (b))
+    return FALSE;
+  bson_init (&ta);
+  bson_init (&tb);
+  bson_append_iter (&ta, "v", 1, a);
+  bson_append_iter (&tb, "v", 1, b);
+  equal = ta.len == tb.len && memcmp (bson_get_data (&ta), bson_get_data (&tb), ta.len) == 0;
+  bson_destroy (&ta);
+  bson_destroy (&tb);
+  return equal;
+}
+
+void
+_pt_bson_append_oid_hex (bson_t      *doc,
+                         const gchar *key,
+                         const gchar *hex)
+{
+  bson_oid_t oid;
+
+  g_assert (pt_oid_is_valid (hex));
+  bson_oid_init_from_string (&oid, hex);
+  BSON_APPEND_OID (doc, key, &oid);
+}
+
+gchar *
+_pt_bson_iter_dup_id (const bson_iter_t *iter)
+{
+  gchar hex[25];
+
+  if (bson_iter_type (iter) == BSON_TYPE_OID)
+    {
+      bson_oid_to_string (bson_iter_oid (iter), hex);
+      return g_strdup (hex);
+    }
+  if (bson_iter_type (iter) == BSON_TYPE_UTF8 && pt_oid_is_valid (bson_iter_utf8 (iter, NULL)))
+    return g_ascii_strdown (bson_iter_utf8 (iter, NULL), -1);
+  return NULL;
+}
+
+const PtCollection *
+_pt_store_collection_checked (const gchar *name,
+                              GError     **error)
+{
+  return pt_schema_lookup_checked (name, error);
+}
+
+static bson_t *
+bson_from_column (sqlite3_stmt *stmt,
+                  int           col)
+{
+  const void *data;
+  int len;
+
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    return NULL;
+  data = sqlite3_column_blob (stmt, col);
+  len = sqlite3_column_bytes (stmt, col);
+  if (data == NULL || len < 5)
+    return bson_new ();
+  return bson_new_from_data (data, (size_t) len);
+}
+
+/* ---- Raw rows ----------------------------------------------------------- */
+
+PtRawRow *
+_pt_raw_row_new (void)
+{
+  return g_new0 (PtRawRow, 1);
+}
+
+void
+_pt_raw_row_free (PtRawRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->id);
+  g_clear_pointer (&row->doc, bson_destroy);
+  g_clear_pointer (&row->stamps, bson_destroy);
+  g_free (row->version);
+  g_clear_pointer (&row->base, bson_destroy);
+  g_free (row);
+}
+
+PtRawRow *
+_pt_store_read_row (PtStore             *self,
+                    const PtCollection  *collection,
+                    const gchar         *id,
+                    GError             **error)
+{
+  g_autofree gchar *sql = NULL;
+  sqlite3_stmt *stmt;
+  PtRawRow *row;
+  int rc;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  g_return_val_if_fail (collection != NULL, NULL);
+
+  sql = g_strdup_printf ("SELECT id, doc, stamps, version, base, deleted, updated_at "
+                         "FROM \"%s\" WHERE id = ?1", collection->name);
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no document %s in %s."), id, collection->name);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      _pt_store_set_sqlite_error (self, rc, "read row", error);
+      return NULL;
+    }
+  row = _pt_raw_row_new ();
+  row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  row->doc = bson_from_column (stmt, 1);
+  row->stamps = bson_from_column (stmt, 2);
+  if (row->stamps == NULL)
+    row->stamps = bson_new ();
+  if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+    row->version = g_strdup ((const gchar *) sqlite3_column_text (stmt, 3));
+  row->base = bson_from_column (stmt, 4);
+  row->deleted = sqlite3_column_int (stmt, 5) != 0;
+  row->updated_at = sqlite3_column_int64 (stmt, 6);
+  sqlite3_reset (stmt);
+  if (row->doc == NULL)
+    row->doc = bson_new ();
+  return row;
+}
+
+/* The value of an indexed column, taken from the document. */
+typedef struct
+{
+  int          type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
+  gint64       i;
+  const gchar *s;
+  int          len;
+  gchar        hex[25];
+} ColValue;
+
+static void
+field_value (const PtField *field,
+             const bson_t  *doc,
+             ColValue      *v)
+{
+  bson_iter_t iter;
+
+  v->type = SQLITE_NULL;
+  if (!bson_iter_init_find (&iter, doc, field->name))
+    return;
+  switch (bson_iter_type (&iter))
+    {
+    case BSON_TYPE_OID:
+      bson_oid_to_string (bson_iter_oid (&iter), v->hex);
+      v->type = SQLITE_TEXT;
+      v->s = v->hex;
+      v->len = 24;
+      break;
+    case BSON_TYPE_UTF8:
+      {
+        uint32_t len = 0;
+        v->s = bson_iter_utf8 (&iter, &len);
+        v->len = (int) len;
+        v->type = SQLITE_TEXT;
+      }
+      break;
+    case BSON_TYPE_INT32:
+    case BSON_TYPE_INT64:
+    case BSON_TYPE_DOUBLE:
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_as_int64 (&iter);
+      break;
+    case BSON_TYPE_DATE_TIME:
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_date_time (&iter);
+      break;
+    case BSON_TYPE_BOOL:
+      v->type = SQLITE_INTEGER;
+      v->i = bson_iter_bool (&iter) ? 1 : 0;
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+bind_value (sqlite3_stmt   *stmt,
+            int             idx,
+            const ColValue *v)
+{
+  if (v->type == SQLITE_INTEGER)
+    sqlite3_bind_int64 (stmt, idx, v->i);
+  else if (v->type == SQLITE_TEXT)
+    sqlite3_bind_text (stmt, idx, v->s, v->len, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+/* Exact (binary) equality: a change of case is a change. */
+static gboolean
+column_equals (sqlite3_stmt   *stmt,
+               int             col,
+               const ColValue *v)
+{
+  int type = sqlite3_column_type (stmt, col);
+
+  if (type != v->type)
+    return FALSE;
+  if (type == SQLITE_INTEGER)
+    return sqlite3_column_int64 (stmt, col) == v->i;
+  if (type == SQLITE_TEXT)
+    return sqlite3_column_bytes (stmt, col) == v->len
+           && memcmp (sqlite3_column_text (stmt, col), v->s, (gsize) v->len) == 0;
+  return type == SQLITE_NULL;
+}
+
+static const gchar *
+insert_sql_for (PtStore            *self,
+                const PtCollection *collection,
+                GPtrArray          *cols)
+{
+  const gchar *sql = g_hash_table_lookup (self->write_sql, collection->name);
+
+  if (sql == NULL)
+    {
+      GString *s = g_string_new (NULL);
+      GString *vals = g_string_new ("?1, ?2, ?3, ?4, ?5, ?6, ?7");
+
+      g_string_append_printf (s, "INSERT INTO \"%s\" (id, doc, stamps, version, base, "
+                                 "deleted, updated_at", collection->name);
+      for (guint i = 0; i < cols->len; i++)
+        {
+          g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
+          g_string_append_printf (s, ", \"%s\"", col);
+          g_string_append_printf (vals, ", ?%u", i + 8);
+        }
+      g_string_append_printf (s, ") VALUES (%s)", vals->str);
+      g_string_free (vals, TRUE);
+      sql = g_string_free (s, FALSE);
+      g_hash_table_insert (self->write_sql, g_strdup (collection->name), (gpointer) sql);
+    }
+  return sql;
+}
+
+/* The text indexed for a searchable field: its value and, when it holds
+ * digits among other characters (phones, codes), the digits alone and,
+ * for longer numbers, every tail of them, so a prefix search finds any
+ * part: "+44 20 7946 0958" is found by "7946 0958", "2079…" and "4420…". */
+static void
+append_search_text (GString     *out,
+                    const gchar *s,
+                    gsize        len)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+
+  g_string_append_len (out, s, len);
+  for (gsize i = 0; i < len; i++)
+    if (g_ascii_isdigit (s[i]))
+      g_string_append_c (digits, s[i]);
+  if (digits->len < 3 || digits->len == len)
+    return;
+  g_string_append_c (out, ' ');
+  g_string_append_len (out, digits->str, digits->len);
+  if (digits->len >= 7)
+    for (gsize i = 1; i + 4 <= digits->len; i++)
+      {
+        g_string_append_c (out, ' ');
+        g_string_append_len (out, digits->str + i, digits->len - i);
+      }
+}
+
+gchar *_pt_search_text_for_field (const bson_t  *doc,
+                                  const PtField *field);
+
+gchar *
+_pt_search_text_for_field (const bson_t  *doc,
+                           const PtField *field)
+{
+  GString *out = g_string_new (NULL);
+  bson_iter_t iter, child;
+
+  if (!bson_iter_init_find (&iter, doc, field->name))
+    return g_string_free (out, FALSE);
+  if (BSON_ITER_HOLDS_UTF8 (&iter))
+    {
+      uint32_t len = 0;
+      const gchar *s = bson_iter_utf8 (&iter, &len);
+      append_search_text (out, s, len);
+    }
+  else if (BSON_ITER_HOLDS_ARRAY (&iter) && bson_iter_recurse (&iter, &child))
+    {
+      while (bson_iter_next (&child))
+        if (BSON_ITER_HOLDS_UTF8 (&child))
+          {
+            uint32_t len = 0;
+            const gchar *s = bson_iter_utf8 (&child, &len);
+            if (out->len > 0)
+              g_string_append_c (out, ' ');
+            append_search_text (out, s, len);
+          }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The search texts of @doc's searchable fields (NULL when none). */
+static GPtrArray *
+search_texts (GPtrArray    *fts,
+              const bson_t *doc)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < fts->len; i++)
+    g_ptr_array_add (texts, _pt_search_text_for_field (doc, fts->pdata[i]));
+  return texts;
+}
+
+static gboolean
+same_texts (GPtrArray *a,
+            GPtrArray *b)
+{
+  for (guint i = 0; i < a->len; i++)
+    if (g_strcmp0 (a->pdata[i], b->pdata[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+write_search_index (PtStore            *self,
+                    const PtCollection *collection,
+                    GPtrArray          *fts,
+                    gint64              rowid,
+                    gboolean            had_entry,
+                    GPtrArray          *texts,
+                    GError            **error)
+{
+  g_autoptr(GString) ins = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (had_entry)
+    {
+      g_autofree gchar *del_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1",
+                                                   collection->name);
+      stmt = _pt_store_prepare (self, del_sql, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, rowid);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "search index", error);
+    }
+  if (texts == NULL)
+    return TRUE;
+
+  ins = g_string_new (NULL);
+  g_string_append_printf (ins, "INSERT INTO \"%s_fts\" (rowid", collection->name);
+  for (guint i = 0; i < fts->len; i++)
+    {
+      g_autofree gchar *col = _pt_snake_case (((const PtField *) fts->pdata[i])->name);
+      g_string_append_printf (ins, ", \"%s\"", col);
+    }
+  g_string_append (ins, ") VALUES (?1");
+  for (guint i = 0; i < fts->len; i++)
+    g_string_append_printf (ins, ", ?%u", i + 2);
+  g_string_append (ins, ")");
+
+  stmt = _pt_store_prepare (self, ins->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, rowid);
+  for (guint i = 0; i < fts->len; i++)
+    sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "search index", error);
+  return TRUE;
+}
+
+static void
+bind_row (sqlite3_stmt   *stmt,
+          const PtRawRow *row,
+          gboolean        deleted,
+          gint64          updated_at,
+          int             first)
+{
+  sqlite3_bind_blob (stmt, first, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
+  if (row->stamps != NULL)
+    sqlite3_bind_blob (stmt, first + 1, bson_get_data (row->stamps), (int) row->stamps->len,
+                       SQLITE_TRANSIENT);
+  if (row->version != NULL)
+    sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
+  if (row->base != NULL)
+    sqlite3_bind_blob (stmt, first + 3, bson_get_data (row->base), (int) row->base->len,
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
+  sqlite3_bind_int64 (stmt, first + 5, updated_at);
+}
+
+/* Inserts or updates a row.  An update sets only the indexed columns whose
+ * value changed and touches the search index only when the searchable
+ * text changed: every index entry rewritten is a page written at commit. */
+gboolean
+_pt_store_write_row (PtStore             *self,
+                     const PtCollection  *collection,
+                     const PtRawRow      *row,
+                     GError             **error)
+{
+  g_autoptr(GPtrArray) cols = NULL;
+  g_autoptr(GPtrArray) fts = NULL;
+  g_autoptr(GPtrArray) new_texts = NULL;
+  g_autoptr(GPtrArray) old_texts = NULL;
+  g_autofree ColValue *values = NULL;
+  g_autofree gboolean *changed = NULL;
+  g_autoptr(GString) select = NULL;
+  sqlite3_stmt *stmt;
+  bson_iter_t iter;
+  gboolean deleted = FALSE, old_deleted = FALSE, exists = FALSE;
+  gint64 updated_at = 0, rowid = 0;
+  int rc;
+
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+  g_return_val_if_fail (row != NULL && row->id != NULL && row->doc != NULL, FALSE);
+
+  if (bson_iter_init_find (&iter, row->doc, "deleted") && BSON_ITER_HOLDS_BOOL (&iter))
+    deleted = bson_iter_bool (&iter);
+  if (bson_iter_init_find (&iter, row->doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
+    updated_at = bson_iter_date_time (&iter);
+
+  cols = _pt_store_indexed_fields (collection);
+  fts = _pt_store_searchable_fields (collection);
+  values = g_new0 (ColValue, cols->len + 1);
+  changed = g_new0 (gboolean, cols->len + 1);
+  for (guint i = 0; i < cols->len; i++)
+    field_value (cols->pdata[i], row->doc, &values[i]);
+  if (fts != NULL && !deleted)
+    new_texts = search_texts (fts, row->doc);
+
+  /* What is stored now. */
+  select = g_string_new ("SELECT rowid, deleted, doc");
+  for (guint i = 0; i < cols->len; i++)
+    {
+      g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
+      g_string_append_printf (select, ", \"%s\"", col);
+    }
+  g_string_append_printf (select, " FROM \"%s\" WHERE id = ?1", collection->name);
+  stmt = _pt_store_prepare (self, select->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      exists = TRUE;
+      rowid = sqlite3_column_int64 (stmt, 0);
+      old_deleted = sqlite3_column_int (stmt, 1) != 0;
+      for (guint i = 0; i < cols->len; i++)
+        changed[i] = !column_equals (stmt, (int) i + 3, &values[i]);
+      if (fts != NULL && !old_deleted)
+        {
+          bson_t old;
+          if (bson_init_static (&old, sqlite3_column_blob (stmt, 2),
+                                (size_t) sqlite3_column_bytes (stmt, 2)))
+            old_texts = search_texts (fts, &old);
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "write row", error);
+
+  if (!exists)
+    {
+      stmt = _pt_store_prepare (self, insert_sql_for (self, collection, cols), error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
+      bind_row (stmt, row, deleted, updated_at, 2);
+      for (guint i = 0; i < cols->len; i++)
+        bind_value (stmt, (int) i + 8, &values[i]);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "write row", error);
+      rowid = sqlite3_last_insert_rowid (self->db);
+    }
+  else
+    {
+      g_autoptr(GString) update = g_string_new (NULL);
+      guint n = 7;
+
+      g_string_append_printf (update, "UPDATE \"%s\" SET doc = ?1, stamps = ?2, version = ?3, "
+                                      "base = ?4, deleted = ?5, updated_at = ?6",
+                              collection->name);
+      for (guint i = 0; i < cols->len; i++)
+        if (changed[i])
+          {
+            g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
+            g_string_append_printf (update, ", \"%s\" = ?%u", col, n++);
+          }
+      g_string_append_printf (update, " WHERE rowid = ?%u", n);
+      stmt = _pt_store_prepare (self, update->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_row (stmt, row, deleted, updated_at, 1);
+      n = 7;
+      for (guint i = 0; i < cols->len; i++)
+        if (changed[i])
+          bind_value (stmt, (int) n++, &values[i]);
+      sqlite3_bind_int64 (stmt, (int) n, rowid);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "write row", error);
+    }
+
+  if (fts == NULL)
+    return TRUE;
+  if (old_texts != NULL && new_texts != NULL && same_texts (old_texts, new_texts))
+    return TRUE;
+  if (old_texts == NULL && new_texts == NULL)
+    return TRUE;
+  return write_search_index (self, collection, fts, rowid, old_texts != NULL, new_texts, error);
+}
+
+gboolean
+_pt_store_set_base (PtStore             *self,
+                    const PtCollection  *collection,
+                    const gchar         *id,
+                    const bson_t        *base,
+                    GError             **error)
+{
+  g_autofree gchar *sql = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE id = ?1",
+                                           collection->name);
+  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (base != NULL)
+    sqlite3_bind_blob (stmt, 2, bson_get_data (base), (int) base->len, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "set base", error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no document %s in %s."), id, collection->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const gchar *
+_pt_server_doc_get_version (const bson_t *server_doc)
+{
+  bson_iter_t iter;
+
+  if (server_doc != NULL && bson_iter_init (&iter, server_doc)
+      && bson_iter_find_descendant (&iter, "_sync.v", &iter)
+      && BSON_ITER_HOLDS_UTF8 (&iter))
+    return bson_iter_utf8 (&iter, NULL);
+  return NULL;
+}
+
+gboolean
+_pt_raw_row_is_dirty (const PtRawRow *row)
+{
+  if (row->base == NULL)
+    return TRUE;
+  return g_strcmp0 (row->version, _pt_server_doc_get_version (row->base)) != 0;
+}
+
+bson_t *
+_pt_raw_row_to_server_doc (const PtRawRow *row)
+{
+  bson_t *out = bson_new ();
+  bson_t sync;
+  const gchar *dash;
+
+  bson_concat (out, row->doc);
+  BSON_APPEND_DOCUMENT_BEGIN (out, "_sync", &sync);
+  if (row->version != NULL)
+    BSON_APPEND_UTF8 (&sync, "v", row->version);
+  if (row->stamps != NULL)
+    BSON_APPEND_DOCUMENT (&sync, "f", row->stamps);
+  else
+    {
+      bson_t empty = BSON_INITIALIZER;
+      BSON_APPEND_DOCUMENT (&sync, "f", &empty);
+    }
+  dash = row->version ? strchr (row->version, '-') : NULL;
+  if (dash != NULL)
+    BSON_APPEND_UTF8 (&sync, "by", dash + 1);
+  bson_append_document_end (out, &sync);
+  return out;
+}
+
+/* ---- Outbox ------------------------------------------------------------- */
+
+void
+_pt_outbox_entry_free (PtOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->collection);
+  g_free (entry->doc_id);
+  g_free (entry);
+}
+
+GPtrArray *
+_pt_store_outbox_list (PtStore  *self,
+                       gint64    after_seq,
+                       guint     limit,
+                       GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GPtrArray *out;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "SELECT seq, collection, doc_id, queued_at FROM outbox "
+                                  "WHERE seq > ?1 ORDER BY seq LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) _pt_outbox_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PtOutboxEntry *e = g_new0 (PtOutboxEntry, 1);
+      e->seq = sqlite3_column_int64 (stmt, 0);
+      e->collection = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      e->doc_id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      e->queued_at = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (out, e);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_ptr_array_unref (out);
+      _pt_store_set_sqlite_error (self, rc, "outbox list", error);
+      return NULL;
+    }
+  return out;
+}
+
+gboolean
+_pt_store_outbox_add (PtStore      *self,
+                      const gchar  *collection,
+                      const gchar  *doc_id,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "INSERT OR IGNORE INTO outbox (collection, doc_id, queued_at) "
+                                  "VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "outbox add", error);
+}
+
+gboolean
+_pt_store_outbox_remove (PtStore      *self,
+                         const gchar  *collection,
+                         const gchar  *doc_id,
+                         const gchar  *pushed_version,
+                         gboolean     *removed,
+                         GError      **error)
+{
+  g_autofree gchar *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (removed != NULL)
+    *removed = FALSE;
+  if (pushed_version == NULL)
+    sql = g_strdup ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2");
+  else
+    {
+      if (pt_schema_lookup (collection) == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                       _("Unknown collection “%s”."), collection);
+          return FALSE;
+        }
+      sql = g_strdup_printf ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2 "
+                             "AND ?3 IS (SELECT version FROM \"%s\" WHERE id = ?2)",
+                             collection);
+    }
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
+  if (pushed_version != NULL)
+    sqlite3_bind_text (stmt, 3, pushed_version, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "outbox remove", error);
+  if (removed != NULL)
+    *removed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+gint64
+_pt_store_outbox_length (PtStore *self)
+{
+  return _pt_store_query_int (self, "SELECT count(*) FROM outbox", NULL, 0);
+}
+
+/* ---- Meta --------------------------------------------------------------- */
+
+gchar *
+_pt_store_meta_get (PtStore      *self,
+                    const gchar  *key)
+{
+  sqlite3_stmt *stmt = _pt_store_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  gchar *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+_pt_store_meta_set (PtStore      *self,
+                    const gchar  *key,
+                    const gchar  *value,
+                    GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (value == NULL)
+    stmt = _pt_store_prepare (self, "DELETE FROM meta WHERE key = ?1", error);
+  else
+    stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "meta", error);
+}
+
+gboolean
+_pt_store_note_stamp (PtStore      *self,
+                      const gchar  *stamp,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (stamp == NULL || !pt_hlc_stamp_is_valid (stamp))
+    return TRUE;
+  stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('hlc', ?1) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                                  "WHERE excluded.value > meta.value OR meta.value IS NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, stamp, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "note stamp", error);
+}
+
+/* ---- Derived data ------------------------------------------------------- */
+
+static gboolean
+rewrite_collection (PtStore            *self,
+                    const PtCollection *collection,
+                    GError            **error)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT id FROM \"%s\" WHERE id > ?1 "
+                                           "ORDER BY id LIMIT 500", collection->name);
+  g_autofree gchar *last = g_strdup ("");
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, last, -1, SQLITE_TRANSIENT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (ids, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "rebuild", error);
+      if (ids->len == 0)
+        return TRUE;
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autoptr(PtRawRow) row = _pt_store_read_row (self, collection, ids->pdata[i], error);
+          if (row == NULL || !_pt_store_write_row (self, collection, row, error))
+            return FALSE;
+        }
+      g_free (last);
+      last = g_strdup (ids->pdata[ids->len - 1]);
+    }
+}
+
+static gboolean
+rebuild_search_index (PtStore            *self,
+                      const PtCollection *collection,
+                      GPtrArray          *fts,
+                      GError            **error)
+{
+  g_autofree gchar *clear = g_strdup_printf ("DELETE FROM \"%s_fts\"", collection->name);
+  g_autofree gchar *sql = g_strdup_printf ("SELECT rowid, doc FROM \"%s\" WHERE deleted = 0",
+                                           collection->name);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!_pt_store_exec (self, clear, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(GPtrArray) texts = NULL;
+      bson_t doc;
+
+      if (!bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
+                             (size_t) sqlite3_column_bytes (stmt, 1)))
+        continue;
+      texts = search_texts (fts, &doc);
+      if (!write_search_index (self, collection, fts, sqlite3_column_int64 (stmt, 0), FALSE,
+                               texts, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "rebuild search index", error);
+  return TRUE;
+}
+
+gboolean
+_pt_store_rebuild_derived (PtStore  *self,
+                           GError  **error)
+{
+  const PtCollection * const *colls;
+  guint n = 0;
+
+  if (!_pt_store_begin (self, error))
+    return FALSE;
+
+  colls = pt_schema_collections (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPtrArray) fts = _pt_store_searchable_fields (colls[i]);
+      g_autofree gchar *stats = NULL;
+
+      if (!rewrite_collection (self, colls[i], error))
+        goto fail;
+      if (fts != NULL && !rebuild_search_index (self, colls[i], fts, error))
+        goto fail;
+      stats = g_strdup_printf ("UPDATE doc_stats SET "
+                               "live = (SELECT count(*) FROM \"%s\" WHERE deleted = 0), "
+                               "total = (SELECT count(*) FROM \"%s\"), "
+                               "bytes = (SELECT coalesce(sum(length(doc)), 0) FROM \"%s\") "
+                               "WHERE collection = '%s'",
+                               colls[i]->name, colls[i]->name, colls[i]->name, colls[i]->name);
+      if (!_pt_store_exec (self, stats, error))
+        goto fail;
+    }
+
+  if (pt_schema_lookup ("stock_movements") != NULL
+      && !_pt_store_exec (self,
+                          "DELETE FROM batch_stock; DELETE FROM medicine_stock;"
+                          "INSERT INTO batch_stock (batch_id, medicine_id, pharmacy_id, quantity) "
+                          "  SELECT batch_id, min(medicine_id), min(pharmacy_id), sum(quantity) "
+                          "  FROM stock_movements WHERE deleted = 0 AND batch_id IS NOT NULL "
+                          "  GROUP BY batch_id;"
+                          "INSERT INTO medicine_stock (medicine_id, pharmacy_id, quantity) "
+                          "  SELECT medicine_id, pharmacy_id, sum(quantity) "
+                          "  FROM stock_movements WHERE deleted = 0 AND batch_id IS NOT NULL "
+                          "  GROUP BY medicine_id, pharmacy_id;",
+                          error))
+    goto fail;
+
+  return _pt_store_commit (self, error);
+
+fail:
+  _pt_store_rollback (self);
+  return FALSE;
+}

@@ -1,0 +1,400 @@
+/* pt-store-search.c: finding medicines and patients, and the catalogue's
+ * paged rows. */
+#define G_LOG_DOMAIN "pt-store"
+#include "config.h"
+
+#include <string.h>
+
+#include "pt-store-impl.h"
+
+/* Upper bound of a NOCASE prefix range: the prefix followed by the largest
+ * code point sorts after every string that starts with the prefix. */
+#define PREFIX_END "\xf4\x8f\xbf\xbf"
+
+/* An FTS5 query matching every word of @query as a prefix, optionally in
+ * @columns only ("{a b}").  NULL when @query has no word. */
+gchar *
+_pt_fts_prefix_query (const gchar *query,
+                      const gchar *columns)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) word = g_string_new (NULL);
+  const gchar *p = query;
+
+  for (;;)
+    {
+      gunichar c = p && *p ? g_utf8_get_char (p) : 0;
+
+      if (c != 0 && g_unichar_isalnum (c))
+        g_string_append_unichar (word, c);
+      else if (word->len > 0)
+        {
+          /* Quoted, so FTS5 operators in the input are plain text. */
+          g_string_append_printf (out, "%s\"%s\"*", out->len ? " " : "", word->str);
+          g_string_truncate (word, 0);
+        }
+      if (c == 0)
+        break;
+      p = g_utf8_next_char (p);
+    }
+  if (out->len == 0)
+    return NULL;
+  if (columns != NULL)
+    return g_strdup_printf ("%s : (%s)", columns, out->str);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+add_ids (PtStore      *self,
+         sqlite3_stmt *stmt,
+         GPtrArray    *out,
+         GHashTable   *seen,
+         guint         limit,
+         GError      **error)
+{
+  int rc;
+
+  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const gchar *id = (const gchar *) sqlite3_column_text (stmt, 0);
+
+      if (g_hash_table_contains (seen, id))
+        continue;
+      g_hash_table_add (seen, g_strdup (id));
+      g_ptr_array_add (out, g_strdup (id));
+    }
+  if (out->len >= limit)
+    rc = SQLITE_DONE;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "search", error);
+  return TRUE;
+}
+
+/* The FTS query of the medicine search, shared with the benchmark. */
+const gchar *const _pt_medicine_fts_sql =
+  "SELECT m.id FROM medicines_fts f JOIN medicines m ON m.rowid = f.rowid "
+  "WHERE medicines_fts MATCH ?1 AND m.deleted = 0 "
+  "ORDER BY bm25(medicines_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?2";
+
+GPtrArray *
+pt_store_search_medicines (PtStore     *self,
+                           const gchar *query,
+                           guint        limit,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  g_autofree gchar *fts = NULL;
+  g_autofree gchar *end = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  if (limit == 0)
+    limit = 50;
+
+  if (*q == '\0')
+    {
+      stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE deleted = 0 "
+                                      "ORDER BY name, id LIMIT ?1", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, limit);
+      if (!add_ids (self, stmt, out, seen, limit, error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
+
+  /* 1. The exact barcode (a scan). */
+  stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE barcode = ?1 "
+                                  "AND deleted = 0 ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+  if (!add_ids (self, stmt, out, seen, limit, error))
+    return NULL;
+
+  /* 2. Names that start with the query, in name order (index range). */
+  if (out->len < limit)
+    {
+      end = g_strconcat (q, PREFIX_END, NULL);
+      stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE name >= ?1 AND name < ?2 "
+                                      "AND deleted = 0 ORDER BY name, id LIMIT ?3", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, end, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, limit);
+      if (!add_ids (self, stmt, out, seen, limit, error))
+        return NULL;
+    }
+
+  /* 3. Every word as a prefix of a word of the name, generic name, code or
+   * manufacturer, the name weighing most. */
+  if (out->len < limit && (fts = _pt_fts_prefix_query (q, NULL)) != NULL)
+    {
+      stmt = _pt_store_prepare (self, _pt_medicine_fts_sql, error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, limit + out->len);
+      if (!add_ids (self, stmt, out, seen, limit, error))
+        return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+GPtrArray *
+pt_store_search_patients (PtStore     *self,
+                          const gchar *query,
+                          guint        limit,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  g_autoptr(GString) digits = g_string_new (NULL);
+  g_autofree gchar *fts = NULL;
+  gboolean phone_like = *q != '\0';
+  sqlite3_stmt *stmt;
+  PtTime dob;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  if (limit == 0)
+    limit = 50;
+
+  if (*q == '\0')
+    {
+      stmt = _pt_store_prepare (self, "SELECT id FROM patients WHERE deleted = 0 "
+                                      "ORDER BY last_name, id LIMIT ?1", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, limit);
+      if (!add_ids (self, stmt, out, seen, limit, error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
+
+  /* A date of birth. */
+  if (strlen (q) == 10 && q[4] == '-' && q[7] == '-' && pt_date_parse (q, &dob, NULL))
+    {
+      stmt = _pt_store_prepare (self, "SELECT id FROM patients WHERE date_of_birth >= ?1 "
+                                      "AND date_of_birth < ?2 AND deleted = 0 "
+                                      "ORDER BY last_name, id LIMIT ?3", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, dob);
+      sqlite3_bind_int64 (stmt, 2, dob + PT_MS_PER_DAY);
+      sqlite3_bind_int64 (stmt, 3, limit);
+      if (!add_ids (self, stmt, out, seen, limit, error))
+        return NULL;
+      return g_steal_pointer (&out);
+    }
+
+  /* A phone number: digits, maybe with + ( ) - . / and spaces. */
+  for (const gchar *p = q; *p; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (!strchr ("+()-./ ", *p))
+        phone_like = FALSE;
+    }
+  if (phone_like && digits->len >= 3)
+    /* Any run of the digits; a national number's leading 0 may be stored
+     * as a country code. */
+    fts = digits->str[0] == '0' && digits->len >= 4
+          ? g_strdup_printf ("phone : (\"%s\"* OR \"%s\"*)", digits->str, digits->str + 1)
+          : g_strdup_printf ("phone : \"%s\"*", digits->str);
+  else
+    fts = _pt_fts_prefix_query (q, "{first_name last_name}");
+  if (fts == NULL)
+    return g_steal_pointer (&out);
+
+  stmt = _pt_store_prepare (self, "SELECT p.id FROM patients_fts f JOIN patients p "
+                                  "ON p.rowid = f.rowid WHERE patients_fts MATCH ?1 "
+                                  "AND p.deleted = 0 ORDER BY p.last_name, p.id LIMIT ?2",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  if (!add_ids (self, stmt, out, seen, limit, error))
+    return NULL;
+  return g_steal_pointer (&out);
+}
+
+gchar *
+pt_store_find_by_barcode (PtStore     *self,
+                          const gchar *barcode)
+{
+  sqlite3_stmt *stmt;
+  gchar *id = NULL;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  if (barcode == NULL || *barcode == '\0')
+    return NULL;
+  stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE barcode = ?1 "
+                                  "AND deleted = 0 ORDER BY id LIMIT 1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, barcode, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return id;
+}
+
+/* ---- Catalogue rows ----------------------------------------------------- */
+
+void
+pt_medicine_row_free (PtMedicineRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->id);
+  g_free (row->name);
+  g_free (row->generic_name);
+  g_free (row->strength);
+  g_free (row->form);
+  g_free (row->barcode);
+  g_free (row->code);
+  g_free (row);
+}
+
+/* The filter of the catalogue for @query: its barcode, or every word as a
+ * prefix in the search index.  Binds ?1 (barcode) and ?2 (FTS). */
+#define ROW_FILTER \
+  "m.deleted = 0 AND (?2 IS NULL OR m.barcode = ?1 OR m.rowid IN " \
+  "(SELECT rowid FROM medicines_fts WHERE medicines_fts MATCH ?2))"
+
+#define ROW_STOCK \
+  "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \
+  "AND (?3 IS NULL OR s.pharmacy_id = ?3))"
+
+#define ROW_EXPIRY \
+  "(SELECT min(b.expiry_date) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
+  "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 " \
+  "AND (?3 IS NULL OR bs.pharmacy_id = ?3))"
+
+guint
+pt_store_count_medicine_rows (PtStore     *self,
+                              const gchar *query,
+                              const gchar *pharmacy_id)
+{
+  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  g_autofree gchar *fts = NULL;
+  sqlite3_stmt *stmt;
+  guint n = 0;
+
+  g_return_val_if_fail (PT_IS_STORE (self), 0);
+
+  fts = *q ? _pt_fts_prefix_query (q, NULL) : NULL;
+  if (*q == '\0')
+    return (guint) pt_store_count (self, "medicines");
+  if (fts == NULL)
+    fts = g_strdup ("\"\"");
+  stmt = _pt_store_prepare (self, "SELECT count(*) FROM medicines m WHERE " ROW_FILTER, NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+GPtrArray *
+pt_store_medicine_rows (PtStore        *self,
+                        const gchar    *query,
+                        const gchar    *pharmacy_id,
+                        PtMedicineSort  sort,
+                        gboolean        descending,
+                        guint           offset,
+                        guint           limit,
+                        GError        **error)
+{
+  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  g_autofree gchar *fts = NULL;
+  g_autofree gchar *sql = NULL;
+  const gchar *order;
+  const gchar *dir = descending ? "DESC" : "ASC";
+  sqlite3_stmt *stmt;
+  GPtrArray *out;
+  int rc;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+
+  if (*q != '\0')
+    {
+      fts = _pt_fts_prefix_query (q, NULL);
+      if (fts == NULL)
+        fts = g_strdup ("\"\"");
+    }
+  switch (sort)
+    {
+    case PT_MEDICINE_SORT_STOCK:
+      order = "stock";
+      break;
+    case PT_MEDICINE_SORT_EXPIRY:
+      /* Medicines without stock last whichever the direction. */
+      order = "expiry IS NULL, expiry";
+      break;
+    case PT_MEDICINE_SORT_PRICE:
+      order = "m.price";
+      break;
+    case PT_MEDICINE_SORT_NAME:
+    default:
+      order = "m.name";
+      break;
+    }
+  sql = g_strdup_printf ("SELECT m.id, m.doc, " ROW_STOCK " AS stock, " ROW_EXPIRY " AS expiry "
+                         "FROM medicines m WHERE " ROW_FILTER " "
+                         "ORDER BY %s %s, m.name %s, m.id %s LIMIT ?4 OFFSET ?5",
+                         order, dir, dir, dir);
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+  if (fts != NULL)
+    sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
+  if (pharmacy_id != NULL)
+    sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
+  sqlite3_bind_int64 (stmt, 5, offset);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PtMedicineRow *row = g_new0 (PtMedicineRow, 1);
+      bson_t doc;
+
+      row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+      if (bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
+                            (size_t) sqlite3_column_bytes (stmt, 1)))
+        {
+          row->name = g_strdup (pt_bson_get_string (&doc, "name"));
+          row->generic_name = g_strdup (pt_bson_get_string (&doc, "genericName"));
+          row->strength = g_strdup (pt_bson_get_string (&doc, "strength"));
+          row->form = g_strdup (pt_bson_get_string (&doc, "form"));
+          row->barcode = g_strdup (pt_bson_get_string (&doc, "barcode"));
+          row->code = g_strdup (pt_bson_get_string (&doc, "code"));
+          row->price = pt_bson_get_int (&doc, "price", 0);
+          row->reorder_level = pt_bson_get_int (&doc, "reorderLevel", 0);
+          row->active = pt_bson_get_bool (&doc, "active", TRUE);
+        }
+      row->stock = sqlite3_column_int64 (stmt, 2);
+      row->nearest_expiry = sqlite3_column_type (stmt, 3) == SQLITE_NULL
+                            ? 0 : sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (out, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_ptr_array_unref (out);
+      _pt_store_set_sqlite_error (self, rc, "catalogue", error);
+      return NULL;
+    }
+  return out;
+}

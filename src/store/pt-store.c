@@ -1,0 +1,939 @@
+/* pt-store.c: PtStore — opening and creating a tenant's store, who is
+ * acting, device settings and status. */
+#define G_LOG_DOMAIN "pt-store"
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "pt-store-impl.h"
+
+enum
+{
+  SIGNAL_COMMITTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PtStore, pt_store, G_TYPE_OBJECT)
+
+static void
+pt_store_finalize (GObject *object)
+{
+  PtStore *self = PT_STORE (object);
+
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->write_sql, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      if (self->tx_depth > 0)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->clock, pt_hlc_free);
+  g_free (self->data_dir);
+  g_free (self->path);
+  g_free (self->tenant_id);
+  g_free (self->device_id);
+  g_free (self->user_id);
+  g_free (self->tenant_name);
+  g_free (self->currency);
+
+  G_OBJECT_CLASS (pt_store_parent_class)->finalize (object);
+}
+
+static void
+pt_store_class_init (PtStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pt_store_finalize;
+
+  /* Emitted after every successful local mutation, on the committing
+   * thread; the sync engine pushes at once. */
+  signals[SIGNAL_COMMITTED] =
+    g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+pt_store_init (PtStore *self)
+{
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) sqlite3_finalize);
+  self->write_sql = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->role = PT_ROLE_SYSTEM;
+  self->plan = PT_PLAN_STARTER;
+  self->currency = g_strdup ("EUR");
+}
+
+void
+_pt_store_emit_committed (PtStore *self)
+{
+  g_signal_emit (self, signals[SIGNAL_COMMITTED], 0);
+}
+
+/* ---- Finding the file --------------------------------------------------- */
+
+gchar *
+pt_store_resolve_data_dir (const gchar *dir)
+{
+  const gchar *env;
+
+  if (dir != NULL && *dir != '\0')
+    return g_strdup (dir);
+  env = g_getenv ("PHARMATRACK_DATA_DIR");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_data_dir (), "pharmatrack", NULL);
+}
+
+static gboolean
+is_store_file_name (const gchar *name)
+{
+  gsize len = strlen (name);
+
+  /* tenant-<24 hex>.db */
+  return len == 7 + 24 + 3 && g_str_has_prefix (name, "tenant-")
+         && g_str_has_suffix (name, ".db")
+         && strspn (name + 7, "0123456789abcdef") == 24;
+}
+
+static gint
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* The store files in @data_dir (sorted). */
+static GPtrArray *
+list_store_files (const gchar *data_dir)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (data_dir, 0, NULL);
+  const gchar *name;
+
+  if (dir == NULL)
+    return out;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (is_store_file_name (name))
+      g_ptr_array_add (out, g_build_filename (data_dir, name, NULL));
+  g_ptr_array_sort (out, compare_paths);
+  return out;
+}
+
+gboolean
+pt_store_exists (const gchar *data_dir)
+{
+  g_autofree gchar *dir = pt_store_resolve_data_dir (data_dir);
+  g_autoptr(GPtrArray) files = list_store_files (dir);
+
+  return files->len > 0;
+}
+
+static gchar *
+store_file_name (const gchar *data_dir,
+                 const gchar *tenant_id)
+{
+  g_autofree gchar *base = g_strdup_printf ("tenant-%s.db", tenant_id);
+  return g_build_filename (data_dir, base, NULL);
+}
+
+static gchar *
+tenant_id_from_path (const gchar *path)
+{
+  g_autofree gchar *base = g_path_get_basename (path);
+
+  if (!is_store_file_name (base))
+    return NULL;
+  return g_strndup (base + 7, 24);
+}
+
+/* ---- Identifying a file without changing it ----------------------------- */
+
+static gboolean
+refuse_file (const gchar *path,
+             const gchar *why,
+             GError     **error)
+{
+  g_debug ("refusing %s: %s", path, why);
+  g_set_error (error, PT_ERROR, PT_ERROR_CORRUPT,
+               _("The file “%s” is not a PharmaTrack store or is damaged; it "
+                 "was left untouched. Restore a backup or choose another data "
+                 "folder."), path);
+  return FALSE;
+}
+
+/* Reads the SQLite header and the schema through a read-only connection,
+ * which never writes the file: a file that is not SQLite, a SQLite file
+ * of another program, or a store of a newer version is refused.
+ * *@version gets the schema version (0 = a new, empty file). */
+gboolean
+_pt_store_identify_file (const gchar *path,
+                         gint        *version,
+                         GError     **error)
+{
+  guchar header[100];
+  gsize n = 0;
+  FILE *f;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 app_id = -1, user_version = -1, n_objects = -1;
+  int rc;
+
+  f = g_fopen (path, "rb");
+  if (f == NULL)
+    {
+      int saved = errno;
+      if (saved == ENOENT)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                       _("There is no pharmacy data in “%s”."), path);
+          return FALSE;
+        }
+      g_set_error (error, PT_ERROR, saved == EACCES ? PT_ERROR_READ_ONLY : PT_ERROR_IO,
+                   _("The pharmacy data in “%s” cannot be opened: %s."),
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  n = fread (header, 1, sizeof header, f);
+  fclose (f);
+
+  *version = 0;
+  if (n == 0)
+    return TRUE;                /* an empty file: a store not yet set up */
+  if (n < sizeof header || memcmp (header, "SQLite format 3", 16) != 0)
+    return refuse_file (path, "no SQLite header", error);
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_EXRESCODE, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "SELECT (SELECT application_id FROM pragma_application_id), "
+                                 "(SELECT user_version FROM pragma_user_version), "
+                                 "(SELECT count(*) FROM sqlite_master)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      app_id = sqlite3_column_int64 (stmt, 0);
+      user_version = sqlite3_column_int64 (stmt, 1);
+      n_objects = sqlite3_column_int64 (stmt, 2);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close_v2 (db);
+
+  if (rc != SQLITE_OK)
+    {
+      if ((rc & 0xff) == SQLITE_BUSY)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                       _("Another program kept the pharmacy data busy for too "
+                         "long; try again in a moment."));
+          return FALSE;
+        }
+      if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY
+          || (rc & 0xff) == SQLITE_PERM)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_READ_ONLY,
+                       _("The pharmacy data in “%s” cannot be opened: the file "
+                         "or its folder is not accessible. Check the folder’s "
+                         "permissions."), path);
+          return FALSE;
+        }
+      return refuse_file (path, sqlite3_errstr (rc), error);
+    }
+  if (app_id == 0 && user_version == 0 && n_objects == 0)
+    return TRUE;                /* SQLite file, nothing in it yet */
+  if (app_id != PT_STORE_APPLICATION_ID)
+    return refuse_file (path, "application_id is not PharmaTrack's", error);
+  if (user_version > PT_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_CORRUPT,
+                   _("The file “%s” was written by a newer version of "
+                     "PharmaTrack (data version %d; this one knows up to %d). "
+                     "It was left untouched; update PharmaTrack to open it."),
+                   path, (gint) user_version, PT_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  *version = (gint) user_version;
+  return TRUE;
+}
+
+/* ---- Opening ------------------------------------------------------------ */
+
+static gboolean
+check_writable (const gchar *data_dir,
+                const gchar *path,
+                GError     **error)
+{
+  if (g_access (data_dir, W_OK | X_OK) != 0
+      || (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK | R_OK) != 0))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_READ_ONLY,
+                   _("The pharmacy data in “%s” cannot be written: the file or "
+                     "its folder is read-only. Check the folder’s permissions."),
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Opens the SQLite connection of @self->path (creating the file when
+ * @create) with the store's settings, migrates it and loads identity. */
+static gboolean
+open_connection (PtStore  *self,
+                 gboolean  create,
+                 GError  **error)
+{
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  g_autofree gchar *last_stamp = NULL;
+  int rc;
+
+  if (create)
+    flags |= SQLITE_OPEN_CREATE;
+  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    return _pt_store_set_sqlite_error (self, rc, "open", error);
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, PT_STORE_DEFAULT_BUSY_MS);
+  if (sqlite3_db_readonly (self->db, "main") == 1)
+    return _pt_store_set_sqlite_error (self, SQLITE_READONLY, "open", error);
+
+  /* WAL: readers never block the writer; FULL: a commit survives power
+   * loss.  Foreign keys on (the store declares none between documents,
+   * which sync in any order, but the setting is part of the contract). */
+  if (!_pt_store_exec (self, "PRAGMA journal_mode = WAL", error)
+      || !_pt_store_exec (self, "PRAGMA synchronous = FULL", error)
+      || !_pt_store_exec (self, "PRAGMA foreign_keys = ON", error)
+      || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error)
+      || !_pt_store_exec (self, "PRAGMA cache_size = -16384", error)
+      /* A WAL that grew during a big import shrinks back after the next
+       * checkpoint. */
+      || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
+    return FALSE;
+
+  if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error))
+    return FALSE;
+
+  self->tenant_id = _pt_store_meta_get (self, "tenant_id");
+  self->device_id = _pt_store_meta_get (self, "device_id");
+  if (self->tenant_id == NULL || self->device_id == NULL)
+    {
+      /* A file that was created but never set up (a version-0 file). */
+      if (!_pt_store_begin (self, error))
+        return FALSE;
+      if (self->tenant_id == NULL)
+        {
+          self->tenant_id = tenant_id_from_path (self->path);
+          if (self->tenant_id == NULL
+              || !_pt_store_meta_set (self, "tenant_id", self->tenant_id, error))
+            {
+              _pt_store_rollback (self);
+              return refuse_file (self->path, "no tenant id", error);
+            }
+        }
+      if (self->device_id == NULL)
+        {
+          self->device_id = pt_device_id_new ();
+          if (!_pt_store_meta_set (self, "device_id", self->device_id, error))
+            {
+              _pt_store_rollback (self);
+              return FALSE;
+            }
+        }
+      if (!_pt_store_commit (self, error))
+        return FALSE;
+    }
+
+  self->clock = pt_hlc_new (self->device_id, NULL, NULL);
+  last_stamp = _pt_store_meta_get (self, "hlc");
+  if (last_stamp != NULL)
+    pt_hlc_restore (self->clock, last_stamp);
+  _pt_store_load_tenant (self);
+  return TRUE;
+}
+
+PtStore *
+pt_store_open (const gchar *data_dir,
+               GError     **error)
+{
+  g_autoptr(PtStore) self = NULL;
+  g_autofree gchar *dir = pt_store_resolve_data_dir (data_dir);
+  g_autoptr(GPtrArray) files = NULL;
+  gint version = 0;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR)
+      || (files = list_store_files (dir))->len == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("No pharmacy data in %s; run “pharmatrack-admin init” first."),
+                   dir);
+      return NULL;
+    }
+  if (files->len > 1)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                   _("The folder %s holds the data of more than one organisation "
+                     "(%s and %s); use one data folder per organisation."),
+                   dir, (gchar *) files->pdata[0], (gchar *) files->pdata[1]);
+      return NULL;
+    }
+
+  self = g_object_new (PT_TYPE_STORE, NULL);
+  self->data_dir = g_steal_pointer (&dir);
+  self->path = g_strdup (files->pdata[0]);
+
+  if (!check_writable (self->data_dir, self->path, error)
+      || !_pt_store_identify_file (self->path, &version, error)
+      || !open_connection (self, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* ---- Creating ----------------------------------------------------------- */
+
+static gchar *
+slug_from_name (const gchar *name)
+{
+  g_autofree gchar *ascii = g_str_to_ascii (name, "C");
+  GString *s = g_string_new (NULL);
+
+  for (const gchar *p = ascii; *p && s->len < 50; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (s, g_ascii_tolower (*p));
+      else if (s->len > 0 && s->str[s->len - 1] != '-')
+        g_string_append_c (s, '-');
+    }
+  while (s->len > 0 && s->str[s->len - 1] == '-')
+    g_string_truncate (s, s->len - 1);
+  if (s->len < 2)
+    g_string_append (s, "pharmacy");
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+create_initial_documents (PtStore           *self,
+                          const PtStoreInit *init,
+                          GError           **error)
+{
+  g_autoptr(bson_t) tenant = bson_new ();
+  g_autoptr(bson_t) pharmacy = bson_new ();
+  g_autofree gchar *slug = slug_from_name (init->tenant_name);
+  g_autofree gchar *pharmacy_id = NULL;
+  g_autofree gchar *tenant_out = NULL;
+  bson_t settings;
+  PtWriteOptions opts = { .action = "create", .skip_permission = TRUE };
+
+  _pt_bson_append_oid_hex (tenant, "_id", self->tenant_id);
+  BSON_APPEND_UTF8 (tenant, "name", init->tenant_name);
+  BSON_APPEND_UTF8 (tenant, "slug", slug);
+  BSON_APPEND_UTF8 (tenant, "plan", init->plan ? init->plan : "starter");
+  BSON_APPEND_DOCUMENT_BEGIN (tenant, "settings", &settings);
+  BSON_APPEND_UTF8 (&settings, "currency", init->currency ? init->currency : "EUR");
+  BSON_APPEND_UTF8 (&settings, "locale", init->locale ? init->locale : "en_GB");
+  BSON_APPEND_UTF8 (&settings, "timezone", init->timezone ? init->timezone : "Europe/London");
+  bson_append_document_end (tenant, &settings);
+  BSON_APPEND_UTF8 (tenant, "status", "active");
+  if (!_pt_store_write_doc (self, pt_schema_lookup ("tenants"), NULL, tenant, TRUE,
+                            &opts, &tenant_out, NULL, error))
+    return FALSE;
+  _pt_store_load_tenant (self);
+
+  BSON_APPEND_UTF8 (pharmacy, "name",
+                    init->pharmacy_name ? init->pharmacy_name : _("Main pharmacy"));
+  BSON_APPEND_BOOL (pharmacy, "active", TRUE);
+  if (!_pt_store_write_doc (self, pt_schema_lookup ("pharmacies"), NULL, pharmacy, TRUE,
+                            &opts, &pharmacy_id, NULL, error))
+    return FALSE;
+
+  if (init->admin_email != NULL)
+    {
+      g_autoptr(bson_t) user = bson_new ();
+      g_autofree gchar *hash = NULL;
+      g_autofree gchar *email = g_utf8_strdown (init->admin_email, -1);
+      bson_t ids;
+
+      if (!pt_password_check_policy (init->admin_password, error))
+        return FALSE;
+      hash = pt_password_hash (init->admin_password, 0);
+      BSON_APPEND_UTF8 (user, "email", email);
+      BSON_APPEND_UTF8 (user, "displayName",
+                        init->admin_name ? init->admin_name : init->admin_email);
+      BSON_APPEND_UTF8 (user, "role", "owner");
+      BSON_APPEND_UTF8 (user, "passwordHash", hash);
+      BSON_APPEND_ARRAY_BEGIN (user, "pharmacyIds", &ids);
+      _pt_bson_append_oid_hex (&ids, "0", pharmacy_id);
+      bson_append_array_end (user, &ids);
+      BSON_APPEND_BOOL (user, "active", TRUE);
+      if (!_pt_store_write_doc (self, pt_schema_lookup ("users"), NULL, user, TRUE,
+                                &opts, NULL, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+PtStore *
+pt_store_create (const gchar       *data_dir,
+                 const PtStoreInit *init,
+                 GError           **error)
+{
+  g_autoptr(PtStore) self = NULL;
+  g_autofree gchar *dir = pt_store_resolve_data_dir (data_dir);
+  g_autofree gchar *created_at = NULL;
+  PtPlan plan;
+
+  g_return_val_if_fail (init != NULL, NULL);
+
+  if (!init->enrolment && (init->tenant_name == NULL || *init->tenant_name == '\0'))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("The organisation needs a name."));
+      return NULL;
+    }
+  if (init->plan != NULL && !pt_plan_from_string (init->plan, &plan))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("Unknown plan “%s”; choose starter, professional or enterprise."),
+                   init->plan);
+      return NULL;
+    }
+  if (init->tenant_id != NULL && !pt_oid_is_valid (init->tenant_id))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                   _("“%s” is not a valid organisation id (24 hexadecimal digits expected)."),
+                   init->tenant_id);
+      return NULL;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PT_ERROR,
+                   saved == ENOSPC ? PT_ERROR_DISK_FULL
+                   : (saved == EACCES || saved == EROFS || saved == EPERM) ? PT_ERROR_READ_ONLY
+                   : PT_ERROR_IO,
+                   _("The data folder %s cannot be created: %s."), dir, g_strerror (saved));
+      return NULL;
+    }
+  if (pt_store_exists (dir))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_EXISTS,
+                   _("There is already pharmacy data in %s; open it, or choose "
+                     "an empty folder."), dir);
+      return NULL;
+    }
+
+  self = g_object_new (PT_TYPE_STORE, NULL);
+  self->data_dir = g_steal_pointer (&dir);
+  self->tenant_id = init->tenant_id ? g_ascii_strdown (init->tenant_id, -1) : pt_oid_new_hex ();
+  self->path = store_file_name (self->data_dir, self->tenant_id);
+  if (!check_writable (self->data_dir, self->path, error))
+    return NULL;
+
+  if (!open_connection (self, TRUE, error))
+    goto fail;
+
+  created_at = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
+  if (!_pt_store_begin (self, error))
+    goto fail;
+  if (!_pt_store_meta_set (self, "created_at", created_at, error)
+      || (!init->enrolment && !create_initial_documents (self, init, error)))
+    {
+      _pt_store_rollback (self);
+      goto fail;
+    }
+  if (!_pt_store_commit (self, error))
+    goto fail;
+  return g_steal_pointer (&self);
+
+fail:
+  /* Only the files this call created are removed, so "init" can be
+   * retried; nothing else in the folder is touched. */
+  {
+    g_autofree gchar *path = g_strdup (self->path);
+    g_autofree gchar *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree gchar *shm = g_strconcat (path, "-shm", NULL);
+
+    g_clear_object (&self);
+    g_unlink (path);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  return NULL;
+}
+
+/* ---- Accessors ---------------------------------------------------------- */
+
+const gchar *
+pt_store_get_path (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->path;
+}
+
+const gchar *
+pt_store_get_data_dir (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->data_dir;
+}
+
+const gchar *
+pt_store_get_tenant_id (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->tenant_id;
+}
+
+const gchar *
+pt_store_get_device_id (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->device_id;
+}
+
+PtHlc *
+pt_store_get_clock (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->clock;
+}
+
+void
+_pt_store_load_tenant (PtStore *self)
+{
+  g_autoptr(bson_t) tenant = _pt_store_get_doc (self, "tenants", self->tenant_id);
+  const gchar *s;
+  PtPlan plan;
+
+  if (tenant == NULL)
+    return;
+  if ((s = pt_bson_get_string (tenant, "name")) != NULL)
+    {
+      g_free (self->tenant_name);
+      self->tenant_name = g_strdup (s);
+    }
+  if ((s = pt_bson_get_string (tenant, "plan")) != NULL && pt_plan_from_string (s, &plan))
+    self->plan = plan;
+  if ((s = pt_bson_get_string (tenant, "settings.currency")) != NULL)
+    {
+      g_free (self->currency);
+      self->currency = g_strdup (s);
+    }
+}
+
+PtPlan
+pt_store_get_plan (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), PT_PLAN_STARTER);
+  return self->plan;
+}
+
+const gchar *
+pt_store_get_currency (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), "EUR");
+  return self->currency;
+}
+
+gint
+pt_store_get_schema_version (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), 0);
+  return (gint) _pt_store_query_int (self, "PRAGMA user_version", NULL, 0);
+}
+
+/* ---- Settings ----------------------------------------------------------- */
+
+gchar *
+pt_store_get_setting (PtStore     *self,
+                      const gchar *key)
+{
+  sqlite3_stmt *stmt;
+  gchar *value = NULL;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  stmt = _pt_store_prepare (self, "SELECT value FROM settings WHERE key = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+pt_store_set_setting (PtStore     *self,
+                      const gchar *key,
+                      const gchar *value,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (!_pt_store_begin (self, error))
+    return FALSE;
+  if (value == NULL)
+    stmt = _pt_store_prepare (self, "DELETE FROM settings WHERE key = ?1", error);
+  else
+    stmt = _pt_store_prepare (self, "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                              error);
+  if (stmt == NULL)
+    {
+      _pt_store_rollback (self);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (!_pt_store_check_sqlite (self, rc, "setting", error))
+    {
+      _pt_store_rollback (self);
+      return FALSE;
+    }
+  return _pt_store_commit (self, error);
+}
+
+/* The device's branch: the "pharmacy_id" setting, else the first live
+ * pharmacy. */
+gchar *
+_pt_store_current_pharmacy (PtStore *self)
+{
+  g_autofree gchar *id = pt_store_get_setting (self, "pharmacy_id");
+  sqlite3_stmt *stmt;
+  gchar *first = NULL;
+
+  if (id != NULL && pt_oid_is_valid (id))
+    return g_steal_pointer (&id);
+  stmt = _pt_store_prepare (self, "SELECT id FROM pharmacies WHERE deleted = 0 "
+                                  "ORDER BY id LIMIT 1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    first = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return first;
+}
+
+gchar *
+pt_store_get_pharmacy_id (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return _pt_store_current_pharmacy (self);
+}
+
+gboolean
+pt_store_set_pharmacy_id (PtStore     *self,
+                          const gchar *pharmacy_id,
+                          GError     **error)
+{
+  g_autoptr(bson_t) pharmacy = NULL;
+
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+
+  pharmacy = pt_oid_is_valid (pharmacy_id)
+             ? _pt_store_get_doc (self, "pharmacies", pharmacy_id) : NULL;
+  if (pharmacy == NULL || pt_bson_get_bool (pharmacy, "deleted", FALSE))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no pharmacy with id “%s”."), pharmacy_id ? pharmacy_id : "");
+      return FALSE;
+    }
+  return pt_store_set_setting (self, "pharmacy_id", pharmacy_id, error);
+}
+
+/* ---- Who is acting ------------------------------------------------------ */
+
+static bson_t *
+find_user_by_email (PtStore     *self,
+                    const gchar *email)
+{
+  sqlite3_stmt *stmt;
+  bson_t *doc = NULL;
+
+  stmt = _pt_store_prepare (self, "SELECT doc FROM users WHERE email = ?1 AND deleted = 0 "
+                                  "ORDER BY id LIMIT 1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    doc = bson_new_from_data (sqlite3_column_blob (stmt, 0),
+                              (size_t) sqlite3_column_bytes (stmt, 0));
+  sqlite3_reset (stmt);
+  return doc;
+}
+
+static gboolean
+become_user (PtStore      *self,
+             const bson_t *user,
+             GError      **error)
+{
+  const gchar *role_name = pt_bson_get_string (user, "role");
+  PtRole role;
+
+  if (!pt_bson_get_bool (user, "active", TRUE) || pt_bson_get_bool (user, "deleted", FALSE)
+      || role_name == NULL || !pt_role_from_string (role_name, &role)
+      || role == PT_ROLE_SYSTEM)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_AUTH_FAILED,
+                   _("This account is not active; ask an administrator."));
+      return FALSE;
+    }
+  g_free (self->user_id);
+  self->user_id = pt_bson_dup_oid_hex (user, "_id");
+  self->role = role;
+  return TRUE;
+}
+
+bson_t *
+pt_store_sign_in (PtStore     *self,
+                  const gchar *email,
+                  const gchar *password,
+                  GError     **error)
+{
+  g_autofree gchar *lower = NULL;
+  g_autoptr(bson_t) user = NULL;
+  const gchar *hash;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+
+  lower = g_utf8_strdown (email ? email : "", -1);
+  user = find_user_by_email (self, lower);
+  hash = user ? pt_bson_get_string (user, "passwordHash") : NULL;
+  if (user == NULL || hash == NULL || password == NULL
+      || !pt_password_verify (password, hash)
+      || !pt_bson_get_bool (user, "active", TRUE))
+    {
+      if (user == NULL)
+        /* The same work as a real check, so timing does not tell which
+         * of the two was wrong. */
+        pt_password_verify (password ? password : "",
+                            "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+      g_set_error (error, PT_ERROR, PT_ERROR_AUTH_FAILED,
+                   _("The e-mail address or the password is not right."));
+      return NULL;
+    }
+  if (!become_user (self, user, error))
+    return NULL;
+  return g_steal_pointer (&user);
+}
+
+void
+pt_store_act_as_system (PtStore *self)
+{
+  g_return_if_fail (PT_IS_STORE (self));
+  g_clear_pointer (&self->user_id, g_free);
+  self->role = PT_ROLE_SYSTEM;
+}
+
+gboolean
+pt_store_act_as_user (PtStore     *self,
+                      const gchar *user_id,
+                      GError     **error)
+{
+  g_autoptr(bson_t) user = NULL;
+
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+
+  user = pt_oid_is_valid (user_id) ? _pt_store_get_doc (self, "users", user_id) : NULL;
+  if (user == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                   _("There is no user with id “%s”."), user_id ? user_id : "");
+      return FALSE;
+    }
+  return become_user (self, user, error);
+}
+
+PtRole
+pt_store_get_role (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), PT_ROLE_CASHIER);
+  return self->role;
+}
+
+const gchar *
+pt_store_get_user_id (PtStore *self)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  return self->user_id;
+}
+
+gboolean
+pt_store_can (PtStore      *self,
+              PtPermission  perm)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+  return pt_role_can (self->role, perm);
+}
+
+/* ---- Status ------------------------------------------------------------- */
+
+void
+pt_store_status_free (PtStoreStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_free (status->tenant_id);
+  g_free (status->tenant_name);
+  g_free (status->device_id);
+  g_free (status->path);
+  g_clear_pointer (&status->counts, g_hash_table_unref);
+  g_free (status);
+}
+
+PtStoreStatus *
+pt_store_get_status (PtStore *self,
+                     GError **error)
+{
+  g_autoptr(PtStoreStatus) status = g_new0 (PtStoreStatus, 1);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+
+  _pt_store_load_tenant (self);
+  status->tenant_id = g_strdup (self->tenant_id);
+  status->tenant_name = g_strdup (self->tenant_name);
+  status->device_id = g_strdup (self->device_id);
+  status->path = g_strdup (self->path);
+  status->schema_version = pt_store_get_schema_version (self);
+  status->plan = self->plan;
+  status->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  stmt = _pt_store_prepare (self, "SELECT collection, live, bytes FROM doc_stats", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *live = g_new (gint64, 1);
+
+      *live = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (status->counts,
+                           g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)), live);
+      status->storage_bytes += sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _pt_store_set_sqlite_error (self, rc, "status", error);
+      return NULL;
+    }
+  status->outbox_length = _pt_store_outbox_length (self);
+  status->oldest_pending_ms = _pt_store_query_int (self, "SELECT min(queued_at) FROM outbox",
+                                                   NULL, 0);
+  status->storage_quota = pt_plan_storage_quota (self->plan);
+  return g_steal_pointer (&status);
+}
