@@ -58,8 +58,20 @@ pt_medicine_field_to_text (const PtField *field,
     return NULL;
   switch (field->type)
     {
-    case PT_FIELD_STRING:
     case PT_FIELD_ENUM:
+      if (BSON_ITER_HOLDS_UTF8 (&iter) && g_str_equal (field->name, "schedule"))
+        {
+          const gchar *v = bson_iter_utf8 (&iter, NULL);
+
+          if (g_str_equal (v, "otc"))
+            return g_strdup (_("Over the counter"));
+          if (g_str_equal (v, "rx"))
+            return g_strdup (_("Prescription only"));
+          if (g_str_equal (v, "controlled"))
+            return g_strdup (_("Controlled drug"));
+        }
+      G_GNUC_FALLTHROUGH;
+    case PT_FIELD_STRING:
       if (BSON_ITER_HOLDS_UTF8 (&iter))
         {
           const gchar *s = bson_iter_utf8 (&iter, NULL);
@@ -67,6 +79,9 @@ pt_medicine_field_to_text (const PtField *field,
         }
       return NULL;
     case PT_FIELD_INT:
+      /* Tax rates are stored in basis points. */
+      if (BSON_ITER_HOLDS_INT (&iter) && g_str_equal (field->name, "taxRate"))
+        return g_strdup_printf ("%.2f %%", bson_iter_as_int64 (&iter) / 100.0);
       if (BSON_ITER_HOLDS_INT (&iter))
         return pt_ui_format_count (bson_iter_as_int64 (&iter));
       return NULL;
@@ -246,20 +261,17 @@ fill_history (PtMedicineDetail *self,
       const bson_t *m = g_ptr_array_index (movements, i);
       gint64 qty = pt_bson_get_int (m, "quantity", 0);
       const gchar *reason = pt_bson_get_string (m, "reason");
-      g_autofree gchar *when = pt_ui_format_date_time (pt_bson_get_int (m, "createdAt", 0));
+      g_autofree gchar *when = NULL;
       g_autofree gchar *subtitle = NULL;
       g_autofree gchar *amount = g_strdup_printf ("%+" G_GINT64_FORMAT, qty);
+      bson_iter_t iter;
 
-      if (!when[0])
-        {
-          bson_iter_t iter;
-
-          if (bson_iter_init_find (&iter, m, "createdAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
-            {
-              g_free (when);
-              when = pt_ui_format_date_time (bson_iter_date_time (&iter));
-            }
-        }
+      /* The movement's own time ("at"), else when it was stored. */
+      if ((bson_iter_init_find (&iter, m, "at") && BSON_ITER_HOLDS_DATE_TIME (&iter))
+          || (bson_iter_init_find (&iter, m, "createdAt") && BSON_ITER_HOLDS_DATE_TIME (&iter)))
+        when = pt_ui_format_date_time (bson_iter_date_time (&iter));
+      else
+        when = g_strdup ("");
       subtitle = reason && *reason ? g_strdup_printf ("%s · %s", when, reason) : g_strdup (when);
       gtk_list_box_append (self->history_list,
                            row_new (pt_movement_kind_label (pt_bson_get_string (m, "kind")),

@@ -67,10 +67,19 @@ field_is_editable_type (const PtField *field)
     }
 }
 
+static gboolean
+is_percent (const PtField *field)
+{
+  return g_strcmp0 (field->name, "taxRate") == 0;
+}
+
 static gchar *
 field_label (const PtField *field)
 {
   const gchar *label = g_dgettext (GETTEXT_PACKAGE, field->label ? field->label : field->name);
+
+  if (is_percent (field))
+    return g_strdup_printf (_("%s (%%)"), label);
 
   if (field->flags & PT_FIELD_FLAG_REQUIRED)
     return g_strdup_printf (_("%s (required)"), label);
@@ -92,6 +101,9 @@ field_plain_text (const PtField *field,
     case PT_FIELD_MONEY:
       return BSON_ITER_HOLDS_INT (&iter) ? pt_money_to_plain (bson_iter_as_int64 (&iter), currency) : g_strdup ("");
     case PT_FIELD_INT:
+      /* Basis points are shown as a percentage with two decimals. */
+      if (is_percent (field))
+        return BSON_ITER_HOLDS_INT (&iter) ? pt_money_to_plain (bson_iter_as_int64 (&iter), "EUR") : g_strdup ("");
       return BSON_ITER_HOLDS_INT (&iter) ? g_strdup_printf ("%" G_GINT64_FORMAT, bson_iter_as_int64 (&iter)) : g_strdup ("");
     case PT_FIELD_DATE:
       return BSON_ITER_HOLDS_DATE_TIME (&iter) ? pt_time_format_iso (bson_iter_date_time (&iter), TRUE) : g_strdup ("");
@@ -247,6 +259,19 @@ append_value (PtMedicineEditor *self,
       {
         gint64 v;
 
+        if (is_percent (field))
+          {
+            /* "20" or "20.5" percent: two decimals, like cents. */
+            if (!pt_money_parse (text, "EUR", &v, NULL))
+              {
+                g_autofree gchar *m = g_strdup_printf (_("%s must be a percentage such as 20 or 5.5."), label);
+
+                show_problem (self, m, fr->row);
+                return FALSE;
+              }
+            BSON_APPEND_INT64 (doc, field->name, v);
+            return TRUE;
+          }
         if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &v, NULL))
           {
             g_autofree gchar *m = g_strdup_printf (_("%s must be a whole number."), label);

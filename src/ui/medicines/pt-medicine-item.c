@@ -40,18 +40,24 @@ enum {
 static GParamSpec *props[N_PROPS];
 
 static void
+clear_texts (PtMedicineItem *self)
+{
+  g_clear_pointer (&self->details, g_free);
+  g_clear_pointer (&self->stock_text, g_free);
+  g_clear_pointer (&self->expiry_text, g_free);
+  g_clear_pointer (&self->expiry_classes, g_strfreev);
+  g_clear_pointer (&self->price_text, g_free);
+  g_clear_pointer (&self->status_text, g_free);
+  g_clear_pointer (&self->status_classes, g_strfreev);
+}
+
+static void
 pt_medicine_item_finalize (GObject *object)
 {
   PtMedicineItem *self = PT_MEDICINE_ITEM (object);
 
   g_clear_pointer (&self->row, pt_medicine_row_free);
-  g_free (self->details);
-  g_free (self->stock_text);
-  g_free (self->expiry_text);
-  g_strfreev (self->expiry_classes);
-  g_free (self->price_text);
-  g_free (self->status_text);
-  g_strfreev (self->status_classes);
+  clear_texts (self);
   G_OBJECT_CLASS (pt_medicine_item_parent_class)->finalize (object);
 }
 
@@ -121,17 +127,19 @@ classes_new (const gchar *first, const gchar *second)
   return v;
 }
 
-PtMedicineItem *
-pt_medicine_item_new (PtMedicineRow *row,
-                      const gchar   *currency,
-                      PtTime         now)
+static void
+set_row (PtMedicineItem *self,
+         PtMedicineRow  *row,
+         const gchar    *currency,
+         PtTime          now)
 {
-  PtMedicineItem *self = g_object_new (PT_TYPE_MEDICINE_ITEM, NULL);
   g_autofree gchar *date = NULL;
   gboolean low;
 
   if (row == NULL)
     row = g_new0 (PtMedicineRow, 1);
+  g_clear_pointer (&self->row, pt_medicine_row_free);
+  clear_texts (self);
   self->row = row;
 
   if (row->strength != NULL && *row->strength && row->form != NULL && *row->form)
@@ -149,7 +157,7 @@ pt_medicine_item_new (PtMedicineRow *row,
       self->price_text = g_strdup ("");
       self->status_text = g_strdup ("");
       self->status_classes = classes_new (NULL, NULL);
-      return self;
+      return;
     }
 
   self->stock_text = pt_ui_format_count (row->stock);
@@ -205,7 +213,33 @@ pt_medicine_item_new (PtMedicineRow *row,
       self->status_text = g_strdup (_("In stock"));
       self->status_classes = classes_new ("dim-label", NULL);
     }
+}
+
+PtMedicineItem *
+pt_medicine_item_new (PtMedicineRow *row,
+                      const gchar   *currency,
+                      PtTime         now)
+{
+  PtMedicineItem *self = g_object_new (PT_TYPE_MEDICINE_ITEM, NULL);
+
+  set_row (self, row, currency, now);
   return self;
+}
+
+void
+pt_medicine_item_update (PtMedicineItem *self,
+                         PtMedicineRow  *row,
+                         const gchar    *currency,
+                         PtTime          now)
+{
+  g_return_if_fail (PT_IS_MEDICINE_ITEM (self));
+  g_return_if_fail (row != NULL);
+
+  set_row (self, row, currency, now);
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = PROP_NAME; i < N_PROPS; i++)
+    g_object_notify_by_pspec (G_OBJECT (self), props[i]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const gchar *

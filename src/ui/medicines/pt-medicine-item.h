@@ -13,6 +13,11 @@ G_DECLARE_FINAL_TYPE (PtMedicineItem, pt_medicine_item, PT, MEDICINE_ITEM, GObje
 PtMedicineItem *pt_medicine_item_new           (PtMedicineRow *row,
                                                 const gchar   *currency,
                                                 PtTime         now);
+/* Takes @row (same medicine, fresh figures) and notifies the changes. */
+void            pt_medicine_item_update        (PtMedicineItem *self,
+                                                PtMedicineRow  *row,
+                                                const gchar    *currency,
+                                                PtTime          now);
 const gchar    *pt_medicine_item_get_id        (PtMedicineItem *self);
 const gchar    *pt_medicine_item_get_name      (PtMedicineItem *self);
 const gchar    *pt_medicine_item_get_barcode   (PtMedicineItem *self);

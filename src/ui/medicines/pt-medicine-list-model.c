@@ -17,6 +17,7 @@ struct _PtMedicineListModel
   PtTime          now;
   GHashTable     *pages;       /* page index → GPtrArray of PtMedicineItem */
   GQueue          lru;         /* page indexes, most recent first */
+  guint           max_pages;
   guint           n_queries;
 };
 
@@ -120,7 +121,7 @@ lookup_page (PtMedicineListModel *self,
   items = load_page (self, page);
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), items);
   g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
-  while (g_queue_get_length (&self->lru) > PT_MEDICINE_LIST_MAX_PAGES)
+  while (g_queue_get_length (&self->lru) > self->max_pages)
     g_hash_table_remove (self->pages, g_queue_pop_tail (&self->lru));
   return items;
 }
@@ -235,6 +236,7 @@ pt_medicine_list_model_init (PtMedicineListModel *self)
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->lru);
   self->sort = PT_MEDICINE_SORT_NAME;
+  self->max_pages = PT_MEDICINE_LIST_MAX_PAGES;
 }
 
 PtMedicineListModel *
@@ -336,11 +338,101 @@ pt_medicine_list_model_get_sort (PtMedicineListModel *self,
   return self->sort;
 }
 
+/* Re-reads one cached page: the same medicine at the same position is
+ * updated in place (views keep their rows, the selection stays); a
+ * different one is replaced and reported. */
+static void
+refresh_page (PtMedicineListModel *self,
+              guint                page,
+              GPtrArray           *items)
+{
+  g_autoptr(GPtrArray) fresh = load_page (self, page);
+  guint offset = page * PT_MEDICINE_LIST_PAGE_SIZE;
+  guint changed_from = G_MAXUINT;
+
+  g_assert (fresh->len == items->len);
+  for (guint i = 0; i <= items->len; i++)
+    {
+      gboolean same = FALSE;
+
+      if (i < items->len)
+        {
+          PtMedicineItem *old = g_ptr_array_index (items, i);
+          PtMedicineItem *new = g_ptr_array_index (fresh, i);
+
+          same = g_strcmp0 (pt_medicine_item_get_id (old), pt_medicine_item_get_id (new)) == 0;
+          if (same)
+            {
+              const PtMedicineRow *row = pt_medicine_item_get_row (new);
+              PtMedicineRow *copy = g_new0 (PtMedicineRow, 1);
+
+              *copy = *row;
+              copy->id = g_strdup (row->id);
+              copy->name = g_strdup (row->name);
+              copy->generic_name = g_strdup (row->generic_name);
+              copy->strength = g_strdup (row->strength);
+              copy->form = g_strdup (row->form);
+              copy->barcode = g_strdup (row->barcode);
+              copy->code = g_strdup (row->code);
+              pt_medicine_item_update (old, copy, pt_store_get_currency (self->store), self->now);
+            }
+          else
+            {
+              g_object_unref (items->pdata[i]);
+              items->pdata[i] = g_object_ref (new);
+              if (changed_from == G_MAXUINT)
+                changed_from = i;
+            }
+        }
+      if ((same || i == items->len) && changed_from != G_MAXUINT)
+        {
+          g_list_model_items_changed (G_LIST_MODEL (self), offset + changed_from,
+                                      i - changed_from, i - changed_from);
+          changed_from = G_MAXUINT;
+        }
+    }
+}
+
 void
 pt_medicine_list_model_refresh (PtMedicineListModel *self)
 {
+  g_autoptr(GList) pages = NULL;
+  guint n;
+
   g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
-  reload (self);
+
+  n = count_rows (self);
+  if (n != self->n_items)
+    {
+      reload (self);
+      return;
+    }
+  self->now = pt_time_now ();
+  /* Views read items while we report changes: walk a copy of the keys. */
+  pages = g_hash_table_get_keys (self->pages);
+  for (GList *l = pages; l != NULL; l = l->next)
+    {
+      GPtrArray *items = g_hash_table_lookup (self->pages, l->data);
+
+      if (items != NULL)
+        {
+          g_ptr_array_ref (items);
+          refresh_page (self, GPOINTER_TO_UINT (l->data), items);
+          g_ptr_array_unref (items);
+        }
+    }
+}
+
+void
+pt_medicine_list_model_set_max_pages (PtMedicineListModel *self,
+                                      guint                max_pages)
+{
+  g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
+  g_return_if_fail (max_pages > 0);
+
+  self->max_pages = max_pages;
+  while (g_queue_get_length (&self->lru) > self->max_pages)
+    g_hash_table_remove (self->pages, g_queue_pop_tail (&self->lru));
 }
 
 guint

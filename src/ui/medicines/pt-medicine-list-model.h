@@ -34,6 +34,10 @@ PtMedicineSort pt_medicine_list_model_get_sort      (PtMedicineListModel *self,
                                                      gboolean            *descending);
 /* Re-reads everything (after a local change or a sync). */
 void         pt_medicine_list_model_refresh         (PtMedicineListModel *self);
+/* At most @max_pages pages stay cached (default
+ * PT_MEDICINE_LIST_MAX_PAGES); the least recently used go first. */
+void         pt_medicine_list_model_set_max_pages   (PtMedicineListModel *self,
+                                                     guint                max_pages);
 /* How many pages are cached and how many store queries were made: for
  * tests and the benchmark. */
 guint        pt_medicine_list_model_get_cached_pages (PtMedicineListModel *self);

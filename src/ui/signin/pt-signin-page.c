@@ -44,12 +44,12 @@ static guint signals[N_SIGNALS];
 gchar *
 pt_user_display_name (const bson_t *user)
 {
-  const gchar *name = pt_bson_get_string (user, "name");
+  const gchar *name = pt_bson_get_string (user, "displayName");
   const gchar *first = pt_bson_get_string (user, "firstName");
   const gchar *last = pt_bson_get_string (user, "lastName");
 
   if (name == NULL)
-    name = pt_bson_get_string (user, "fullName");
+    name = pt_bson_get_string (user, "name");
   if (name != NULL && *name)
     return g_strdup (name);
   if (first != NULL && last != NULL)
@@ -72,9 +72,9 @@ update_sensitivity (PtSigninPage *self)
 {
   gboolean can = !self->busy && self->wait_seconds == 0 && self->store != NULL;
 
+  /* Only the button: making the focused field insensitive would drop the
+   * focus while the check runs. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), can);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->email_row), !self->busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !self->busy);
 }
 
 static gboolean

@@ -287,6 +287,9 @@ store_created_cb (PtWindow    *self,
   show_signin (self, owner_email);
 }
 
+/* The pages that work today; the others say what they will hold. */
+static const gchar * const working_pages[] = { "medicines", "sync", NULL };
+
 static void
 signed_in_cb (PtWindow    *self,
               const gchar *user_id,
@@ -322,10 +325,18 @@ signed_in_cb (PtWindow    *self,
   _pt_window_update_actions (self);
   pt_window_store_changed (self);
 
+  /* The focused password field is about to be hidden: let it go first. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "workspace");
   if (self->settings != NULL)
     last_page = g_settings_get_string (self->settings, "last-page");
-  _pt_window_show_page (self, last_page && *last_page ? last_page : "medicines");
+  /* Pages that only describe what is coming are no place to start. */
+  if (last_page == NULL || !g_strv_contains (working_pages, last_page))
+    {
+      g_free (last_page);
+      last_page = g_strdup ("medicines");
+    }
+  _pt_window_show_page (self, last_page);
   visible_page_changed_cb (self);
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "medicines") == 0)
     pt_medicines_page_focus_search (self->medicines_page);
@@ -348,6 +359,7 @@ _pt_window_lock (PtWindow *self,
   if (self->user_id == NULL)
     return;
   /* Nothing acts as the locked user until someone signs in again. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   pt_store_act_as_system (self->store);
   g_clear_pointer (&self->user_id, g_free);
   _pt_window_update_actions (self);
