@@ -288,7 +288,9 @@ store_created_cb (PtWindow    *self,
 }
 
 /* The pages that work today; the others say what they will hold. */
-static const gchar * const working_pages[] = { "medicines", "sync", NULL };
+static const gchar * const working_pages[] = {
+  "counter", "prescriptions", "medicines", "patients", "reports", "sync", NULL
+};
 
 static void
 signed_in_cb (PtWindow    *self,
