@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pt-counter-page.h"
@@ -187,7 +189,7 @@ queue_row_new (PtCounterPage *self,
   const gchar *status = pt_rx_status_get_label (rx->status);
 
   if (rx->owed > 0 && col != COL_RECEIVED)
-    sub = g_strdup_printf (_("%s · %" G_GINT64_FORMAT " owed · %s"), rx->summary, rx->owed, time);
+    sub = g_strdup_printf (_("%s · %" PRId64 " owed · %s"), rx->summary, rx->owed, time);
   else if (g_strcmp0 (rx->status, "picked_up") == 0)
     sub = g_strdup_printf (_("%s · handed over"), rx->summary);
   else

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pt-dispense-dialog.h"
@@ -223,7 +225,7 @@ build_allocation (PtDispenseDialog *self)
       const gchar *name = medicine ? pt_bson_get_string (medicine, "name") : _("Unknown medicine");
       const gchar *strength = medicine ? pt_bson_get_string (medicine, "strength") : NULL;
 
-      title = g_strdup_printf (_("%s %s — %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT),
+      title = g_strdup_printf (_("%s %s — %" PRId64 " of %" PRId64),
                                name, strength ? strength : "", line->allocated, line->requested);
       if (line->requested == 0)
         g_string_append (sub, _("Already dispensed in full."));
@@ -235,14 +237,14 @@ build_allocation (PtDispenseDialog *self)
           if (sub->len > 0)
             g_string_append (sub, " · ");
           /* Translators: "Lot A123, expires 12 Mar 2027: 15" */
-          g_string_append_printf (sub, _("Lot %s, expires %s: %" G_GINT64_FORMAT), a->lot_number,
+          g_string_append_printf (sub, _("Lot %s, expires %s: %" PRId64), a->lot_number,
                                   date, a->quantity);
         }
       if (line->allocated < line->requested)
         {
           if (sub->len > 0)
             g_string_append (sub, " · ");
-          g_string_append_printf (sub, _("%" G_GINT64_FORMAT " still owed after this fill"),
+          g_string_append_printf (sub, _("%" PRId64 " still owed after this fill"),
                                   line->requested - line->allocated);
         }
       add_row (group, title, sub->str, NULL);
@@ -456,7 +458,7 @@ dispense_cb (PtDispenseDialog *self)
   g_string_append_printf (message, _("Rx %s dispensed to %s."), row ? row->number : "",
                           row ? row->patient_name : "");
   if (row && row->owed > 0)
-    g_string_append_printf (message, _(" %" G_GINT64_FORMAT " still owed."), row->owed);
+    g_string_append_printf (message, _(" %" PRId64 " still owed."), row->owed);
 
   if (self->due > 0 && pt_store_can (self->store, PT_PERM_TAKE_PAYMENT))
     {

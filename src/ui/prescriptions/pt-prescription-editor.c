@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pt-patient-editor.h"
@@ -262,7 +264,7 @@ medicine_search_cb (PtPrescriptionEditor *self)
       GtkWidget *row = adw_action_row_new ();
 
       /* Translators: medicine search result: "Stock 120 · nearest expiry 12 Mar 2027 · €2.50" */
-      sub = g_strdup_printf (_("Stock %" G_GINT64_FORMAT " · nearest expiry %s%s · %s"), m->stock,
+      sub = g_strdup_printf (_("Stock %" PRId64 " · nearest expiry %s%s · %s"), m->stock,
                              expiry,
                              m->nearest_expiry && m->nearest_expiry - now < 30 * PT_MS_PER_DAY
                              ? _(" (short-dated)") : "",

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pt-counter-page.h"
@@ -103,7 +105,7 @@ pt_prescriptions_page_refresh (PtPrescriptionsPage *self)
       title = g_strdup_printf ("%s · %s · %s", rx->number, rx->patient_name,
                                pt_rx_status_get_label (rx->status));
       sub = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
-            ? g_strdup_printf (_("%s · %s · total %s · %" G_GINT64_FORMAT " owed"), date, rx->summary,
+            ? g_strdup_printf (_("%s · %s · total %s · %" PRId64 " owed"), date, rx->summary,
                                total, rx->owed)
             : g_strdup_printf (_("%s · %s · total %s"), date, rx->summary, total);
       row = adw_action_row_new ();

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pt-rx-print.h"
@@ -268,7 +270,7 @@ draw_label (PtRxPrintJob *job,
   gdouble scale = 1.0;
 
   /* Translators: label title: "Amoxil 500 mg — 21 capsules" */
-  title = g_markup_printf_escaped (_("<b>%s</b> — %" G_GINT64_FORMAT " %s"), item->medicine,
+  title = g_markup_printf_escaped (_("<b>%s</b> — %" PRId64 " %s"), item->medicine,
                                    item->quantity, item->form && *item->form ? item->form : "");
   if (item->dose && *item->dose)
     instructions = g_markup_printf_escaped ("%s. %s", item->dose,
@@ -343,7 +345,7 @@ draw_receipt (PtRxPrintJob *job,
       g_autofree gchar *text = NULL;
 
       /* Translators: receipt line: "Amoxil 500 mg × 21 at €0.25 (tax 0.00 %): €5.25" */
-      text = g_markup_printf_escaped (_("%s × %" G_GINT64_FORMAT " at %s (tax %d.%02d %%): %s"),
+      text = g_markup_printf_escaped (_("%s × %" PRId64 " at %s (tax %d.%02d %%): %s"),
                                       item->medicine, item->quantity, unit,
                                       item->tax_rate / 100, item->tax_rate % 100, line);
       g_string_append_printf (body, "%s\n", text);
