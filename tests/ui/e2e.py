@@ -340,9 +340,13 @@ class App:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def sign_in(app, email, password):
-    """Types the e-mail (Enter moves on) and the password (Enter signs in)."""
+def sign_in(app, email, password, focus_on_password=False):
+    """Types the e-mail (Enter moves on) and the password (Enter signs in).
+    After a lock the e-mail is filled in and the password has the focus:
+    Shift+Tab goes back to the e-mail."""
     app.wait("the sign-in page", role="text", contains="Password")
+    if focus_on_password:
+        combo(KEYSYMS["\t"], SHIFT)
     combo(ord("a"), CONTROL)
     type_text(email + "\n")
     type_text(password + "\n")
@@ -431,7 +435,7 @@ def catalogue_work(app):
                                              or prefix.lower() in r[NAME].lower()
                                              for r in table_rows(app)[:3]),
              10, f"rows matching {prefix!r}")
-    app.wait("the match count", role="label", contains=f"match “{prefix.lower()}”")
+    app.wait("the match count", role="label", contains=f"“{prefix.lower()}”")
     app.screenshot("search-by-name")
 
     # By barcode, as a scanner types it: digits and Enter.
@@ -533,7 +537,9 @@ def scenario_cashier(app):
 
     # Ctrl+L locks; a pharmacist signs in at the same counter and may.
     combo(ord("l"), CONTROL)
-    sign_in(app, "pharmacist@demo.pharmatrack.example", DEMO_PASSWORD)
+    app.wait("the locked counter offering the cashier", role="label",
+             name="Signed In at This Counter")
+    sign_in(app, "pharmacist@demo.pharmatrack.example", DEMO_PASSWORD, focus_on_password=True)
     wait_signed_in(app, "Pharmacist")
     wait_for(lambda: sensitive_button(app, "Change price"), 10,
              "the Change price action for a pharmacist")
