@@ -34,8 +34,11 @@ class Failure(Exception):
     pass
 
 
+STARTED = time.monotonic()
+
+
 def log(*args):
-    print("#", *args, flush=True)
+    print(f"# [{time.monotonic() - STARTED:6.1f} s]", *args, flush=True)
 
 
 def pump_events():
@@ -45,6 +48,7 @@ def pump_events():
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
+    log("waiting for", what)
     deadline = time.monotonic() + timeout
     last_error = None
     while time.monotonic() < deadline:
@@ -360,7 +364,10 @@ def wait_signed_in(app, role):
 
 def table_rows(app):
     """The catalogue rows on screen, each a list of its cells' texts."""
-    table = app.wait("the medicines table", name="Medicines", role="tree table")
+    # The column view stays the same widget: find it once.
+    table = getattr(app, "table", None)
+    if table is None:
+        table = app.table = app.wait("the medicines table", name="Medicines", role="tree table")
     rows = []
     for row in find_all(table, role="table row"):
         cells = [c for c in find_all(row, role="table cell")]
