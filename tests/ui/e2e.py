@@ -34,8 +34,11 @@ class Failure(Exception):
     pass
 
 
+STARTED = time.monotonic()
+
+
 def log(*args):
-    print("#", *args, flush=True)
+    print(f"# [{time.monotonic() - STARTED:6.1f} s]", *args, flush=True)
 
 
 def pump_events():
@@ -45,6 +48,7 @@ def pump_events():
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
+    log("waiting for", what)
     deadline = time.monotonic() + timeout
     last_error = None
     while time.monotonic() < deadline:
@@ -340,9 +344,13 @@ class App:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def sign_in(app, email, password):
-    """Types the e-mail (Enter moves on) and the password (Enter signs in)."""
+def sign_in(app, email, password, focus_on_password=False):
+    """Types the e-mail (Enter moves on) and the password (Enter signs in).
+    After a lock the e-mail is filled in and the password has the focus:
+    Shift+Tab goes back to the e-mail."""
     app.wait("the sign-in page", role="text", contains="Password")
+    if focus_on_password:
+        combo(KEYSYMS["\t"], SHIFT)
     combo(ord("a"), CONTROL)
     type_text(email + "\n")
     type_text(password + "\n")
@@ -356,7 +364,10 @@ def wait_signed_in(app, role):
 
 def table_rows(app):
     """The catalogue rows on screen, each a list of its cells' texts."""
-    table = app.wait("the medicines table", name="Medicines", role="tree table")
+    # The column view stays the same widget: find it once.
+    table = getattr(app, "table", None)
+    if table is None:
+        table = app.table = app.wait("the medicines table", name="Medicines", role="tree table")
     rows = []
     for row in find_all(table, role="table row"):
         cells = [c for c in find_all(row, role="table cell")]
@@ -431,7 +442,7 @@ def catalogue_work(app):
                                              or prefix.lower() in r[NAME].lower()
                                              for r in table_rows(app)[:3]),
              10, f"rows matching {prefix!r}")
-    app.wait("the match count", role="label", contains=f"match “{prefix.lower()}”")
+    app.wait("the match count", role="label", contains=f"“{prefix.lower()}”")
     app.screenshot("search-by-name")
 
     # By barcode, as a scanner types it: digits and Enter.
@@ -533,7 +544,9 @@ def scenario_cashier(app):
 
     # Ctrl+L locks; a pharmacist signs in at the same counter and may.
     combo(ord("l"), CONTROL)
-    sign_in(app, "pharmacist@demo.pharmatrack.example", DEMO_PASSWORD)
+    app.wait("the locked counter offering the cashier", role="label",
+             name="Signed In at This Counter")
+    sign_in(app, "pharmacist@demo.pharmatrack.example", DEMO_PASSWORD, focus_on_password=True)
     wait_signed_in(app, "Pharmacist")
     wait_for(lambda: sensitive_button(app, "Change price"), 10,
              "the Change price action for a pharmacist")

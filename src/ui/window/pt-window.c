@@ -251,6 +251,23 @@ pt_window_set_pharmacy_id (PtWindow    *self,
 
 /* ---- Store, sign-in, lock ---------------------------------------------- */
 
+/* Only the shown part of the main stack stays visible: hidden parts are
+ * then also out of the accessibility tree (a screen reader, or the tests,
+ * never find a sign-in field behind the workspace or the reverse). */
+static void
+show_part (PtWindow    *self,
+           const gchar *name)
+{
+  GtkWidget *child = gtk_stack_get_child_by_name (self->main_stack, name);
+
+  gtk_widget_set_visible (child, TRUE);
+  gtk_stack_set_visible_child (self->main_stack, child);
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->main_stack));
+       c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (c != child)
+      gtk_widget_set_visible (c, FALSE);
+}
+
 static void
 set_store (PtWindow *self,
            PtStore  *store)
@@ -274,7 +291,7 @@ show_signin (PtWindow    *self,
   if (email == NULL && self->settings != NULL)
     email = last = g_settings_get_string (self->settings, "last-user-email");
   pt_signin_page_prepare (self->signin_page, email, self->recent_emails);
-  gtk_stack_set_visible_child_name (self->main_stack, "signin");
+  show_part (self, "signin");
   pt_signin_page_focus (self->signin_page);
 }
 
@@ -329,7 +346,7 @@ signed_in_cb (PtWindow    *self,
 
   /* The focused password field is about to be hidden: let it go first. */
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  gtk_stack_set_visible_child_name (self->main_stack, "workspace");
+  show_part (self, "workspace");
   if (self->settings != NULL)
     last_page = g_settings_get_string (self->settings, "last-page");
   /* Pages that only describe what is coming are no place to start. */
@@ -415,7 +432,7 @@ open_data_dir (PtWindow *self)
   pt_welcome_page_set_data_dir (self->welcome_page, self->data_dir);
   if (!pt_store_exists (self->data_dir))
     {
-      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      show_part (self, "welcome");
       return;
     }
   store = pt_store_open (self->data_dir, &error);
@@ -424,7 +441,7 @@ open_data_dir (PtWindow *self)
       g_autofree gchar *body = pt_ui_error_sentence (error);
 
       adw_status_page_set_description (self->error_page, body);
-      gtk_stack_set_visible_child_name (self->main_stack, "error");
+      show_part (self, "error");
       return;
     }
   set_store (self, store);
