@@ -383,6 +383,74 @@ _pt_store_searchable_fields (const PtCollection *collection)
   return out;
 }
 
+static PtCollectionInfo *
+collection_info_new (const PtCollection *c)
+{
+  PtCollectionInfo *info = g_new0 (PtCollectionInfo, 1);
+  GString *select = g_string_new ("SELECT rowid, deleted, doc");
+  GString *insert = g_string_new (NULL);
+  GString *vals = g_string_new ("?1, ?2, ?3, ?4, ?5, ?6, ?7");
+
+  info->collection = c;
+  info->cols = _pt_store_indexed_fields (c);
+  info->col_names = g_ptr_array_new_with_free_func (g_free);
+  info->fts = _pt_store_searchable_fields (c);
+  g_string_append_printf (insert, "INSERT INTO \"%s\" (id, doc, stamps, version, base, "
+                                  "deleted, updated_at", c->name);
+  for (guint i = 0; i < info->cols->len; i++)
+    {
+      gchar *col = _pt_snake_case (((const PtField *) info->cols->pdata[i])->name);
+      g_ptr_array_add (info->col_names, col);
+      g_string_append_printf (select, ", \"%s\"", col);
+      g_string_append_printf (insert, ", \"%s\"", col);
+      g_string_append_printf (vals, ", ?%u", i + 8);
+    }
+  g_string_append_printf (select, " FROM \"%s\" WHERE id = ?1", c->name);
+  g_string_append_printf (insert, ") VALUES (%s)", vals->str);
+  info->select_sql = g_string_free (select, FALSE);
+  info->insert_sql = g_string_free (insert, FALSE);
+  g_string_free (vals, TRUE);
+  if (info->fts != NULL)
+    {
+      GString *fts = g_string_new (NULL);
+
+      g_string_append_printf (fts, "INSERT INTO \"%s_fts\" (rowid", c->name);
+      for (guint i = 0; i < info->fts->len; i++)
+        {
+          g_autofree gchar *col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
+          g_string_append_printf (fts, ", \"%s\"", col);
+        }
+      g_string_append (fts, ") VALUES (?1");
+      for (guint i = 0; i < info->fts->len; i++)
+        g_string_append_printf (fts, ", ?%u", i + 2);
+      g_string_append (fts, ")");
+      info->fts_insert_sql = g_string_free (fts, FALSE);
+      info->fts_delete_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1", c->name);
+    }
+  return info;
+}
+
+/* The registry is static: its derived column lists are computed once per
+ * process and shared by every connection and thread. */
+const PtCollectionInfo *
+_pt_store_collection_info (const PtCollection *collection)
+{
+  static GHashTable *infos;
+
+  if (g_once_init_enter (&infos))
+    {
+      GHashTable *table = g_hash_table_new (g_direct_hash, g_direct_equal);
+      const PtCollection * const *all;
+      guint n = 0;
+
+      all = pt_schema_collections (&n);
+      for (guint i = 0; i < n; i++)
+        g_hash_table_insert (table, (gpointer) all[i], collection_info_new (all[i]));
+      g_once_init_leave (&infos, table);
+    }
+  return g_hash_table_lookup (infos, collection);
+}
+
 static const gchar *
 column_decl_type (const PtField *f)
 {

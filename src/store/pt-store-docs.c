@@ -342,12 +342,13 @@ check_unique (PtStore            *self,
               const bson_t       *doc,
               GError            **error)
 {
-  g_autoptr(GPtrArray) cols = _pt_store_indexed_fields (c);
+  const PtCollectionInfo *info = _pt_store_collection_info (c);
+  GPtrArray *cols = info->cols;
 
   for (guint i = 0; i < cols->len; i++)
     {
       const PtField *f = cols->pdata[i];
-      g_autofree gchar *col = NULL;
+      const gchar *col = info->col_names->pdata[i];
       g_autofree gchar *sql = NULL;
       const gchar *value;
       sqlite3_stmt *stmt;
@@ -358,7 +359,6 @@ check_unique (PtStore            *self,
       value = pt_bson_get_string (doc, f->name);
       if (value == NULL || *value == '\0')
         continue;
-      col = _pt_snake_case (f->name);
       sql = g_strdup_printf ("SELECT 1 FROM \"%s\" WHERE \"%s\" = ?1 AND deleted = 0 "
                              "AND id != ?2 LIMIT 1", c->name, col);
       stmt = _pt_store_prepare (self, sql, error);

@@ -37,7 +37,6 @@ struct _PtStore
   gchar       *currency;
   PtPlan       plan;
 
-  GHashTable  *write_sql;        /* collection name → upsert SQL */
 
   guint        tx_depth;
   gboolean     tx_local_change;
@@ -52,6 +51,20 @@ gchar       *_pt_snake_case              (const gchar *camel);
 GPtrArray   *_pt_store_indexed_fields    (const PtCollection *collection);
 /* The searchable fields of @collection (FTS columns); NULL when none. */
 GPtrArray   *_pt_store_searchable_fields (const PtCollection *collection);
+
+/* The above, computed once per collection for the write path. */
+typedef struct
+{
+  const PtCollection *collection;
+  GPtrArray   *cols;             /* const PtField *: the typed columns */
+  GPtrArray   *col_names;        /* gchar *: their snake_case names */
+  GPtrArray   *fts;              /* const PtField *: FTS columns; NULL = none */
+  gchar       *select_sql;       /* rowid, deleted, doc, columns… by id */
+  gchar       *insert_sql;
+  gchar       *fts_insert_sql;
+  gchar       *fts_delete_sql;
+} PtCollectionInfo;
+const PtCollectionInfo *_pt_store_collection_info (const PtCollection *collection);
 gboolean     _pt_store_migrate           (PtStore *self,
                                           GError **error);
 gboolean     _pt_store_ensure_schema     (PtStore *self,

@@ -236,34 +236,6 @@ column_equals (sqlite3_stmt   *stmt,
   return type == SQLITE_NULL;
 }
 
-static const gchar *
-insert_sql_for (PtStore            *self,
-                const PtCollection *collection,
-                GPtrArray          *cols)
-{
-  const gchar *sql = g_hash_table_lookup (self->write_sql, collection->name);
-
-  if (sql == NULL)
-    {
-      GString *s = g_string_new (NULL);
-      GString *vals = g_string_new ("?1, ?2, ?3, ?4, ?5, ?6, ?7");
-
-      g_string_append_printf (s, "INSERT INTO \"%s\" (id, doc, stamps, version, base, "
-                                 "deleted, updated_at", collection->name);
-      for (guint i = 0; i < cols->len; i++)
-        {
-          g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-          g_string_append_printf (s, ", \"%s\"", col);
-          g_string_append_printf (vals, ", ?%u", i + 8);
-        }
-      g_string_append_printf (s, ") VALUES (%s)", vals->str);
-      g_string_free (vals, TRUE);
-      sql = g_string_free (s, FALSE);
-      g_hash_table_insert (self->write_sql, g_strdup (collection->name), (gpointer) sql);
-    }
-  return sql;
-}
-
 /* The text indexed for a searchable field: its value and, when it holds
  * digits among other characters (phones, codes), the digits alone and,
  * for longer numbers, every tail of them, so a prefix search finds any
@@ -347,23 +319,19 @@ same_texts (GPtrArray *a,
 }
 
 static gboolean
-write_search_index (PtStore            *self,
-                    const PtCollection *collection,
-                    GPtrArray          *fts,
-                    gint64              rowid,
-                    gboolean            had_entry,
-                    GPtrArray          *texts,
-                    GError            **error)
+write_search_index (PtStore                *self,
+                    const PtCollectionInfo *info,
+                    gint64                  rowid,
+                    gboolean                had_entry,
+                    GPtrArray              *texts,
+                    GError                **error)
 {
-  g_autoptr(GString) ins = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   if (had_entry)
     {
-      g_autofree gchar *del_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1",
-                                                   collection->name);
-      stmt = _pt_store_prepare (self, del_sql, error);
+      stmt = _pt_store_prepare (self, info->fts_delete_sql, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, rowid);
@@ -375,23 +343,11 @@ write_search_index (PtStore            *self,
   if (texts == NULL)
     return TRUE;
 
-  ins = g_string_new (NULL);
-  g_string_append_printf (ins, "INSERT INTO \"%s_fts\" (rowid", collection->name);
-  for (guint i = 0; i < fts->len; i++)
-    {
-      g_autofree gchar *col = _pt_snake_case (((const PtField *) fts->pdata[i])->name);
-      g_string_append_printf (ins, ", \"%s\"", col);
-    }
-  g_string_append (ins, ") VALUES (?1");
-  for (guint i = 0; i < fts->len; i++)
-    g_string_append_printf (ins, ", ?%u", i + 2);
-  g_string_append (ins, ")");
-
-  stmt = _pt_store_prepare (self, ins->str, error);
+  stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, rowid);
-  for (guint i = 0; i < fts->len; i++)
+  for (guint i = 0; i < texts->len; i++)
     sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -430,13 +386,13 @@ _pt_store_write_row (PtStore             *self,
                      const PtRawRow      *row,
                      GError             **error)
 {
-  g_autoptr(GPtrArray) cols = NULL;
-  g_autoptr(GPtrArray) fts = NULL;
+  const PtCollectionInfo *info = _pt_store_collection_info (collection);
+  GPtrArray *cols = info->cols;
+  GPtrArray *fts = info->fts;
   g_autoptr(GPtrArray) new_texts = NULL;
   g_autoptr(GPtrArray) old_texts = NULL;
   g_autofree ColValue *values = NULL;
   g_autofree gboolean *changed = NULL;
-  g_autoptr(GString) select = NULL;
   sqlite3_stmt *stmt;
   bson_iter_t iter;
   gboolean deleted = FALSE, old_deleted = FALSE, exists = FALSE;
@@ -451,8 +407,6 @@ _pt_store_write_row (PtStore             *self,
   if (bson_iter_init_find (&iter, row->doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
     updated_at = bson_iter_date_time (&iter);
 
-  cols = _pt_store_indexed_fields (collection);
-  fts = _pt_store_searchable_fields (collection);
   values = g_new0 (ColValue, cols->len + 1);
   changed = g_new0 (gboolean, cols->len + 1);
   for (guint i = 0; i < cols->len; i++)
@@ -461,14 +415,7 @@ _pt_store_write_row (PtStore             *self,
     new_texts = search_texts (fts, row->doc);
 
   /* What is stored now. */
-  select = g_string_new ("SELECT rowid, deleted, doc");
-  for (guint i = 0; i < cols->len; i++)
-    {
-      g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-      g_string_append_printf (select, ", \"%s\"", col);
-    }
-  g_string_append_printf (select, " FROM \"%s\" WHERE id = ?1", collection->name);
-  stmt = _pt_store_prepare (self, select->str, error);
+  stmt = _pt_store_prepare (self, info->select_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
@@ -494,7 +441,7 @@ _pt_store_write_row (PtStore             *self,
 
   if (!exists)
     {
-      stmt = _pt_store_prepare (self, insert_sql_for (self, collection, cols), error);
+      stmt = _pt_store_prepare (self, info->insert_sql, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
@@ -517,10 +464,8 @@ _pt_store_write_row (PtStore             *self,
                               collection->name);
       for (guint i = 0; i < cols->len; i++)
         if (changed[i])
-          {
-            g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-            g_string_append_printf (update, ", \"%s\" = ?%u", col, n++);
-          }
+          g_string_append_printf (update, ", \"%s\" = ?%u",
+                                  (const gchar *) info->col_names->pdata[i], n++);
       g_string_append_printf (update, " WHERE rowid = ?%u", n);
       stmt = _pt_store_prepare (self, update->str, error);
       if (stmt == NULL)
@@ -543,7 +488,7 @@ _pt_store_write_row (PtStore             *self,
     return TRUE;
   if (old_texts == NULL && new_texts == NULL)
     return TRUE;
-  return write_search_index (self, collection, fts, rowid, old_texts != NULL, new_texts, error);
+  return write_search_index (self, info, rowid, old_texts != NULL, new_texts, error);
 }
 
 gboolean
@@ -867,8 +812,8 @@ rebuild_search_index (PtStore            *self,
                              (size_t) sqlite3_column_bytes (stmt, 1)))
         continue;
       texts = search_texts (fts, &doc);
-      if (!write_search_index (self, collection, fts, sqlite3_column_int64 (stmt, 0), FALSE,
-                               texts, error))
+      if (!write_search_index (self, _pt_store_collection_info (collection),
+                               sqlite3_column_int64 (stmt, 0), FALSE, texts, error))
         {
           sqlite3_finalize (stmt);
           return FALSE;

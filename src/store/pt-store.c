@@ -26,7 +26,6 @@ pt_store_finalize (GObject *object)
   PtStore *self = PT_STORE (object);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
-  g_clear_pointer (&self->write_sql, g_hash_table_unref);
   if (self->db != NULL)
     {
       if (self->tx_depth > 0)
@@ -65,7 +64,6 @@ pt_store_init (PtStore *self)
 {
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) sqlite3_finalize);
-  self->write_sql = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->role = PT_ROLE_SYSTEM;
   self->plan = PT_PLAN_STARTER;
   self->currency = g_strdup ("EUR");
