@@ -45,7 +45,7 @@ struct _PtStore
 /* pt-store.c */
 void         _pt_store_emit_committed    (PtStore *self);
 
-/* pt-store-db.c: schema generation and migrations. */
+/* pt-store-schema.c: tables from the registry, migrations. */
 gchar       *_pt_snake_case              (const gchar *camel);
 /* The indexed top-level fields of @collection that get a column. */
 GPtrArray   *_pt_store_indexed_fields    (const PtCollection *collection);
@@ -114,6 +114,20 @@ gboolean     _pt_store_write_doc         (PtStore              *self,
                                           gchar               **out_id,
                                           gboolean             *changed,
                                           GError              **error);
+/* pt-store-rules.c: the acting role may make this change (@old NULL =
+ * create; @changed = changed field names); unique fields are free. */
+gboolean     _pt_store_check_permission  (PtStore             *self,
+                                          const PtCollection  *c,
+                                          const bson_t        *old,
+                                          const bson_t        *doc,
+                                          const gchar * const *changed,
+                                          GError             **error);
+gboolean     _pt_store_check_unique      (PtStore            *self,
+                                          const PtCollection *c,
+                                          const gchar        *id,
+                                          const bson_t       *doc,
+                                          GError            **error);
+
 /* One audit_events document (insert-only, synced). */
 gboolean     _pt_store_audit             (PtStore      *self,
                                           const gchar  *collection,
