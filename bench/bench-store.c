@@ -209,6 +209,35 @@ bench_search (PtStore   *store,
   *mean_hits = (gdouble) hits / queries->len;
 }
 
+/* The catalogue's lazy list: pages of 50 rows at random offsets, sorted
+ * by name and by stock (no raw limit: reported for the GUI). */
+static void
+bench_pages (PtStore        *store,
+             GRand          *rand,
+             PtMedicineSort  sort,
+             guint           n,
+             gdouble        *p50,
+             gdouble        *p95)
+{
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autofree gchar *pharmacy = pt_store_get_pharmacy_id (store);
+  guint total = pt_store_count_medicine_rows (store, NULL, pharmacy);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint offset = (guint) g_rand_int_range (rand, 0, (gint32) MAX (total, 50) - 49);
+      gdouble t0 = now_ms ();
+      g_autoptr(GPtrArray) rows = pt_store_medicine_rows (store, NULL, pharmacy, sort, FALSE,
+                                                          offset, 50, NULL);
+      gdouble t1 = now_ms ();
+
+      if (rows != NULL)
+        g_array_append_val (ms, (gdouble) { t1 - t0 });
+    }
+  *p50 = percentile (ms, 0.50);
+  *p95 = percentile (ms, 0.95);
+}
+
 /* Prescriptions for medicines that have non-expired stock at the branch,
  * 1–2 items of 1–3 units, for random patients. */
 static GPtrArray *
@@ -377,6 +406,7 @@ main (int argc, char **argv)
   g_autofree gchar *dir = NULL;
   gboolean temporary = FALSE;
   gdouble s50, s95, r50, r95, hits, d50, d95, c50, c95, gen_s = 0;
+  gdouble n50, n95, k50, k95;
   guint failed;
   sqlite3 *db;
 
@@ -425,6 +455,9 @@ main (int argc, char **argv)
   queries = make_queries (db, rand, (guint) opt_queries);
   bench_search (store, queries, &s50, &s95, &r50, &r95, &hits);
 
+  bench_pages (store, rand, PT_MEDICINE_SORT_NAME, 100, &n50, &n95);
+  bench_pages (store, rand, PT_MEDICINE_SORT_STOCK, 20, &k50, &k95);
+
   prescriptions = make_prescriptions (store, rand, (guint) opt_dispenses);
   bench_dispense (store, prescriptions, &d50, &d95, &failed);
   bench_raw_commit (dir, (guint) opt_dispenses, &c50, &c95);
@@ -444,6 +477,10 @@ main (int argc, char **argv)
           queries->len, s50, s95, r50, r95, s95 / r95);
   printf ("| dispense commit, %4u prescriptions  | %8.3f | %8.3f | 1-row synchronous=FULL commit    | %9.3f | %9.3f | %8.2fx |\n",
           prescriptions->len - failed, d50, d95, c50, c95, d95 / c95);
+  printf ("| catalogue page of 50, by name       | %8.3f | %8.3f | —                                |           |           |           |\n",
+          n50, n95);
+  printf ("| catalogue page of 50, by stock      | %8.3f | %8.3f | —                                |           |           |           |\n",
+          k50, k95);
   printf ("\nsearch: %.1f results per query on average (limit 50)", hits);
   if (failed > 0)
     printf ("; %u dispenses refused (no usable stock)", failed);
