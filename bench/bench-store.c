@@ -1,6 +1,7 @@
 /* bench-store: medicine search and dispense commit on a large store, each
  * against its physical limit measured in the same run:
- *   - search: the same FTS query run raw through sqlite3;
+ *   - search: the same statements (barcode, name prefix, FTS stages) run
+ *     raw through sqlite3;
  *   - dispense: a raw single-row synchronous=FULL commit on the same disk.
  * Prints figures; never asserts on time.
  *
@@ -156,6 +157,47 @@ make_queries (sqlite3 *db,
   return queries;
 }
 
+/* The limit: the same statements the search runs (barcode, name prefix,
+ * FTS stages), prepared once and stepped raw through sqlite3, stopping as
+ * the search does once the page is full. */
+static guint
+raw_search (sqlite3_stmt *barcode,
+            sqlite3_stmt *prefix,
+            sqlite3_stmt *fts,
+            const gchar  *q,
+            GPtrArray    *stages,
+            guint         limit)
+{
+  g_autofree gchar *end = g_strconcat (q, "\xf4\x8f\xbf\xbf", NULL);
+  guint rows = 0;
+
+  sqlite3_reset (barcode);
+  sqlite3_bind_text (barcode, 1, q, -1, SQLITE_STATIC);
+  while (rows < limit && sqlite3_step (barcode) == SQLITE_ROW)
+    rows++;
+  sqlite3_reset (barcode);
+  if (rows < limit)
+    {
+      sqlite3_reset (prefix);
+      sqlite3_bind_text (prefix, 1, q, -1, SQLITE_STATIC);
+      sqlite3_bind_text (prefix, 2, end, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (prefix, 3, limit);
+      while (rows < limit && sqlite3_step (prefix) == SQLITE_ROW)
+        rows++;
+      sqlite3_reset (prefix);
+    }
+  for (guint i = 0; i < stages->len && rows < limit; i++)
+    {
+      sqlite3_reset (fts);
+      sqlite3_bind_text (fts, 1, stages->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (fts, 2, limit + rows);
+      while (rows < limit && sqlite3_step (fts) == SQLITE_ROW)
+        rows++;
+      sqlite3_reset (fts);
+    }
+  return rows;
+}
+
 static void
 bench_search (PtStore   *store,
               GPtrArray *queries,
@@ -168,19 +210,21 @@ bench_search (PtStore   *store,
   g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_autoptr(GArray) raw = g_array_new (FALSE, FALSE, sizeof (gdouble));
   sqlite3 *db = _pt_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *barcode = NULL, *prefix = NULL, *fts = NULL;
   gint64 hits = 0;
 
-  sqlite3_prepare_v2 (db, _pt_medicine_fts_sql, -1, &stmt, NULL);
-  /* Warm the page cache with one pass of each. */
+  sqlite3_prepare_v2 (db, _pt_medicine_barcode_sql, -1, &barcode, NULL);
+  sqlite3_prepare_v2 (db, _pt_medicine_prefix_sql, -1, &prefix, NULL);
+  sqlite3_prepare_v2 (db, _pt_medicine_fts_sql, -1, &fts, NULL);
+  /* The first pass warms the page cache; the second is measured. */
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < queries->len; i++)
       {
-        const gchar *q = queries->pdata[i];
-        g_autofree gchar *fts = _pt_fts_prefix_query (q, NULL);
+        g_autofree gchar *q = g_strstrip (g_strdup (queries->pdata[i]));
         g_autoptr(GPtrArray) ids = NULL;
-        gdouble t0 = now_ms (), t1;
+        gdouble t0, t1;
 
+        t0 = now_ms ();
         ids = pt_store_search_medicines (store, q, 50, NULL);
         t1 = now_ms ();
         if (pass == 1)
@@ -189,19 +233,21 @@ bench_search (PtStore   *store,
             hits += ids ? ids->len : 0;
           }
 
-        if (fts == NULL)
-          continue;
-        t0 = now_ms ();
-        sqlite3_reset (stmt);
-        sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (stmt, 2, 50);
-        while (sqlite3_step (stmt) == SQLITE_ROW)
-          ;
-        t1 = now_ms ();
-        if (pass == 1)
-          g_array_append_val (raw, (gdouble) { t1 - t0 });
+        {
+          /* The stages' FTS texts are built outside the timing: the limit
+           * is SQLite's own work. */
+          g_autoptr(GPtrArray) stages = _pt_medicine_search_stages (q);
+
+          t0 = now_ms ();
+          raw_search (barcode, prefix, fts, q, stages, 50);
+          t1 = now_ms ();
+          if (pass == 1)
+            g_array_append_val (raw, (gdouble) { t1 - t0 });
+        }
       }
-  sqlite3_finalize (stmt);
+  sqlite3_finalize (barcode);
+  sqlite3_finalize (prefix);
+  sqlite3_finalize (fts);
   *p50 = percentile (ms, 0.50);
   *p95 = percentile (ms, 0.95);
   *raw50 = percentile (raw, 0.50);
@@ -473,7 +519,7 @@ main (int argc, char **argv)
   printf ("\n");
   printf ("| measure                              |   p50 ms |   p95 ms | limit (same run)                 | limit p50 | limit p95 | ratio p95 |\n");
   printf ("|--------------------------------------|---------:|---------:|----------------------------------|----------:|----------:|----------:|\n");
-  printf ("| medicine search, %4u queries        | %8.3f | %8.3f | same FTS query, raw sqlite3      | %9.3f | %9.3f | %8.2fx |\n",
+  printf ("| medicine search, %4u queries        | %8.3f | %8.3f | same statements, raw sqlite3     | %9.3f | %9.3f | %8.2fx |\n",
           queries->len, s50, s95, r50, r95, s95 / r95);
   printf ("| dispense commit, %4u prescriptions  | %8.3f | %8.3f | 1-row synchronous=FULL commit    | %9.3f | %9.3f | %8.2fx |\n",
           prescriptions->len - failed, d50, d95, c50, c95, d95 / c95);

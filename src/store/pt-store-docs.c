@@ -468,7 +468,10 @@ _pt_store_write_doc (PtStore              *self,
   row = _pt_raw_row_new ();
   row->id = g_strdup (id);
   row->doc = g_steal_pointer (&doc);
-  row->stamps = new_stamps (old ? old->stamps : NULL, stamped, stamp);
+  /* Ledger and audit documents never change: per-field stamps would only
+   * take space (they are half of a small document). */
+  row->stamps = c->kind == PT_COLLECTION_INSERT_ONLY
+                ? bson_new () : new_stamps (old ? old->stamps : NULL, stamped, stamp);
   row->version = g_strdup (stamp);
   row->base = old && old->base ? bson_copy (old->base) : NULL;
 

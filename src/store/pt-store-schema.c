@@ -67,6 +67,10 @@ static const struct
   { "patients", "patients_last_name", "last_name" },
   /* A document's audit trail. */
   { "audit_events", "audit_events_document_id", "document_id" },
+  /* The catalogue's pages: live medicines in name order, and the id its
+   * stock and expiry columns need, without reading the documents. */
+  { "medicines", "medicines_catalogue", "deleted, name, id" },
+  { "medicines", "medicines_by_price", "deleted, price, name" },
 };
 
 static gboolean
@@ -281,7 +285,7 @@ collection_ddl (const PtCollection *c,
       wanted = g_strsplit (store_indexes[i].columns, ", ", -1);
       for (guint j = 0; wanted[j] && all; j++)
         {
-          gboolean found = FALSE;
+          gboolean found = g_str_equal (wanted[j], "deleted") || g_str_equal (wanted[j], "id");
           for (guint k = 0; k < cols->len && !found; k++)
             {
               g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[k])->name);

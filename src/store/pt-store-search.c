@@ -71,11 +71,43 @@ add_ids (PtStore      *self,
   return TRUE;
 }
 
-/* The FTS query of the medicine search, shared with the benchmark. */
+/* The statements of the medicine search, shared with the benchmark that
+ * runs them raw as the limit. */
+const gchar *const _pt_medicine_barcode_sql =
+  "SELECT id FROM medicines WHERE barcode = ?1 AND deleted = 0 ORDER BY id";
+const gchar *const _pt_medicine_prefix_sql =
+  "SELECT id FROM medicines WHERE name >= ?1 AND name < ?2 AND deleted = 0 "
+  "ORDER BY name, rowid LIMIT ?3";
+/* No ORDER BY: FTS5 streams the first matches instead of ranking every
+ * one (a short prefix matches tens of thousands at 100,000 medicines);
+ * the ranking comes from running the stages in order. */
 const gchar *const _pt_medicine_fts_sql =
   "SELECT m.id FROM medicines_fts f JOIN medicines m ON m.rowid = f.rowid "
-  "WHERE medicines_fts MATCH ?1 AND m.deleted = 0 "
-  "ORDER BY bm25(medicines_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?2";
+  "WHERE medicines_fts MATCH ?1 AND m.deleted = 0 LIMIT ?2";
+
+GPtrArray *
+_pt_medicine_search_stages (const gchar *query)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
+  GPtrArray *stages = g_ptr_array_new_with_free_func (g_free);
+  gchar *all;
+
+  if (info == NULL || info->fts == NULL)
+    return stages;
+  all = _pt_fts_prefix_query (query, NULL);
+  if (all == NULL)
+    return stages;
+  /* Each searchable field in registry order (name, generic name, code,
+   * manufacturer), then the words spread over several fields. */
+  for (guint i = 0; i < info->fts->len; i++)
+    {
+      g_autofree gchar *col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
+      g_autofree gchar *filter = g_strdup_printf ("{%s}", col);
+      g_ptr_array_add (stages, _pt_fts_prefix_query (query, filter));
+    }
+  g_ptr_array_add (stages, all);
+  return stages;
+}
 
 GPtrArray *
 pt_store_search_medicines (PtStore     *self,
@@ -86,7 +118,7 @@ pt_store_search_medicines (PtStore     *self,
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
-  g_autofree gchar *fts = NULL;
+  g_autoptr(GPtrArray) stages = NULL;
   g_autofree gchar *end = NULL;
   sqlite3_stmt *stmt;
 
@@ -97,7 +129,7 @@ pt_store_search_medicines (PtStore     *self,
   if (*q == '\0')
     {
       stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE deleted = 0 "
-                                      "ORDER BY name, id LIMIT ?1", error);
+                                      "ORDER BY name, rowid LIMIT ?1", error);
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_int64 (stmt, 1, limit);
@@ -107,8 +139,7 @@ pt_store_search_medicines (PtStore     *self,
     }
 
   /* 1. The exact barcode (a scan). */
-  stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE barcode = ?1 "
-                                  "AND deleted = 0 ORDER BY id", error);
+  stmt = _pt_store_prepare (self, _pt_medicine_barcode_sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
@@ -119,8 +150,7 @@ pt_store_search_medicines (PtStore     *self,
   if (out->len < limit)
     {
       end = g_strconcat (q, PREFIX_END, NULL);
-      stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE name >= ?1 AND name < ?2 "
-                                      "AND deleted = 0 ORDER BY name, id LIMIT ?3", error);
+      stmt = _pt_store_prepare (self, _pt_medicine_prefix_sql, error);
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
@@ -130,14 +160,16 @@ pt_store_search_medicines (PtStore     *self,
         return NULL;
     }
 
-  /* 3. Every word as a prefix of a word of the name, generic name, code or
-   * manufacturer, the name weighing most. */
-  if (out->len < limit && (fts = _pt_fts_prefix_query (q, NULL)) != NULL)
+  /* 3. Every word as a prefix of a word: of the name, then the generic
+   * name, the code, the manufacturer, then across fields. */
+  stages = _pt_medicine_search_stages (q);
+  for (guint i = 0; i < stages->len && out->len < limit; i++)
     {
       stmt = _pt_store_prepare (self, _pt_medicine_fts_sql, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, stages->pdata[i], -1, SQLITE_TRANSIENT);
+      /* Room for the duplicates of earlier stages. */
       sqlite3_bind_int64 (stmt, 2, limit + out->len);
       if (!add_ids (self, stmt, out, seen, limit, error))
         return NULL;
@@ -318,7 +350,7 @@ pt_store_medicine_rows (PtStore        *self,
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
   g_autofree gchar *fts = NULL;
   g_autofree gchar *sql = NULL;
-  const gchar *order;
+  const gchar *key;
   const gchar *dir = descending ? "DESC" : "ASC";
   sqlite3_stmt *stmt;
   GPtrArray *out;
@@ -335,24 +367,29 @@ pt_store_medicine_rows (PtStore        *self,
   switch (sort)
     {
     case PT_MEDICINE_SORT_STOCK:
-      order = "stock";
+      key = ROW_STOCK;
       break;
     case PT_MEDICINE_SORT_EXPIRY:
       /* Medicines without stock last whichever the direction. */
-      order = "expiry IS NULL, expiry";
+      key = "coalesce(" ROW_EXPIRY ", CASE WHEN ?6 THEN -1 ELSE 9223372036854775807 END)";
       break;
     case PT_MEDICINE_SORT_PRICE:
-      order = "m.price";
+      key = "m.price";
       break;
     case PT_MEDICINE_SORT_NAME:
     default:
-      order = "m.name";
+      key = "m.name";
       break;
     }
-  sql = g_strdup_printf ("SELECT m.id, m.doc, " ROW_STOCK " AS stock, " ROW_EXPIRY " AS expiry "
-                         "FROM medicines m WHERE " ROW_FILTER " "
-                         "ORDER BY %s %s, m.name %s, m.id %s LIMIT ?4 OFFSET ?5",
-                         order, dir, dir, dir);
+  /* The page is chosen from the indexes first; only its rows' documents,
+   * stock and expiry are then read. */
+  sql = g_strdup_printf ("SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY " "
+                         "FROM (SELECT m.rowid AS r, %s AS k, m.name AS n FROM medicines m "
+                         "      WHERE " ROW_FILTER " ORDER BY k %s, n %s, m.rowid %s "
+                         "      LIMIT ?4 OFFSET ?5) p "
+                         "JOIN medicines m ON m.rowid = p.r "
+                         "ORDER BY p.k %s, p.n %s, p.r %s",
+                         key, dir, dir, dir, dir, dir, dir);
   stmt = _pt_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
@@ -363,6 +400,8 @@ pt_store_medicine_rows (PtStore        *self,
     sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
   sqlite3_bind_int64 (stmt, 5, offset);
+  if (sqlite3_bind_parameter_index (stmt, "?6") > 0)
+    sqlite3_bind_int (stmt, 6, descending ? 1 : 0);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
