@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <gio/gunixoutputstream.h>
@@ -68,7 +69,7 @@ pt_cli_cmd_export (PtCli *cli, int argc, char **argv)
     return pt_cli_fail_msg (cli, _("Cannot write “%s”: %s"),
                             out_path ? out_path : "stdout", error->message);
   if (out_path != NULL && cli->stderr_is_tty)
-    g_printerr (_("Exported %" G_GINT64_FORMAT " documents to %s.\n"), n, out_path);
+    g_printerr (_("Exported %" PRId64 " documents to %s.\n"), n, out_path);
   return PT_CLI_EXIT_OK;
 }
 
@@ -167,7 +168,7 @@ pt_cli_cmd_import (PtCli *cli, int argc, char **argv)
     }
 
   if (cli->stderr_is_tty)
-    g_printerr (_("Imported %" G_GINT64_FORMAT " documents into %s.\n"),
+    g_printerr (_("Imported %" PRId64 " documents into %s.\n"),
                 report ? report->imported : 0, collection);
   return PT_CLI_EXIT_OK;
 }
@@ -247,12 +248,12 @@ format_age (gint64 ms)
   gint64 s = ms / 1000;
 
   if (s < 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), s);
+    return g_strdup_printf (_("%" PRId64 " s"), s);
   if (s < 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), s / 60);
+    return g_strdup_printf (_("%" PRId64 " min"), s / 60);
   if (s < 86400 * 2)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h"), s / 3600);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " days"), s / 86400);
+    return g_strdup_printf (_("%" PRId64 " h"), s / 3600);
+  return g_strdup_printf (_("%" PRId64 " days"), s / 86400);
 }
 
 int
@@ -369,7 +370,7 @@ pt_cli_cmd_status (PtCli *cli, int argc, char **argv)
         {
           g_autofree gchar *age = format_age (age_ms);
           g_string_append_printf (s, "%-16s ", _("Outbox:"));
-          g_string_append_printf (s, _("%" G_GINT64_FORMAT " changes (oldest %s ago)"),
+          g_string_append_printf (s, _("%" PRId64 " changes (oldest %s ago)"),
                                   st->outbox_length, age);
           g_string_append_c (s, '\n');
         }
@@ -382,7 +383,7 @@ pt_cli_cmd_status (PtCli *cli, int argc, char **argv)
         {
           const gint64 *count = st->counts
             ? g_hash_table_lookup (st->counts, collections[i]->name) : NULL;
-          g_string_append_printf (s, "  %-16s %" G_GINT64_FORMAT "\n",
+          g_string_append_printf (s, "  %-16s %" PRId64 "\n",
                                   collections[i]->name, count ? *count : 0);
         }
       if (pt_cli_sync_status_hook != NULL)

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-cli"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "pt-cli-private.h"
@@ -207,11 +208,11 @@ pt_cli_cmd_dispense (PtCli *cli, int argc, char **argv)
           PtAllocation *a = g_ptr_array_index (line->allocations, j);
           g_autofree gchar *expiry = pt_time_format_iso (a->expiry_date, TRUE);
 
-          g_print (_("%s: %" G_GINT64_FORMAT " from lot %s (expires %s)\n"),
+          g_print (_("%s: %" PRId64 " from lot %s (expires %s)\n"),
                    label, a->quantity, a->lot_number, expiry);
         }
       if (line->allocated < line->requested)
-        g_print (_("%s: %" G_GINT64_FORMAT " still owed\n"),
+        g_print (_("%s: %" PRId64 " still owed\n"),
                  label, line->requested - line->allocated);
     }
   total = pt_money_format (plan->total, pt_store_get_currency (cli->store));
@@ -346,12 +347,12 @@ pt_cli_cmd_stock (PtCli *cli, int argc, char **argv)
       PtBatchStock *b = g_ptr_array_index (batches, i);
       g_autofree gchar *expiry = pt_time_format_iso (b->expiry_date, TRUE);
 
-      g_string_append_printf (out, "%-24s  %-16s  %-10s  %10" G_GINT64_FORMAT "%s\n",
+      g_string_append_printf (out, "%-24s  %-16s  %-10s  %10" PRId64 "%s\n",
                               b->batch_id, b->lot_number, expiry, b->quantity,
                               b->expiry_date < pt_time_now () ? _("  (expired)") : "");
       total += b->quantity;
     }
-  g_string_append_printf (out, "%-24s  %-16s  %-10s  %10" G_GINT64_FORMAT "\n",
+  g_string_append_printf (out, "%-24s  %-16s  %-10s  %10" PRId64 "\n",
                           _("TOTAL"), "", "", total);
   g_print ("%s", out->str);
   return PT_CLI_EXIT_OK;

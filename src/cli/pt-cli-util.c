@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -85,6 +86,35 @@ pt_cli_warn (PtCli *cli, const gchar *format, ...)
 
 /* ---- Options -------------------------------------------------------------- */
 
+/* Appends @paragraph wrapped at 76 columns (GOption prints descriptions
+ * as they are). */
+static void
+wrap_into (GString *out, const gchar *paragraph)
+{
+  g_auto(GStrv) words = g_strsplit_set (paragraph, " \n", -1);
+  glong column = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong len = g_utf8_strlen (words[i], -1);
+
+      if (len == 0)
+        continue;
+      if (column > 0 && column + 1 + len > 76)
+        {
+          g_string_append_c (out, '\n');
+          column = 0;
+        }
+      else if (column > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, words[i]);
+      column += len;
+    }
+}
+
 gboolean
 pt_cli_parse (PtCli              *cli,
               int                *argc,
@@ -118,10 +148,31 @@ pt_cli_parse (PtCli              *cli,
 
   context = g_option_context_new (parameter);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  full_description = g_strdup_printf ("%s%s%s", description ? description : "",
-                                      description ? "\n\n" : "",
-                                      _("Exit status: 0 success, 1 the command failed (one line on "
-                                        "stderr; nothing was changed), 2 bad command line."));
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    if (description != NULL)
+      {
+        wrap_into (text, description);
+        g_string_append (text, "\n\n");
+      }
+    if (parameter != NULL && strstr (parameter, "COLLECTION") != NULL)
+      {
+        const PtCollection * const *all;
+        guint n;
+        g_autoptr(GString) names = g_string_new (_("Collections:"));
+
+        all = pt_schema_collections (&n);
+        for (guint i = 0; i < n; i++)
+          g_string_append_printf (names, "%s %s", i ? "," : "", all[i]->name);
+        g_string_append_c (names, '.');
+        wrap_into (text, names->str);
+        g_string_append (text, "\n\n");
+      }
+    wrap_into (text, _("Exit status: 0 success, 1 the command failed (one line on "
+                       "stderr; nothing was changed), 2 bad command line."));
+    full_description = g_string_free (g_steal_pointer (&text), FALSE);
+  }
   g_option_context_set_description (context, full_description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -190,8 +241,8 @@ pt_cli_parse_int (const gchar *text,
           && g_error_matches (local_error, G_NUMBER_PARSER_ERROR,
                               G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
         g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                     _("%s must be between %" G_GINT64_FORMAT " and %"
-                       G_GINT64_FORMAT ", not “%s”"),
+                     _("%s must be between %" PRId64 " and %"
+                       PRId64 ", not “%s”"),
                      option, min, max, text);
       else
         g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
@@ -328,7 +379,7 @@ pt_cli_read_input (const gchar *path,
       if (data->len + (gsize) n > max_bytes)
         {
           g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                       _("The input is larger than %" G_GSIZE_FORMAT " MB; "
+                       _("The input is larger than %zu MB; "
                          "a document may hold at most %d MB."),
                        max_bytes / (1024 * 1024),
                        PT_DOCUMENT_MAX_BYTES / (1024 * 1024));
@@ -359,8 +410,8 @@ pt_cli_parse_document (const gchar *text, gsize length, GError **error)
   if (!g_utf8_validate_len (text, length, &end))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                   _("The input is not valid UTF-8 text (byte %" G_GSIZE_FORMAT
-                     "); save it as UTF-8 and try again."),
+                   _("The input is not valid UTF-8 text (byte %zu); save it as UTF-8 "
+                     "and try again."),
                    (gsize) (end - text));
       return NULL;
     }
@@ -445,10 +496,10 @@ pt_cli_progress_cb (gint64 done, gint64 total, gpointer data)
   progress_shown = TRUE;
 
   if (total > 0)
-    g_printerr ("\r%s: %" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " (%d %%)\033[K",
+    g_printerr ("\r%s: %" PRId64 " / %" PRId64 " (%d %%)\033[K",
                 cli->command, done, total, (int) (100 * done / total));
   else
-    g_printerr ("\r%s: %" G_GINT64_FORMAT "\033[K", cli->command, done);
+    g_printerr ("\r%s: %" PRId64 "\033[K", cli->command, done);
 }
 
 void
