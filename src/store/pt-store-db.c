@@ -208,6 +208,7 @@ _pt_store_commit (PtStore  *self,
       return FALSE;
     }
   self->tx_depth = 0;
+  self->commits++;
   if (self->tx_local_change)
     {
       self->tx_local_change = FALSE;

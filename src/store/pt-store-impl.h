@@ -38,6 +38,14 @@ struct _PtStore
   PtPlan       plan;
 
 
+  /* The catalogue's last ordering (rowids), valid while nothing was
+   * committed on this or another connection. */
+  gchar       *rows_key;
+  GArray      *rows;
+  guint64      rows_commits;
+  gint64       rows_data_version;
+  guint64      commits;          /* outermost commits on this connection */
+
   guint        tx_depth;
   gboolean     tx_local_change;
 };

@@ -337,27 +337,33 @@ pt_store_count_medicine_rows (PtStore     *self,
   return n;
 }
 
-GPtrArray *
-pt_store_medicine_rows (PtStore        *self,
-                        const gchar    *query,
-                        const gchar    *pharmacy_id,
-                        PtMedicineSort  sort,
-                        gboolean        descending,
-                        guint           offset,
-                        guint           limit,
-                        GError        **error)
+/* The whole ordering of the catalogue for a query, sort and branch, as
+ * rowids, kept until the next commit: the list view asks for page after
+ * page, and each is then a slice (an OFFSET would walk the index from the
+ * start every time). */
+static GArray *
+catalogue_order (PtStore        *self,
+                 const gchar    *q,
+                 const gchar    *pharmacy_id,
+                 PtMedicineSort  sort,
+                 gboolean        descending,
+                 GError        **error)
 {
-  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  g_autofree gchar *key_text = g_strdup_printf ("%s\x1f%s\x1f%d\x1f%d", q,
+                                                pharmacy_id ? pharmacy_id : "", sort, descending);
   g_autofree gchar *fts = NULL;
   g_autofree gchar *sql = NULL;
   const gchar *key;
   const gchar *from = "medicines m";
   const gchar *dir = descending ? "DESC" : "ASC";
+  gint64 data_version = _pt_store_query_int (self, "PRAGMA data_version", NULL, -1);
   sqlite3_stmt *stmt;
-  GPtrArray *out;
+  GArray *rows;
   int rc;
 
-  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+  if (self->rows != NULL && g_strcmp0 (self->rows_key, key_text) == 0
+      && self->rows_commits == self->commits && self->rows_data_version == data_version)
+    return self->rows;
 
   if (*q != '\0')
     {
@@ -386,36 +392,94 @@ pt_store_medicine_rows (PtStore        *self,
       key = "m.name";
       break;
     }
-  /* The page is chosen from the indexes first (without a query, from the
-   * covering catalogue index alone); only its rows' documents, stock and
-   * expiry are then read. */
-  sql = g_strdup_printf ("SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY " "
-                         "FROM (SELECT m.rowid AS r, %s AS k, m.name AS n FROM %s "
-                         "      WHERE %s ORDER BY k %s, n %s, m.rowid %s "
-                         "      LIMIT ?4 OFFSET ?5) p "
-                         "JOIN medicines m ON m.rowid = p.r "
-                         "ORDER BY p.k %s, p.n %s, p.r %s",
+  /* Without a query, from the covering catalogue index alone. */
+  sql = g_strdup_printf ("SELECT m.rowid, %s AS k FROM %s WHERE %s "
+                         "ORDER BY k %s, m.name %s, m.rowid %s",
                          key, from, fts != NULL ? ROW_FILTER : "m.deleted = 0",
-                         dir, dir, dir, dir, dir, dir);
+                         dir, dir, dir);
   stmt = _pt_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
   if (fts != NULL)
-    sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
-  if (pharmacy_id != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
+    }
+  if (pharmacy_id != NULL && sqlite3_bind_parameter_index (stmt, "?3") > 0)
     sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
-  sqlite3_bind_int64 (stmt, 5, offset);
   if (sqlite3_bind_parameter_index (stmt, "?6") > 0)
     sqlite3_bind_int (stmt, 6, descending ? 1 : 0);
-
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
+  rows = g_array_new (FALSE, FALSE, sizeof (gint64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      PtMedicineRow *row = g_new0 (PtMedicineRow, 1);
-      bson_t doc;
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (rows, rowid);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_array_unref (rows);
+      _pt_store_set_sqlite_error (self, rc, "catalogue", error);
+      return NULL;
+    }
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_free (self->rows_key);
+  self->rows = rows;
+  self->rows_key = g_steal_pointer (&key_text);
+  self->rows_commits = self->commits;
+  self->rows_data_version = data_version;
+  return rows;
+}
 
+GPtrArray *
+pt_store_medicine_rows (PtStore        *self,
+                        const gchar    *query,
+                        const gchar    *pharmacy_id,
+                        PtMedicineSort  sort,
+                        gboolean        descending,
+                        guint           offset,
+                        guint           limit,
+                        GError        **error)
+{
+  g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
+  GArray *order;
+  sqlite3_stmt *stmt;
+  GPtrArray *out;
+  guint end;
+
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+
+  order = catalogue_order (self, q, pharmacy_id, sort, descending, error);
+  if (order == NULL)
+    return NULL;
+  end = limit > 0 ? MIN (order->len, offset + limit) : order->len;
+  stmt = _pt_store_prepare (self, "SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY " "
+                                  "FROM medicines m WHERE m.rowid = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
+  for (guint i = offset; i < end; i++)
+    {
+      PtMedicineRow *row;
+      bson_t doc;
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, g_array_index (order, gint64, i));
+      if (pharmacy_id != NULL)
+        sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          if (rc == SQLITE_DONE)
+            continue;
+          g_ptr_array_unref (out);
+          _pt_store_set_sqlite_error (self, rc, "catalogue", error);
+          return NULL;
+        }
+      row = g_new0 (PtMedicineRow, 1);
       row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
       if (bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
                             (size_t) sqlite3_column_bytes (stmt, 1)))
@@ -436,11 +500,5 @@ pt_store_medicine_rows (PtStore        *self,
       g_ptr_array_add (out, row);
     }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_ptr_array_unref (out);
-      _pt_store_set_sqlite_error (self, rc, "catalogue", error);
-      return NULL;
-    }
   return out;
 }

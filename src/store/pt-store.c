@@ -25,6 +25,8 @@ pt_store_finalize (GObject *object)
 {
   PtStore *self = PT_STORE (object);
 
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->rows_key, g_free);
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db != NULL)
     {
