@@ -23,7 +23,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DemoBson, bson_destroy)
 
 /* Operations per transaction. */
 #define CHUNK 4000
-#define DEMO_OVERRIDE N_("Demo data")
 
 typedef struct
 {
@@ -731,9 +730,28 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
   if (state == RX_READY)
     return demo_tick (demo, error);
 
-  plan = pt_store_dispense (demo->store, id, _(DEMO_OVERRIDE), demo->now, error);
-  if (plan == NULL)
-    return FALSE;
+  /* Like a pharmacist: dispense; only when the store raises a warning
+   * (short-dated stock, a duplicate), acknowledge it with a reason. */
+  {
+    g_autoptr(GError) warning = NULL;
+
+    plan = pt_store_dispense (demo->store, id, NULL, demo->now, &warning);
+    if (plan == NULL
+        && (g_error_matches (warning, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED)
+            || g_error_matches (warning, PT_ERROR, PT_ERROR_INSUFFICIENT_STOCK)))
+      plan = pt_store_dispense (demo->store, id,
+                                g_error_matches (warning, PT_ERROR, PT_ERROR_INSUFFICIENT_STOCK)
+                                ? "Partial supply, balance owed to the patient"
+                                : "Checked with the patient",
+                                demo->now, error);
+    else if (plan == NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&warning));
+        return FALSE;
+      }
+    if (plan == NULL)
+      return FALSE;
+  }
   for (guint i = 0; i < plan->lines->len; i++)
     {
       PtDispenseLine *line = g_ptr_array_index (plan->lines, i);
