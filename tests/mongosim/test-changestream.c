@@ -532,5 +532,11 @@ main (int argc, char **argv)
   ADD ("bad-resume-token-refused", test_bad_token_refused, NULL);
   ADD ("driver-resumes-after-network-error", test_driver_resumes_after_network_error, NULL);
   ADD ("images-when-available-null-without-option", test_before_change_when_available_without_images, NULL);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* also removes mongoc's /dev/shm counters file */
+    mongoc_cleanup ();
+    return status;
+  }
 }

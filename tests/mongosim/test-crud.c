@@ -566,5 +566,11 @@ main (int argc, char **argv)
   ADD ("paging-by-id-range", test_paging_by_id_range);
   ADD ("validator-rejects-with-121", test_validator_rejects_with_121);
   ADD ("collection-and-index-admin", test_collection_and_index_admin);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* also removes mongoc's /dev/shm counters file */
+    mongoc_cleanup ();
+    return status;
+  }
 }

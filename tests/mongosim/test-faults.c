@@ -418,5 +418,11 @@ main (int argc, char **argv)
   ADD ("auth-scram-success-and-failure", test_auth_scram, auth_args);
   ADD ("dbpath-survives-restart", test_dbpath_survives_restart, NULL);
   ADD ("server-status-and-unknown-command", test_server_status_and_unknown_command, NULL);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* also removes mongoc's /dev/shm counters file */
+    mongoc_cleanup ();
+    return status;
+  }
 }

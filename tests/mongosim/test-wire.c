@@ -509,5 +509,11 @@ main (int argc, char **argv)
   ADD ("invalid-bson-gets-error-reply", test_invalid_bson_in_op_msg);
   ADD ("slow-reader-does-not-block-others", test_slow_reader_does_not_block_others);
   ADD ("missing-collection-replies", test_missing_collection);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* also removes mongoc's /dev/shm counters file */
+    mongoc_cleanup ();
+    return status;
+  }
 }
