@@ -36,6 +36,9 @@ static const PtCliCommand commands[] = {
   { "restore",   N_("Replace the store with a backup"),               pt_cli_cmd_restore },
   { "status",    N_("Show counts, outbox, tenant, device and storage"), pt_cli_cmd_status },
   /* Sync commands (pt-cli-sync.c) go here, one line each. */
+  { "setup-atlas", N_("Prepare a MongoDB database: indexes, super admin, sample data"), pt_cli_cmd_setup_atlas },
+  { "connect",   N_("Enrol this computer to a tenant in the cloud and download its data"), pt_cli_cmd_connect },
+  { "sync",      N_("Synchronise with the cloud (--once, or --watch to stay live)"), pt_cli_cmd_sync },
 };
 
 static gchar *

@@ -140,6 +140,11 @@ int pt_cli_cmd_backup     (PtCli *cli, int argc, char **argv);
 int pt_cli_cmd_restore    (PtCli *cli, int argc, char **argv);
 int pt_cli_cmd_status     (PtCli *cli, int argc, char **argv);
 
+/* pt-cli-sync.c */
+int pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv);
+int pt_cli_cmd_connect    (PtCli *cli, int argc, char **argv);
+int pt_cli_cmd_sync       (PtCli *cli, int argc, char **argv);
+
 /* ---- Extension point for sync (pt-cli-sync.c) ------------------------- */
 
 /* Defined by pt-cli-sync.c when it is built; `status` calls it after the

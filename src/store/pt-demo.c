@@ -23,7 +23,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DemoBson, bson_destroy)
 
 /* Operations per transaction. */
 #define CHUNK 4000
-#define DEMO_OVERRIDE N_("Demo data")
 
 typedef struct
 {
@@ -731,9 +730,28 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
   if (state == RX_READY)
     return demo_tick (demo, error);
 
-  plan = pt_store_dispense (demo->store, id, _(DEMO_OVERRIDE), demo->now, error);
-  if (plan == NULL)
-    return FALSE;
+  /* Like a pharmacist: dispense; only when the store raises a warning
+   * (short-dated stock, a duplicate), acknowledge it with a reason. */
+  {
+    g_autoptr(GError) warning = NULL;
+
+    plan = pt_store_dispense (demo->store, id, NULL, demo->now, &warning);
+    if (plan == NULL
+        && (g_error_matches (warning, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED)
+            || g_error_matches (warning, PT_ERROR, PT_ERROR_INSUFFICIENT_STOCK)))
+      plan = pt_store_dispense (demo->store, id,
+                                g_error_matches (warning, PT_ERROR, PT_ERROR_INSUFFICIENT_STOCK)
+                                ? "Partial supply, balance owed to the patient"
+                                : "Checked with the patient",
+                                demo->now, error);
+    else if (plan == NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&warning));
+        return FALSE;
+      }
+    if (plan == NULL)
+      return FALSE;
+  }
   for (guint i = 0; i < plan->lines->len; i++)
     {
       PtDispenseLine *line = g_ptr_array_index (plan->lines, i);
@@ -780,6 +798,19 @@ create_prescription (Demo *demo, guint64 *number_seq, GError **error)
 
 /* ---- Entry points --------------------------------------------------------- */
 
+static gint64
+query_cache_size (PtStore *store)
+{
+  sqlite3_stmt *stmt = _pt_store_prepare (store, "PRAGMA cache_size", NULL);
+  gint64 value = -2000;   /* SQLite's default: 2 MB */
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return value;
+}
+
 static void
 demo_patient_clear (gpointer data)
 {
@@ -799,6 +830,7 @@ pt_demo_generate (PtStore             *store,
   PtDemoOptions opts = { 500, 200, 300, 42 };
   Demo demo = { 0 };
   guint64 barcode_seq, number_seq;
+  gint64 cache_pages;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (PT_IS_STORE (store), FALSE);
@@ -831,6 +863,11 @@ pt_demo_generate (PtStore             *store,
   barcode_seq = (guint64) pt_store_count (store, "medicines") + opts.seed * 100003u;
   number_seq = (guint64) pt_store_count (store, "prescriptions");
 
+  /* A bulk load touches far more pages than counter work: a large page
+   * cache for the duration (SQLite's default is 2 MB), restored after. */
+  cache_pages = query_cache_size (store);
+  _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
+
   if (!load_pharmacies (&demo, error) || !demo_begin (&demo, error))
     goto out;
 
@@ -853,6 +890,11 @@ out:
    * is consistent on its own: whole medicines with their ledgers). */
   if (demo.in_tx)
     _pt_store_rollback (store);
+  {
+    g_autofree gchar *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT,
+                                                 cache_pages);
+    _pt_store_exec (store, restore, NULL);
+  }
   g_clear_pointer (&demo.pharmacy_ids[0], g_free);
   g_clear_pointer (&demo.pharmacy_ids[1], g_free);
   g_array_unref (demo.medicines);

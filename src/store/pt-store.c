@@ -211,6 +211,10 @@ _pt_store_identify_file (const gchar *path,
     return refuse_file (path, "no SQLite header", error);
 
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_EXRESCODE, NULL);
+  /* Another process may be writing (or recovering the WAL): wait for it
+   * like the main connection does instead of failing at once. */
+  if (rc == SQLITE_OK)
+    sqlite3_busy_timeout (db, PT_STORE_DEFAULT_BUSY_MS);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "SELECT (SELECT application_id FROM pragma_application_id), "
                                  "(SELECT user_version FROM pragma_user_version), "

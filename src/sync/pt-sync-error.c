@@ -169,7 +169,7 @@ pt_sync_error_set (GError           **error,
     }
 
   if (failure == PT_SYNC_FAILURE_ATTENTION)
-    g_warning ("%s failed (needs attention): %s", what, msg);
+    g_message ("%s failed (needs attention): %s", what, msg);
 
   g_set_error_literal (error, PT_ERROR, code, text);
   return failure;

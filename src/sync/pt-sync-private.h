@@ -103,4 +103,7 @@ void           _pt_sync_session_fill_status (PtSyncSession *session,
 gboolean       _pt_sync_session_verify   (PtSyncSession  *session,
                                           GError        **error);
 
+/* mongoc_init() once per process (idempotent, thread-safe). */
+void           pt_sync_init_driver       (void);
+
 G_END_DECLS

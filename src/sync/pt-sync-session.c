@@ -662,6 +662,8 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
         return FALSE;
     }
 
+  report (s);
+
   /* 4. Live from the stream's start point (replays are merged as no-ops). */
   if (!_pt_store_begin (s->store, error))
     return fail_local (failure);
@@ -672,6 +674,7 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
                   && pt_store_sync_set_int (s->store, "poll_since",
                                             started - PT_SYNC_POLL_SLACK_MS, error)
                   && clear_catch_up_keys (s, colls, error)
+                  && pt_store_sync_set_int (s->store, "last_pull", g_get_real_time () / 1000, error)
                   && pt_store_sync_set_int (s->store, "initial_complete", 1, error);
     if (!ok)
       {
@@ -746,6 +749,7 @@ poll_once (PtSyncSession  *s,
         }
     }
   if (!pt_store_sync_set_int (s->store, "poll_since", started - PT_SYNC_POLL_SLACK_MS, error)
+      || (stats.applied > 0 && !pt_store_sync_set_int (s->store, "last_pull", started, error))
       || !_pt_store_commit (s->store, error))
     {
       _pt_store_rollback (s->store);
@@ -869,7 +873,14 @@ _pt_sync_session_fill_status (PtSyncSession *s,
   st->conflicts = pt_store_sync_count_conflicts (s->store, FALSE);
   st->quarantined = pt_store_sync_count_quarantined (s->store);
   st->dropped_foreign = pt_store_sync_get_int (s->store, "dropped_foreign", 0);
-  st->max_clock_skew_ms = pt_hlc_get_max_skew_ms (pt_store_get_clock (s->store));
+  {
+    gint64 seen = pt_hlc_get_max_skew_ms (pt_store_get_clock (s->store));
+    gint64 saved = pt_store_sync_get_int (s->store, "max_skew_ms", 0);
+
+    if (seen > saved)
+      pt_store_sync_set_int (s->store, "max_skew_ms", seen, NULL);
+    st->max_clock_skew_ms = MAX (seen, saved);
+  }
   st->initial_done = s->initial_done;
   st->initial_total = s->initial_total;
   st->pushed_total = s->pushed_total;

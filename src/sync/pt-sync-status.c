@@ -5,7 +5,8 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include "pt-sync-engine.h"
+#include <mongoc/mongoc.h>
+#include "pt-sync-private.h"
 
 const gchar *
 pt_sync_state_to_string (PtSyncState state)
@@ -109,4 +110,31 @@ pt_sync_redact_uri (const gchar *uri)
   if (colon == NULL)
     return g_strdup (uri);
   return g_strdup_printf ("%.*s:****%s", (int) (colon - uri), uri, at);
+}
+
+/* The driver's own log goes to the GLib log (stdout stays clean for
+ * `status --json` and TAP), as debug output: it may quote hosts. */
+static void
+driver_log_cb (mongoc_log_level_t  level,
+               const char         *domain,
+               const char         *message,
+               void               *data)
+{
+  if (level <= MONGOC_LOG_LEVEL_WARNING)
+    g_log ("pt-mongoc", G_LOG_LEVEL_MESSAGE, "%s: %s", domain, message);
+  else
+    g_log ("pt-mongoc", G_LOG_LEVEL_DEBUG, "%s: %s", domain, message);
+}
+
+void
+pt_sync_init_driver (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      mongoc_log_set_handler (driver_log_cb, NULL);
+      mongoc_init ();
+      g_once_init_leave (&once, 1);
+    }
 }

@@ -2,7 +2,11 @@
  * one ("COLLECTION ID") on stdout, flushed, right after its commit
  * returned.  test-crash kills it with SIGKILL at random moments.
  *
- *   crash-writer DATA_DIR MEDICINE_ID START */
+ *   crash-writer DATA_DIR MEDICINE_ID START [PAUSE_US]
+ *
+ * PAUSE_US: a pause after each commit.  Two writers in tight loops starve
+ * each other past any busy timeout (SQLite's lock is not fair); counters
+ * pause between sales, and so does a writer run beside another one. */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,13 +20,16 @@ main (int argc, char **argv)
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start;
+  gulong pause_us = 0;
 
-  if (argc != 4)
+  if (argc != 4 && argc != 5)
     {
-      g_printerr ("usage: crash-writer DATA_DIR MEDICINE_ID START\n");
+      g_printerr ("usage: crash-writer DATA_DIR MEDICINE_ID START [PAUSE_US]\n");
       return 2;
     }
   start = g_ascii_strtoll (argv[3], NULL, 10);
+  if (argc == 5)
+    pause_us = g_ascii_strtoull (argv[4], NULL, 10);
 
   store = pt_store_open (argv[1], &error);
   if (store == NULL)
@@ -68,6 +75,8 @@ main (int argc, char **argv)
         }
       printf ("%s %s\n", collection, id);
       fflush (stdout);
+      if (pause_us > 0)
+        g_usleep (pause_us);
     }
   return 0;
 }

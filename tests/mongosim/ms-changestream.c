@@ -720,7 +720,7 @@ ms_change_stream_get_more (MsCmd *c, MsCursor *cursor, gint64 batch_size, gint64
         }
       if (n > 0 || g_get_monotonic_time () >= deadline || c->conn->closed)
         break;
-      g_cond_wait_until (&ms_server.oplog_cond, &ms_server.lock, deadline);
+      ms_wait_until (deadline);
       if (s->killed)
         {
           ms_cursor_free (cursor);

@@ -184,6 +184,21 @@ write_all (MsConn *conn, GBytes *bytes)
   return ok;
 }
 
+/* MONGOSIM_RECORD_DIR=DIR saves every received message as DIR/msg-N.bin
+ * (how the fuzz corpus of real driver messages was made). */
+static void
+record_message (const guint8 *data, gsize len)
+{
+  static gint counter;
+  const char *dir = g_getenv ("MONGOSIM_RECORD_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  path = g_strdup_printf ("%s/msg-%d-%05d.bin", dir, (int) getpid (), g_atomic_int_add (&counter, 1));
+  g_file_set_contents (path, (const char *) data, (gssize) len, NULL);
+}
+
 static GBytes *
 error_reply (const MsRequest *req, const MsErr *err)
 {
@@ -232,6 +247,7 @@ ms_conn_serve (MsConn *conn)
       memcpy (buf, header, 16);
       if (!read_exact (conn->fd, buf + 16, (gsize) len - 16))
         break;
+      record_message (buf, (gsize) len);
       r = ms_wire_parse (buf, (gsize) len, &req, &err);
       if (r == MS_PARSE_CLOSE)
         {

@@ -201,7 +201,7 @@ block_command (gint64 block_ms, guint flags, MsErr **err)
 
   while (g_get_monotonic_time () < deadline)
     {
-      g_cond_wait_until (&ms_server.oplog_cond, &ms_server.lock, deadline);
+      ms_wait_until (deadline);
       if (ms_server.stepdown_epoch != epoch && (flags & F_WRITE))
         {
           ms_err_set (err, MS_INTERRUPTED_DUE_TO_REPL_STATE_CHANGE, "operation was interrupted");
@@ -405,6 +405,7 @@ ms_dispatch (MsConn *conn, MsRequest *req)
 
   g_mutex_lock (&ms_server.lock);
   run_command (conn, req, db, &reply);
+  ms_oplog_notify ();
   g_mutex_unlock (&ms_server.lock);
 
 encode:

@@ -149,7 +149,9 @@ typedef struct
   char *host;             /* "127.0.0.1:PORT" */
 
   GMutex lock;
-  GCond oplog_cond;       /* broadcast on every commit and step-down */
+  GCond oplog_cond;       /* broadcast after commits and at step-down */
+  guint waiters;          /* threads waiting on oplog_cond */
+  gboolean committed;     /* an oplog entry since the last broadcast */
 
   GHashTable *dbs;        /* name -> MsDb* */
   GHashTable *cursors;    /* gint64* -> MsCursor* */
@@ -203,6 +205,8 @@ char *ms_index_default_name (const bson_t *key);
 gboolean ms_validate_doc (MsColl *coll, const bson_t *doc, MsErr **err);
 guint64 ms_next_ts (void);
 void ms_oplog_append (MsOplogEntry *entry);
+void ms_oplog_notify (void);
+void ms_wait_until (gint64 deadline);
 MsOplogEntry *ms_oplog_entry_new (MsOpType op, const char *db, const char *coll);
 void ms_oplog_entry_free (MsOplogEntry *entry);
 gboolean ms_snapshot_save (GError **error);
@@ -237,6 +241,7 @@ gboolean ms_lookup_path (const bson_t *doc, const char *path, bson_value_t *out)
 gboolean ms_query_check (const bson_t *filter, MsErr **err);
 gboolean ms_match (const bson_t *doc, const bson_t *filter);
 gboolean ms_match_value_ops (const bson_value_t *value, const bson_t *ops);
+gboolean ms_value_is_operator_doc (const bson_value_t *v);
 
 /* ms-update.c: update operators */
 typedef struct

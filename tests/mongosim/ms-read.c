@@ -182,6 +182,36 @@ pinned_ids (const bson_t *filter)
   return ids;
 }
 
+/* For {_id: {$gt|$gte: v}} (the paging of a catch-up), where an ascending
+ * _id walk may start: the first node with _id >= v, or NULL. */
+static GTreeNode *
+id_lower_bound (MsColl *coll, const bson_t *filter, gboolean *used)
+{
+  bson_iter_t it, op;
+  bson_t key = BSON_INITIALIZER;
+  GList fake = { 0 };
+  GTreeNode *tn = NULL;
+
+  *used = FALSE;
+  if (filter == NULL || !bson_iter_init_find (&it, filter, "_id") || !BSON_ITER_HOLDS_DOCUMENT (&it) ||
+      !bson_iter_recurse (&it, &op))
+    return NULL;
+  while (bson_iter_next (&op))
+    if (g_str_equal (bson_iter_key (&op), "$gt") || g_str_equal (bson_iter_key (&op), "$gte"))
+      {
+        g_autoptr(GBytes) bytes = NULL;
+
+        bson_append_value (&key, "_id", 3, bson_iter_value (&op));
+        bytes = ms_bson_to_bytes (&key);
+        fake.data = bytes;
+        tn = g_tree_lower_bound (coll->id_order, &fake);
+        *used = TRUE;
+        break;
+      }
+  bson_destroy (&key);
+  return tn;
+}
+
 static gboolean
 is_id_sort (const bson_t *sort, int *dir)
 {
@@ -234,9 +264,12 @@ select_docs (MsColl *coll, const bson_t *filter, const bson_t *sort_spec, gint64
   else if (sort != NULL && is_id_sort (sort_spec, &dir))
     {
       /* walk the _id order and stop as soon as the page is full */
-      GTreeNode *tn = dir > 0 ? g_tree_node_first (coll->id_order) : g_tree_node_last (coll->id_order);
+      gboolean bounded = FALSE;
+      GTreeNode *tn = dir > 0 ? id_lower_bound (coll, filter, &bounded) : NULL;
       gint64 want = limit > 0 ? skip + limit : -1;
 
+      if (!bounded)
+        tn = dir > 0 ? g_tree_node_first (coll->id_order) : g_tree_node_last (coll->id_order);
       while (tn != NULL && (want < 0 || (gint64) out->len < want))
         {
           GList *node = g_tree_node_key (tn);

@@ -675,5 +675,24 @@ ms_oplog_append (MsOplogEntry *e)
       ms_server.oplog[(ms_server.oplog_head + ms_server.oplog_len) % cap] = e;
       ms_server.oplog_len++;
     }
-  g_cond_broadcast (&ms_server.oplog_cond);
+  ms_server.committed = TRUE;
+}
+
+/* Wakes waiting change streams once per command, not once per document:
+ * a futex call per insert would halve the bulk insert rate. */
+void
+ms_oplog_notify (void)
+{
+  if (ms_server.committed && ms_server.waiters > 0)
+    g_cond_broadcast (&ms_server.oplog_cond);
+  ms_server.committed = FALSE;
+}
+
+/* Waits on oplog_cond (lock held) until woken or deadline (monotonic). */
+void
+ms_wait_until (gint64 deadline)
+{
+  ms_server.waiters++;
+  g_cond_wait_until (&ms_server.oplog_cond, &ms_server.lock, deadline);
+  ms_server.waiters--;
 }

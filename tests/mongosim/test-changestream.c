@@ -468,6 +468,49 @@ test_bad_token_refused (MsTest *t, gconstpointer data)
   g_assert_cmpint (ms_test_reply_int (r, "ok"), ==, 0);
 }
 
+static void
+test_driver_resumes_after_network_error (MsTest *t, gconstpointer data)
+{
+  g_autoptr(mongoc_change_stream_t) s = NULL;
+  g_autoptr(bson_t) fp = NULL, e1 = NULL, e2 = NULL, e3 = NULL, off = NULL;
+  bson_t reply;
+
+  exec (t, "{'create': '%s'}", "rc");
+  s = watch (t, "rc", NULL, NULL);
+  exec (t, "{'insert': '%s', 'documents': [{'_id': 1}]}", "rc");
+  e1 = must_next (s);
+  /* the next getMore loses its connection: mongoc resumes from its token */
+  fp = ms_j ("{'configureFailPoint': 'failCommand', 'mode': {'times': 1}, "
+             "'data': {'failCommands': ['getMore'], 'closeConnection': true}}");
+  g_assert_true (mongoc_client_command_simple (t->client, "admin", fp, NULL, &reply, NULL));
+  bson_destroy (&reply);
+  exec (t, "{'insert': '%s', 'documents': [{'_id': 2}, {'_id': 3}]}", "rc");
+  e2 = must_next (s);
+  e3 = must_next (s);
+  g_assert_cmpint (ms_test_reply_int (e2, "documentKey._id"), ==, 2);
+  g_assert_cmpint (ms_test_reply_int (e3, "documentKey._id"), ==, 3);
+  off = ms_j ("{'configureFailPoint': 'failCommand', 'mode': 'off'}");
+  g_assert_true (mongoc_client_command_simple (t->client, "admin", off, NULL, &reply, NULL));
+  bson_destroy (&reply);
+}
+
+static void
+test_before_change_when_available_without_images (MsTest *t, gconstpointer data)
+{
+  g_autoptr(mongoc_change_stream_t) s = NULL;
+  g_autoptr(bson_t) e1 = NULL, e2 = NULL;
+  bson_iter_t it;
+
+  exec (t, "{'create': '%s'}", "noimg");
+  s = watch (t, "noimg", NULL, "{'fullDocumentBeforeChange': 'whenAvailable', 'fullDocument': 'whenAvailable'}");
+  exec (t, "{'insert': '%s', 'documents': [{'_id': 1, 'v': 1}]}", "noimg");
+  exec (t, "{'update': '%s', 'updates': [{'q': {'_id': 1}, 'u': {'$set': {'v': 2}}}]}", "noimg");
+  e1 = must_next (s);
+  e2 = must_next (s);
+  g_assert_true (bson_iter_init_find (&it, e2, "fullDocumentBeforeChange") && BSON_ITER_HOLDS_NULL (&it));
+  g_assert_true (bson_iter_init_find (&it, e2, "fullDocument") && BSON_ITER_HOLDS_NULL (&it));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -487,5 +530,7 @@ main (int argc, char **argv)
   ADD ("history-lost-is-non-resumable", test_history_lost, small_oplog);
   ADD ("standalone-refuses-change-streams", test_standalone_refuses, standalone);
   ADD ("bad-resume-token-refused", test_bad_token_refused, NULL);
+  ADD ("driver-resumes-after-network-error", test_driver_resumes_after_network_error, NULL);
+  ADD ("images-when-available-null-without-option", test_before_change_when_available_without_images, NULL);
   return g_test_run ();
 }

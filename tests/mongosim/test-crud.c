@@ -436,6 +436,113 @@ test_find_and_modify (MsTest *t, gconstpointer data)
   assert_ids (t, "f", "{}", "2,7");
 }
 
+static void
+test_paging_by_id_range (MsTest *t, gconstpointer data)
+{
+  GString *docs = g_string_new ("[");
+  GString *seen = g_string_new (NULL);
+  GString *want = g_string_new (NULL);
+  gint64 last = -1;
+
+  for (int i = 0; i < 60; i++)
+    {
+      /* inserted out of _id order */
+      int id = (i * 37) % 60;
+      g_string_append_printf (docs, "%s{'_id': %d, 'tenantId': '%s'}", i ? "," : "", id, id % 3 ? "T" : "U");
+    }
+  g_string_append (docs, "]");
+  seed (t, "page", docs->str);
+  for (int id = 0; id < 60; id++)
+    if (id % 3)
+      g_string_append_printf (want, "%s%d", want->len ? "," : "", id);
+  for (;;)
+    {
+      g_autofree char *filter = g_strdup_printf ("{'tenantId': 'T', '_id': {'$gt': %" G_GINT64_FORMAT "}}", last);
+      g_autoptr(GPtrArray) page = find (t, "page", filter, "{'sort': {'_id': 1}, 'limit': 7}");
+
+      if (page->len == 0)
+        break;
+      g_assert_cmpuint (page->len, <=, 7);
+      for (guint i = 0; i < page->len; i++)
+        {
+          last = ms_test_reply_int (g_ptr_array_index (page, i), "_id");
+          g_string_append_printf (seen, "%s%" G_GINT64_FORMAT, seen->len ? "," : "", last);
+        }
+    }
+  g_assert_cmpstr (seen->str, ==, want->str);
+  g_string_free (docs, TRUE);
+  g_string_free (seen, TRUE);
+  g_string_free (want, TRUE);
+}
+
+static void
+test_validator_rejects_with_121 (MsTest *t, gconstpointer data)
+{
+  g_autoptr(bson_t) c = NULL, r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
+
+  c = ms_test_run (t, TRUE, "{'create': 'v', 'validator': {'$jsonSchema': {'bsonType': 'object', "
+                   "'required': ['tenantId', 'name'], 'properties': {'tenantId': {'bsonType': 'string'}, "
+                   "'qty': {'bsonType': ['int', 'long']}}}}}");
+  r1 = ms_test_run (t, TRUE, "{'insert': 'v', 'documents': [{'_id': 1, 'name': 'x'}]}");
+  g_assert_cmpint (ms_test_reply_int (r1, "n"), ==, 0);
+  g_assert_cmpint (ms_test_reply_int (r1, "writeErrors.0.code"), ==, 121);
+  g_assert_cmpstr (ms_test_reply_str (r1, "writeErrors.0.errmsg"), ==, "Document failed validation");
+  g_assert_cmpint (ms_test_reply_int (r1, "writeErrors.0.errInfo.failingDocumentId"), ==, 1);
+  r2 = ms_test_run (t, TRUE, "{'insert': 'v', 'documents': [{'_id': 2, 'tenantId': 5, 'name': 'x'}, "
+                    "{'_id': 3, 'tenantId': 'T', 'name': 'y', 'qty': 2}]}");
+  g_assert_cmpint (ms_test_reply_int (r2, "n"), ==, 0);
+  g_assert_cmpint (ms_test_reply_int (r2, "writeErrors.0.index"), ==, 0);
+  r3 = ms_test_run (t, TRUE, "{'insert': 'v', 'documents': [{'_id': 3, 'tenantId': 'T', 'name': 'y', 'qty': 2}]}");
+  g_assert_cmpint (ms_test_reply_int (r3, "n"), ==, 1);
+  /* an update that breaks the schema is refused and changes nothing */
+  r4 = ms_test_run (t, TRUE, "{'update': 'v', 'updates': [{'q': {'_id': 3}, 'u': {'$set': {'qty': 'many'}}}]}");
+  g_assert_cmpint (ms_test_reply_int (r4, "writeErrors.0.code"), ==, 121);
+  assert_ids (t, "v", "{'qty': 2}", "3");
+}
+
+static void
+test_collection_and_index_admin (MsTest *t, gconstpointer data)
+{
+  g_autoptr(bson_t) c1 = NULL, c2 = NULL, lc = NULL, i1 = NULL, i2 = NULL, i3 = NULL, li = NULL;
+  g_autoptr(bson_t) d1 = NULL, d2 = NULL, dr = NULL, ddb = NULL;
+  bson_iter_t it;
+
+  c1 = ms_test_run (t, TRUE, "{'create': 'adm'}");
+  c2 = ms_test_run (t, FALSE, "{'create': 'adm'}");
+  g_assert_cmpint (ms_test_reply_int (c2, "code"), ==, 48);
+  g_assert_cmpstr (ms_test_reply_str (c2, "codeName"), ==, "NamespaceExists");
+  lc = ms_test_run (t, TRUE, "{'listCollections': 1, 'filter': {'name': 'adm'}}");
+  g_assert_cmpstr (ms_test_reply_str (lc, "cursor.firstBatch.0.name"), ==, "adm");
+  g_assert_cmpstr (ms_test_reply_str (lc, "cursor.firstBatch.0.type"), ==, "collection");
+  g_assert_true (bson_iter_init (&it, lc) && bson_iter_find_descendant (&it, "cursor.firstBatch.0.info.uuid", &it) &&
+                 BSON_ITER_HOLDS_BINARY (&it));
+  g_assert_false (ms_test_has (lc, "cursor.firstBatch.1"));
+  seed (t, "adm", "[{'_id': 1, 'k': 'a'}, {'_id': 2, 'k': 'a'}, {'_id': 3, 'k': 'b'}]");
+  /* a unique index over duplicated data cannot be built */
+  i1 = ms_test_run (t, FALSE, "{'createIndexes': 'adm', 'indexes': [{'key': {'k': 1}, 'name': 'k_1', 'unique': true}]}");
+  g_assert_cmpint (ms_test_reply_int (i1, "code"), ==, 11000);
+  i2 = ms_test_run (t, TRUE, "{'createIndexes': 'adm', 'indexes': [{'key': {'k': 1, '_id': -1}, 'name': 'k_1__id_-1'}]}");
+  g_assert_cmpint (ms_test_reply_int (i2, "numIndexesBefore"), ==, 1);
+  g_assert_cmpint (ms_test_reply_int (i2, "numIndexesAfter"), ==, 2);
+  i3 = ms_test_run (t, TRUE, "{'createIndexes': 'adm', 'indexes': [{'key': {'k': 1, '_id': -1}, 'name': 'k_1__id_-1'}]}");
+  g_assert_cmpstr (ms_test_reply_str (i3, "note"), ==, "all indexes already exist");
+  li = ms_test_run (t, TRUE, "{'listIndexes': 'adm'}");
+  g_assert_cmpstr (ms_test_reply_str (li, "cursor.firstBatch.0.name"), ==, "_id_");
+  g_assert_cmpstr (ms_test_reply_str (li, "cursor.firstBatch.1.name"), ==, "k_1__id_-1");
+  g_assert_cmpint (ms_test_reply_int (li, "cursor.firstBatch.1.key._id"), ==, -1);
+  d1 = ms_test_run (t, TRUE, "{'dropIndexes': 'adm', 'index': 'k_1__id_-1'}");
+  g_assert_cmpint (ms_test_reply_int (d1, "nIndexesWas"), ==, 2);
+  d2 = ms_test_run (t, FALSE, "{'dropIndexes': 'adm', 'index': 'nope_1'}");
+  g_assert_cmpint (ms_test_reply_int (d2, "code"), ==, 27);
+  g_assert_cmpstr (ms_test_reply_str (d2, "codeName"), ==, "IndexNotFound");
+  dr = ms_test_run (t, TRUE, "{'drop': 'adm'}");
+  g_assert_cmpint (ms_test_reply_int (dr, "nIndexesWas"), ==, 1);
+  ddb = ms_test_run (t, TRUE, "{'dropDatabase': 1}");
+  g_clear_pointer (&lc, bson_destroy);
+  lc = ms_test_run (t, TRUE, "{'listCollections': 1}");
+  g_assert_false (ms_test_has (lc, "cursor.firstBatch.0"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,5 +563,8 @@ main (int argc, char **argv)
   ADD ("cursor-batches-getmore-killcursors", test_cursor_batches_and_kill);
   ADD ("count-distinct-aggregate", test_count_distinct_aggregate);
   ADD ("find-and-modify", test_find_and_modify);
+  ADD ("paging-by-id-range", test_paging_by_id_range);
+  ADD ("validator-rejects-with-121", test_validator_rejects_with_121);
+  ADD ("collection-and-index-admin", test_collection_and_index_admin);
   return g_test_run ();
 }

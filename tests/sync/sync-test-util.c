@@ -1,0 +1,354 @@
+/* sync-test-util.c: counters and a server for the sync tests. */
+#define G_LOG_DOMAIN "pt-test"
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include "pt-sync-bson.h"
+#include "pt-sync-private.h"
+#include "sync-test-util.h"
+
+gchar *
+sync_test_mkdtemp (void)
+{
+  g_autoptr(GError) error = NULL;
+  gchar *dir = g_dir_make_tmp ("pt-sync-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+sync_test_rmdir (const gchar *dir)
+{
+  g_autoptr(GDir) d = NULL;
+  const gchar *name;
+
+  if (dir == NULL)
+    return;
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        sync_test_rmdir (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+MongosimFixture *
+sync_test_server (const gchar * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  MongosimFixture *sim = mongosim_fixture_start (args, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (sim);
+  g_test_message ("mongosim at %s", mongosim_fixture_get_uri (sim));
+  return sim;
+}
+
+PtStore *
+sync_test_create_tenant (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  PtStoreInit init = {
+    .tenant_id = SYNC_TEST_TENANT,
+    .tenant_name = "Sync Test Pharmacy",
+    .plan = "enterprise",
+    .pharmacy_name = "High Street",
+    .admin_email = "owner@example.org",
+    .admin_password = SYNC_TEST_PASSWORD,
+    .admin_name = "Olive Owner",
+  };
+  PtStore *store = pt_store_create (dir, &init, &error);
+
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  return store;
+}
+
+PtStore *
+sync_test_create_enrolment (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  PtStoreInit init = {
+    .tenant_id = SYNC_TEST_TENANT,
+    .tenant_name = SYNC_TEST_TENANT,
+    .enrolment = TRUE,
+  };
+  PtStore *store = pt_store_create (dir, &init, &error);
+
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  return store;
+}
+
+gboolean
+sync_test_sync_once (const gchar *dir,
+                     const gchar *uri,
+                     GError     **error)
+{
+  g_autoptr(PtSyncEngine) engine = pt_sync_engine_new (dir, uri, NULL);
+  return pt_sync_engine_run_once (engine, NULL, NULL, NULL, error);
+}
+
+void
+sync_test_sync_ok (const gchar *dir,
+                   const gchar *uri)
+{
+  g_autoptr(GError) error = NULL;
+
+  sync_test_sync_once (dir, uri, &error);
+  g_assert_no_error (error);
+}
+
+bson_t *
+sync_test_json (const gchar *json)
+{
+  bson_error_t err;
+  bson_t *b = bson_new_from_json ((const uint8_t *) json, -1, &err);
+
+  if (b == NULL)
+    g_error ("bad test JSON %s: %s", json, err.message);
+  return b;
+}
+
+gchar *
+sync_test_put_medicine (PtStore     *store,
+                        const gchar *name,
+                        gint64       price)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = g_strdup_printf ("{\"name\": \"%s\", \"schedule\": \"otc\", "
+                                            "\"price\": {\"$numberLong\": \"%" G_GINT64_FORMAT "\"}}",
+                                            name, price);
+  bson_t *doc = sync_test_json (json);
+  gchar *id = pt_store_put (store, "medicines", doc, &error);
+
+  g_assert_no_error (error);
+  bson_destroy (doc);
+  return id;
+}
+
+void
+sync_test_update (PtStore     *store,
+                  const gchar *coll,
+                  const gchar *id,
+                  const gchar *fields_json)
+{
+  g_autoptr(GError) error = NULL;
+  bson_t *fields = sync_test_json (fields_json);
+
+  pt_store_update (store, coll, id, fields, &error);
+  g_assert_no_error (error);
+  bson_destroy (fields);
+}
+
+gchar *
+sync_test_receive (PtStore     *store,
+                   const gchar *medicine_id,
+                   PtQuantity   quantity)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *lot = g_strdup_printf ("LOT-%u", g_test_rand_int_range (1000, 9999));
+  PtReceipt r = {
+    .medicine_id = medicine_id,
+    .lot_number = lot,
+    .expiry_date = g_get_real_time () / 1000 + (gint64) 400 * 24 * 3600 * 1000,
+    .quantity = quantity,
+    .cost_price = 100,
+  };
+  gchar *batch = pt_store_receive_stock (store, &r, &error);
+
+  g_assert_no_error (error);
+  return batch;
+}
+
+gchar *
+sync_test_get_string (PtStore     *store,
+                      const gchar *coll,
+                      const gchar *id,
+                      const gchar *field)
+{
+  g_autoptr(GError) error = NULL;
+  bson_t *doc = pt_store_get (store, coll, id, &error);
+  gchar *value;
+
+  g_assert_no_error (error);
+  value = g_strdup (pt_bson_get_string (doc, field));
+  bson_destroy (doc);
+  return value;
+}
+
+gint64
+sync_test_get_int (PtStore     *store,
+                   const gchar *coll,
+                   const gchar *id,
+                   const gchar *field)
+{
+  g_autoptr(GError) error = NULL;
+  bson_t *doc = pt_store_get (store, coll, id, &error);
+  gint64 value;
+
+  g_assert_no_error (error);
+  value = pt_bson_get_int (doc, field, G_MININT64);
+  bson_destroy (doc);
+  return value;
+}
+
+mongoc_client_t *
+sync_test_client (const gchar *uri)
+{
+  mongoc_client_t *client;
+
+  pt_sync_init_driver ();
+  client = mongoc_client_new (uri);
+  g_assert_nonnull (client);
+  mongoc_client_set_error_api (client, MONGOC_ERROR_API_VERSION_2);
+  return client;
+}
+
+gint64
+sync_test_server_count (mongoc_client_t *client,
+                        const gchar     *coll,
+                        const gchar     *filter_json)
+{
+  mongoc_collection_t *c = mongoc_client_get_collection (client, "pharmatrack", coll);
+  bson_t *filter = sync_test_json (filter_json != NULL ? filter_json : "{}");
+  bson_error_t err;
+  gint64 n = mongoc_collection_count_documents (c, filter, NULL, NULL, NULL, &err);
+
+  if (n < 0)
+    g_error ("count %s: %s", coll, err.message);
+  bson_destroy (filter);
+  mongoc_collection_destroy (c);
+  return n;
+}
+
+bson_t *
+sync_test_server_get (mongoc_client_t *client,
+                      const gchar     *coll,
+                      const gchar     *id)
+{
+  mongoc_collection_t *c = mongoc_client_get_collection (client, "pharmatrack", coll);
+  bson_t filter = BSON_INITIALIZER;
+  bson_oid_t oid;
+  mongoc_cursor_t *cursor;
+  const bson_t *doc;
+  bson_t *out = NULL;
+
+  bson_oid_init_from_string (&oid, id);
+  BSON_APPEND_OID (&filter, "_id", &oid);
+  cursor = mongoc_collection_find_with_opts (c, &filter, NULL, NULL);
+  if (mongoc_cursor_next (cursor, &doc))
+    out = bson_copy (doc);
+  mongoc_cursor_destroy (cursor);
+  mongoc_collection_destroy (c);
+  bson_destroy (&filter);
+  return out;
+}
+
+void
+sync_test_server_command (mongoc_client_t *client,
+                          const gchar     *db,
+                          const gchar     *cmd_json)
+{
+  bson_t *cmd = sync_test_json (cmd_json);
+  bson_error_t err;
+
+  if (!mongoc_client_command_simple (client, db, cmd, NULL, NULL, &err))
+    g_error ("command %s: %s", cmd_json, err.message);
+  bson_destroy (cmd);
+}
+
+void
+sync_test_foreign_update (mongoc_client_t *client,
+                          const gchar     *coll,
+                          const gchar     *id,
+                          const gchar     *set_json,
+                          gint64           updated_at)
+{
+  mongoc_collection_t *c = mongoc_client_get_collection (client, "pharmatrack", coll);
+  bson_t filter = BSON_INITIALIZER;
+  bson_t update = BSON_INITIALIZER;
+  bson_t *set = sync_test_json (set_json);
+  bson_t set_doc;
+  bson_oid_t oid;
+  bson_error_t err;
+  bson_t reply;
+  bson_iter_t it;
+
+  bson_oid_init_from_string (&oid, id);
+  BSON_APPEND_OID (&filter, "_id", &oid);
+  BSON_APPEND_DOCUMENT_BEGIN (&update, "$set", &set_doc);
+  bson_concat (&set_doc, set);
+  BSON_APPEND_DATE_TIME (&set_doc, "updatedAt", updated_at);
+  bson_append_document_end (&update, &set_doc);
+  if (!mongoc_collection_update_one (c, &filter, &update, NULL, &reply, &err))
+    g_error ("foreign update: %s", err.message);
+  g_assert_true (bson_iter_init_find (&it, &reply, "matchedCount"));
+  g_assert_cmpint (bson_iter_as_int64 (&it), ==, 1);
+  bson_destroy (&reply);
+  bson_destroy (set);
+  bson_destroy (&filter);
+  bson_destroy (&update);
+  mongoc_collection_destroy (c);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+sync_test_wait (gboolean (*cond) (gpointer data),
+                gpointer data,
+                guint    timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return ok;
+}
+
+void
+sync_test_assert_same_data (PtStore *a,
+                            PtStore *b)
+{
+  static const gchar * const ignore[] = { NULL };
+  guint n;
+  const PtCollection * const *colls = pt_schema_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      PtListOptions opts = { .include_deleted = TRUE };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) la = NULL, lb = NULL;
+
+      if (!colls[i]->synced)
+        continue;
+      la = pt_store_list (a, colls[i]->name, &opts, &error);
+      g_assert_no_error (error);
+      lb = pt_store_list (b, colls[i]->name, &opts, &error);
+      g_assert_no_error (error);
+      if (la->len != lb->len)
+        g_error ("%s: %u documents on one side, %u on the other", colls[i]->name, la->len, lb->len);
+      for (guint j = 0; j < la->len; j++)
+        if (!pt_sync_docs_equal (g_ptr_array_index (la, j), g_ptr_array_index (lb, j), ignore))
+          {
+            g_autofree gchar *ja = bson_as_relaxed_extended_json (g_ptr_array_index (la, j), NULL);
+            g_autofree gchar *jb = bson_as_relaxed_extended_json (g_ptr_array_index (lb, j), NULL);
+            g_error ("%s differs:\n  %s\n  %s", colls[i]->name, ja, jb);
+          }
+    }
+}

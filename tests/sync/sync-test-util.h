@@ -1,0 +1,67 @@
+/* sync-test-util.h: counters (data dirs) and a server for the sync tests. */
+#pragma once
+
+#include <mongoc/mongoc.h>
+#include "pt-core.h"
+#include "pt-store.h"
+#include "pt-store-sync.h"
+#include "pt-sync-engine.h"
+#include "mongosim-fixture.h"
+
+G_BEGIN_DECLS
+
+#define SYNC_TEST_TENANT "65a00000000000000000a001"
+#define SYNC_TEST_OTHER_TENANT "65a00000000000000000b002"
+#define SYNC_TEST_PASSWORD "correct-horse-battery"
+
+gchar    *sync_test_mkdtemp          (void);
+void      sync_test_rmdir            (const gchar *dir);
+
+MongosimFixture *sync_test_server    (const gchar * const *args);
+
+/* A new tenant store (tenant, branch, owner) in @dir. */
+PtStore  *sync_test_create_tenant    (const gchar *dir);
+/* An empty store waiting for its first sync (as `connect` makes it). */
+PtStore  *sync_test_create_enrolment (const gchar *dir);
+
+gboolean  sync_test_sync_once        (const gchar *dir,
+                                      const gchar *uri,
+                                      GError     **error);
+/* Asserts success. */
+void      sync_test_sync_ok          (const gchar *dir,
+                                      const gchar *uri);
+
+bson_t   *sync_test_json             (const gchar *json);
+gchar    *sync_test_put_medicine     (PtStore *store, const gchar *name, gint64 price);
+void      sync_test_update           (PtStore *store, const gchar *coll, const gchar *id,
+                                      const gchar *fields_json);
+gchar    *sync_test_receive          (PtStore *store, const gchar *medicine_id,
+                                      PtQuantity quantity);
+/* String / int field of a local document. */
+gchar    *sync_test_get_string       (PtStore *store, const gchar *coll, const gchar *id,
+                                      const gchar *field);
+gint64    sync_test_get_int          (PtStore *store, const gchar *coll, const gchar *id,
+                                      const gchar *field);
+
+mongoc_client_t *sync_test_client    (const gchar *uri);
+gint64    sync_test_server_count     (mongoc_client_t *client, const gchar *coll,
+                                      const gchar *filter_json);
+bson_t   *sync_test_server_get       (mongoc_client_t *client, const gchar *coll,
+                                      const gchar *id);
+void      sync_test_server_command   (mongoc_client_t *client, const gchar *db,
+                                      const gchar *cmd_json);
+/* A foreign writer's update: $set @set_json and updatedAt = @updated_at. */
+void      sync_test_foreign_update   (mongoc_client_t *client, const gchar *coll,
+                                      const gchar *id, const gchar *set_json,
+                                      gint64 updated_at);
+
+/* Iterates the thread-default main context until @cond returns TRUE or
+ * @timeout_ms pass; returns the last value of @cond. */
+gboolean  sync_test_wait             (gboolean (*cond) (gpointer data),
+                                      gpointer data,
+                                      guint    timeout_ms);
+
+/* The same data on both stores (every synced collection, by document). */
+void      sync_test_assert_same_data (PtStore *a, PtStore *b);
+
+G_END_DECLS

@@ -1,0 +1,271 @@
+/* test-sync-cli.c: `setup-atlas`, `connect`, `sync`, `status --json`, and
+ * kill -9 of `sync --watch` while another process writes. */
+#define G_LOG_DOMAIN "pt-test"
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <json-glib/json-glib.h>
+#include "pt-store-private.h"
+#include "sync-test-util.h"
+
+typedef struct
+{
+  gint   status;
+  gchar *out;
+  gchar *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static const gchar *
+admin_path (void)
+{
+  const gchar *p = g_getenv ("PHARMATRACK_ADMIN");
+  g_assert_nonnull (p);
+  return p;
+}
+
+/* Runs pharmatrack-admin with @args (NULL-terminated), MONGODB_URI unset
+ * unless @uri_env. */
+static Run
+run_admin (const gchar *uri_env, ...)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  Run r = { 0 };
+  va_list ap;
+  const gchar *a;
+
+  g_ptr_array_add (argv, (gpointer) admin_path ());
+  va_start (ap, uri_env);
+  while ((a = va_arg (ap, const gchar *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  if (uri_env != NULL)
+    g_subprocess_launcher_setenv (l, "MONGODB_URI", uri_env, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (p);
+  g_test_message ("$ pharmatrack-admin %s → %d\n%s%s", (gchar *) argv->pdata[1], r.status,
+                  r.out, r.err);
+  return r;
+}
+
+static void
+test_setup_atlas_is_idempotent (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autofree gchar *pwfile = g_build_filename (dir, "pw", NULL);
+  mongoc_client_t *c = sync_test_client (uri);
+  Run r1, r2;
+  gint64 tenants;
+
+  g_assert_true (g_file_set_contents (pwfile, "super-secret-pass\n", -1, NULL));
+  r1 = run_admin (NULL, "setup-atlas", "--uri", uri, "--sample-data",
+                  "--super-admin-email", "root@example.org", "--super-admin-password-file", pwfile, NULL);
+  g_assert_cmpint (r1.status, ==, 0);
+  g_assert_nonnull (strstr (r1.out, "Super admin root@example.org: created"));
+  g_assert_nonnull (strstr (r1.out, ": created"));
+  g_assert_null (strstr (r1.out, "Indexes: 0 created"));
+  tenants = sync_test_server_count (c, "tenants", NULL);
+  g_assert_cmpint (tenants, ==, 1);
+  g_assert_cmpint (sync_test_server_count (c, "medicines", NULL), >, 0);
+
+  /* The second run changes nothing. */
+  r2 = run_admin (uri, "setup-atlas", "--sample-data",
+                  "--super-admin-email", "root@example.org", "--super-admin-password-file", pwfile, NULL);
+  g_assert_cmpint (r2.status, ==, 0);
+  g_assert_nonnull (strstr (r2.out, "Indexes: 0 created"));
+  g_assert_nonnull (strstr (r2.out, "Super admin root@example.org: already present"));
+  g_assert_nonnull (strstr (r2.out, "already present"));
+  g_assert_cmpint (sync_test_server_count (c, "tenants", NULL), ==, tenants);
+  g_assert_cmpint (sync_test_server_count (c, "users", "{\"role\": \"super_admin\"}"), ==, 1);
+
+  run_clear (&r1);
+  run_clear (&r2);
+  mongoc_client_destroy (c);
+  sync_test_rmdir (dir);
+}
+
+static JsonObject *
+parse_status (const gchar *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_connect_sync_and_status (void)
+{
+  static const gchar * const auth[] = { "--auth", "pharma:Sup3r-s3cret", NULL };
+  g_autoptr(MongosimFixture) sim = sync_test_server (auth);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir_a = sync_test_mkdtemp ();
+  g_autofree gchar *dir_b = sync_test_mkdtemp ();
+  g_autoptr(PtStore) a = sync_test_create_tenant (dir_a);
+  g_autofree gchar *m1 = sync_test_put_medicine (a, "Paracetamol 500 mg", 250);
+  g_autoptr(JsonObject) status = NULL;
+  JsonObject *sync;
+  Run r;
+
+  g_clear_object (&a);
+  r = run_admin (NULL, "--data-dir", dir_a, "sync", "--once", "--uri", uri, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+
+  r = run_admin (uri, "--data-dir", dir_b, "connect", "--tenant-id", SYNC_TEST_TENANT, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "documents"));     /* the progress line */
+  g_assert_null (strstr (r.err, "Sup3r-s3cret"));
+  g_assert_null (strstr (r.out, "Sup3r-s3cret"));
+  run_clear (&r);
+
+  r = run_admin (NULL, "--data-dir", dir_b, "status", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  status = parse_status (r.out);
+  sync = json_object_get_object_member (status, "sync");
+  g_assert_nonnull (sync);
+  g_assert_cmpint (json_object_get_int_member (sync, "pendingCount"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (sync, "conflicts"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (sync, "droppedForeignTenant"), ==, 0);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (sync, "initialSync"),
+                                                 "complete"));
+  g_assert_nonnull (json_object_get_string_member (sync, "lastPullAt"));
+  run_clear (&r);
+
+  /* Wrong password: one line on stderr, non-zero, no password echoed. */
+  {
+    g_autofree gchar *bad = g_strdup_printf ("mongodb://pharma:not-the-Sup3r@%s/?replicaSet=rs0",
+                                             mongosim_fixture_get_host (sim));
+    r = run_admin (bad, "--data-dir", dir_b, "sync", "--once", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "authentication failed"));
+    g_assert_null (strstr (r.err, "not-the-Sup3r"));
+    run_clear (&r);
+  }
+  /* Neither --uri nor MONGODB_URI: a usage error. */
+  r = run_admin (NULL, "--data-dir", dir_b, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
+
+  sync_test_rmdir (dir_a);
+  sync_test_rmdir (dir_b);
+}
+
+static gint64
+server_total (mongoc_client_t *c,
+              const gchar     *coll)
+{
+  g_autofree gchar *f = g_strdup_printf ("{\"tenantId\": {\"$oid\": \"%s\"}}", SYNC_TEST_TENANT);
+  return sync_test_server_count (c, coll, f);
+}
+
+static void
+test_kill_9_during_watch_loses_nothing (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) writer = sync_test_create_tenant (dir);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  mongoc_client_t *c = sync_test_client (uri);
+  guint32 seed = 20261127;
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint kills = 0;
+  Run r;
+
+  g_test_message ("seed %u", seed);
+  _pt_store_set_busy_timeout (writer, 20000);
+  for (guint round = 0; round < 22; round++)
+    {
+      g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                    | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr(GSubprocess) p = NULL;
+      g_autoptr(GError) error = NULL;
+      const gchar *argv[] = { admin_path (), "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
+      gint64 until = g_get_monotonic_time () + g_rand_int_range (rand, 50, 400) * 1000;
+
+      p = g_subprocess_launcher_spawnv (l, argv, &error);
+      g_assert_no_error (error);
+      /* The other process writes while the syncer runs. */
+      while (g_get_monotonic_time () < until)
+        {
+          g_autofree gchar *name = g_strdup_printf ("Medicine %u-%u", round, ids->len);
+          gchar *id = sync_test_put_medicine (writer, name, g_rand_int_range (rand, 100, 9000));
+
+          g_ptr_array_add (ids, id);
+          if (ids->len % 3 == 0)
+            sync_test_update (writer, "medicines", g_ptr_array_index (ids, g_rand_int_range (rand, 0, ids->len)),
+                              "{\"description\": \"edited\"}");
+        }
+      g_subprocess_send_signal (p, SIGKILL);
+      g_subprocess_wait (p, NULL, &error);
+      g_assert_no_error (error);
+      kills++;
+    }
+  g_test_message ("%u kills, %u medicines written", kills, ids->len);
+
+  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+
+  /* Everything is on the server exactly once; the file is sound. */
+  g_assert_cmpint (server_total (c, "medicines"), ==, ids->len);
+  g_assert_cmpint (pt_store_count (writer, "medicines"), ==, ids->len);
+  g_assert_cmpint (server_total (c, "audit_events"), ==,
+                   sync_test_server_count (c, "audit_events", NULL));
+  g_assert_cmpint (_pt_store_outbox_length (writer), ==, 0);
+  {
+    sqlite3_stmt *stmt = _pt_store_prepare (writer, "PRAGMA integrity_check", NULL);
+    g_assert_nonnull (stmt);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const gchar *) sqlite3_column_text (stmt, 0), ==, "ok");
+    sqlite3_reset (stmt);
+  }
+  for (guint i = 0; i < ids->len; i += 7)
+    {
+      g_autoptr(bson_t) on_server = sync_test_server_get (c, "medicines", g_ptr_array_index (ids, i));
+      g_autofree gchar *local = sync_test_get_string (writer, "medicines", g_ptr_array_index (ids, i), "description");
+      g_assert_nonnull (on_server);
+      g_assert_cmpstr (pt_bson_get_string (on_server, "description"), ==, local);
+    }
+
+  g_rand_free (rand);
+  mongoc_client_destroy (c);
+  g_clear_object (&writer);
+  sync_test_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sync/cli/setup-atlas-is-idempotent", test_setup_atlas_is_idempotent);
+  g_test_add_func ("/sync/cli/connect-sync-and-status", test_connect_sync_and_status);
+  g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
+
+  return g_test_run ();
+}
