@@ -382,8 +382,14 @@ pt_store_sync_apply_remote (PtStore            *store,
   if (rver != NULL)
     {
       pt_hlc_observe (pt_store_get_clock (store), rver);
-      if (!_pt_store_note_stamp (store, rver, error))
-        goto out;
+      if (stats == NULL)
+        {
+          if (!_pt_store_note_stamp (store, rver, error))
+            goto out;
+        }
+      else if (strlen (rver) == PT_HLC_STAMP_LEN
+               && pt_hlc_stamp_compare (rver, stats->max_stamp[0] ? stats->max_stamp : NULL) > 0)
+        memcpy (stats->max_stamp, rver, PT_HLC_STAMP_LEN + 1);
     }
 
   row = _pt_store_read_row (store, collection, id, &local_error);
@@ -455,6 +461,14 @@ pt_store_sync_apply_remote (PtStore            *store,
   out->base = bson_copy (remote);
   if (merged->differs_from_remote)
     {
+      if (g_getenv ("PT_SYNC_TRACE") != NULL)
+        {
+          g_autofree gchar *jl = bson_as_relaxed_extended_json (row->doc, NULL);
+          g_autofree gchar *jr = bson_as_relaxed_extended_json (rdoc, NULL);
+          g_autofree gchar *jb = bdoc ? bson_as_relaxed_extended_json (bdoc, NULL) : NULL;
+          g_autofree gchar *jm = bson_as_relaxed_extended_json (out->doc, NULL);
+          g_message ("requeue %s\n L %s %s\n R %s %s\n B %s %s\n M %s", id, jl, row->version, jr, rver, jb, bver, jm);
+        }
       /* A fresh version: the server must not be mistaken for carrying it. */
       out->version = pt_hlc_now (pt_store_get_clock (store));
       ok = _pt_store_note_stamp (store, out->version, error)
@@ -484,6 +498,16 @@ out:
   g_clear_pointer (&bdoc, bson_destroy);
   g_clear_pointer (&bstamps, bson_destroy);
   return ok;
+}
+
+gboolean
+pt_store_sync_note_stamps (PtStore                *store,
+                           const PtSyncApplyStats *stats,
+                           GError                **error)
+{
+  if (stats->max_stamp[0] == '\0')
+    return TRUE;
+  return _pt_store_note_stamp (store, stats->max_stamp, error);
 }
 
 /* ---- Conflict log and quarantine ---------------------------------------- */

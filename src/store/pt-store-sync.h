@@ -75,7 +75,17 @@ typedef struct
   gint64 conflicts;      /* conflict log entries added */
   gint64 dropped_foreign;/* documents of another tenant, never stored */
   gint64 requeued;       /* merged rows that must still be pushed */
+  gchar  max_stamp[PT_HLC_STAMP_LEN + 1]; /* newest remote stamp seen: the
+                                             caller records it with
+                                             pt_store_sync_note_stamps()
+                                             before committing */
 } PtSyncApplyStats;
+
+/* Records @stats->max_stamp as the clock's high-water mark (once per
+ * transaction rather than once per document). */
+gboolean  pt_store_sync_note_stamps  (PtStore                *store,
+                                      const PtSyncApplyStats *stats,
+                                      GError                **error);
 
 /* Applies one document read from the server (change event, catch-up page,
  * lost-CAS find) through the merge.  Must be called inside a transaction

@@ -340,7 +340,18 @@ pt_sync_merge (const PtCollection *collection,
           gboolean local_wins;
 
           rstamp = pt_sync_merge_remote_stamp (base_stamps, remote_doc, remote_stamps, key);
-          local_wins = pt_hlc_stamp_compare (lstamp, rstamp) > 0;
+          {
+            gint cmp = pt_hlc_stamp_compare (lstamp, rstamp);
+            if (cmp == 0)
+              {
+                /* Equal stamps (two clocks of one device): the same winner
+                 * on every counter, by value. */
+                g_autofree gchar *lj = pt_sync_value_to_json (li);
+                g_autofree gchar *rj = pt_sync_value_to_json (ri);
+                cmp = g_strcmp0 (lj, rj);
+              }
+            local_wins = cmp > 0;
+          }
 
           switch (rule)
             {

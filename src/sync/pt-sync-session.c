@@ -326,22 +326,22 @@ open_stream (PtSyncSession  *s,
   return TRUE;
 }
 
-/* Applies one change event inside the open transaction. */
+/* Reads one change event: the collection and id it is about (NULL when
+ * it is not ours).  Returns FALSE for events that end the stream. */
 static gboolean
-apply_event (PtSyncSession    *s,
-             const bson_t     *event,
-             PtSyncApplyStats *stats,
-             PtSyncFailure    *failure,
-             GError          **error)
+event_target (const bson_t        *event,
+              const PtCollection **coll_out,
+              gchar              **id_out,
+              PtSyncFailure       *failure,
+              GError             **error)
 {
   bson_iter_t iter, sub;
   const gchar *op = NULL;
   const gchar *coll_name = NULL;
   const PtCollection *coll;
-  const uint8_t *data;
-  uint32_t len;
-  bson_t full;
 
+  *coll_out = NULL;
+  *id_out = NULL;
   if (bson_iter_init_find (&iter, event, "operationType") && BSON_ITER_HOLDS_UTF8 (&iter))
     op = bson_iter_utf8 (&iter, NULL);
   if (g_strcmp0 (op, "invalidate") == 0 || g_strcmp0 (op, "drop") == 0
@@ -365,13 +365,109 @@ apply_event (PtSyncSession    *s,
   coll = coll_name != NULL ? pt_schema_lookup (coll_name) : NULL;
   if (coll == NULL || !coll->synced)
     return TRUE;
-  if (!bson_iter_init_find (&iter, event, "fullDocument") || !BSON_ITER_HOLDS_DOCUMENT (&iter))
-    return TRUE;  /* changed again and gone since: a later event follows */
-  bson_iter_document (&iter, &len, &data);
-  if (!bson_init_static (&full, data, len))
-    return TRUE;
-  if (!pt_store_sync_apply_remote (s->store, coll, &full, stats, error))
-    return fail_local (failure);
+  if (bson_iter_init (&iter, event) && bson_iter_find_descendant (&iter, "documentKey._id", &sub)
+      && BSON_ITER_HOLDS_OID (&sub))
+    {
+      gchar hex[25];
+      bson_oid_to_string (bson_iter_oid (&sub), hex);
+      *id_out = g_strdup (hex);
+      *coll_out = coll;
+    }
+  return TRUE;
+}
+
+/* Applies the CURRENT server version of every document the events name:
+ * an event's own fullDocument (insert, replace) may be older than what
+ * this counter has since pushed, and must not roll it back. */
+typedef struct
+{
+  const PtCollection *coll;
+  bson_t             *doc;
+} Fetched;
+
+static void
+fetched_free (Fetched *f)
+{
+  bson_destroy (f->doc);
+  g_free (f);
+}
+
+/* Fills @out (Fetched *) with the current documents the events name. */
+static gboolean
+fetch_current (PtSyncSession    *s,
+               GPtrArray        *events,
+               GPtrArray        *out,
+               PtSyncFailure    *failure,
+               GError          **error)
+{
+  g_autoptr(GHashTable) by_coll = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                         (GDestroyNotify) g_hash_table_unref);
+  GHashTableIter hit;
+  gpointer key, value;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      const PtCollection *coll;
+      gchar *id;
+      GHashTable *ids;
+
+      if (!event_target (g_ptr_array_index (events, i), &coll, &id, failure, error))
+        return FALSE;
+      if (coll == NULL)
+        continue;
+      ids = g_hash_table_lookup (by_coll, coll);
+      if (ids == NULL)
+        {
+          ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (by_coll, (gpointer) coll, ids);
+        }
+      g_hash_table_add (ids, id);
+    }
+
+  g_hash_table_iter_init (&hit, by_coll);
+  while (g_hash_table_iter_next (&hit, &key, &value))
+    {
+      const PtCollection *coll = key;
+      GHashTable *ids = value;
+      mongoc_collection_t *mc = mongoc_database_get_collection (s->db, coll->name);
+      mongoc_cursor_t *cursor;
+      bson_t filter = BSON_INITIALIZER, idf, in;
+      GHashTableIter it;
+      gpointer id;
+      guint n = 0;
+      const bson_t *doc;
+      bson_error_t berr;
+      gboolean ok = TRUE;
+
+      BSON_APPEND_DOCUMENT_BEGIN (&filter, "_id", &idf);
+      BSON_APPEND_ARRAY_BEGIN (&idf, "$in", &in);
+      g_hash_table_iter_init (&it, ids);
+      while (g_hash_table_iter_next (&it, &id, NULL))
+        {
+          bson_oid_t oid;
+          gchar k[16];
+          bson_oid_init_from_string (&oid, id);
+          g_snprintf (k, sizeof k, "%u", n++);
+          BSON_APPEND_OID (&in, k, &oid);
+        }
+      bson_append_array_end (&idf, &in);
+      bson_append_document_end (&filter, &idf);
+      cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
+      bson_destroy (&filter);
+      while (mongoc_cursor_next (cursor, &doc))
+        {
+          Fetched *f = g_new0 (Fetched, 1);
+          f->coll = coll;
+          f->doc = bson_copy (doc);
+          g_ptr_array_add (out, f);
+        }
+      if (mongoc_cursor_error (cursor, &berr))
+        ok = fail (&berr, "read changes", failure, error);
+      mongoc_cursor_destroy (cursor);
+      mongoc_collection_destroy (mc);
+      if (!ok)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -486,6 +582,7 @@ page_collection (PtSyncSession      *s,
           /* The checkpoint commits with the documents it covers. */
           ok = pt_store_sync_set (s->store, cp_key, last_id, error)
                && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, error)
+               && pt_store_sync_note_stamps (s->store, &stats, error)
                && _pt_store_commit (s->store, error)
                && _pt_store_begin (s->store, error);
           if (!ok)
@@ -519,6 +616,7 @@ page_collection (PtSyncSession      *s,
       ok = (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
            && pt_store_sync_set (s->store, done_key, "1", error)
            && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, error)
+           && pt_store_sync_note_stamps (s->store, &stats, error)
            && _pt_store_commit (s->store, error);
       if (!ok)
         fail_local (failure);
@@ -528,7 +626,8 @@ page_collection (PtSyncSession      *s,
       /* Keep what was applied with its checkpoint: resume from there. */
       if (last_id[0] != '\0' && in_tx > 0
           && pt_store_sync_set (s->store, cp_key, last_id, NULL)
-          && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, NULL))
+          && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, NULL)
+          && pt_store_sync_note_stamps (s->store, &stats, NULL))
         _pt_store_commit (s->store, NULL);
       else
         _pt_store_rollback (s->store);
@@ -748,7 +847,8 @@ poll_once (PtSyncSession  *s,
           return FALSE;
         }
     }
-  if (!pt_store_sync_set_int (s->store, "poll_since", started - PT_SYNC_POLL_SLACK_MS, error)
+  if (!pt_store_sync_note_stamps (s->store, &stats, error)
+      || !pt_store_sync_set_int (s->store, "poll_since", started - PT_SYNC_POLL_SLACK_MS, error)
       || (stats.applied > 0 && !pt_store_sync_set_int (s->store, "last_pull", started, error))
       || !_pt_store_commit (s->store, error))
     {
@@ -810,6 +910,7 @@ _pt_sync_session_pull (PtSyncSession  *s,
    * held while the driver waits for the server. */
   {
     g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+    g_autoptr(GPtrArray) current = g_ptr_array_new_with_free_func ((GDestroyNotify) fetched_free);
     gint64 now;
 
     while (events->len < PT_SYNC_PAGE && mongoc_change_stream_next (s->stream, &event))
@@ -825,16 +926,26 @@ _pt_sync_session_pull (PtSyncSession  *s,
      * changes it covers; after empty batches at most every 5 s. */
     if (events->len == 0 && now - s->token_saved_ms < 5000)
       return TRUE;
+    if (events->len > 0 && !fetch_current (s, events, current, failure, error))
+      {
+        /* Not applied, token not saved: the events come again. */
+        g_clear_pointer (&s->stream, mongoc_change_stream_destroy);
+        return FALSE;
+      }
 
     if (!_pt_store_begin (s->store, error))
       return fail_local (failure);
-    for (guint i = 0; i < events->len; i++)
-      if (!apply_event (s, g_ptr_array_index (events, i), &stats, failure, error))
-        {
-          _pt_store_rollback (s->store);
-          return FALSE;
-        }
+    for (guint i = 0; i < current->len; i++)
+      {
+        Fetched *fd = g_ptr_array_index (current, i);
+        if (!pt_store_sync_apply_remote (s->store, fd->coll, fd->doc, &stats, error))
+          {
+            _pt_store_rollback (s->store);
+            return fail_local (failure);
+          }
+      }
     if (!save_stream_token (s, "resume_token", error)
+        || !pt_store_sync_note_stamps (s->store, &stats, error)
         || (events->len > 0
             && !pt_store_sync_set_int (s->store, "last_pull", g_get_real_time () / 1000, error)))
       {
@@ -906,6 +1017,12 @@ _pt_sync_session_verify (PtSyncSession  *s,
 
   if (pending > 0)
     {
+      g_autoptr(GPtrArray) left = _pt_store_outbox_list (s->store, 0, 5, NULL);
+      for (guint i = 0; left != NULL && i < left->len; i++)
+        {
+          PtOutboxEntry *e = g_ptr_array_index (left, i);
+          g_debug ("still queued: %s %s", e->collection, e->doc_id);
+        }
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
                    g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " change is still waiting to be sent.",
                                 "%" G_GINT64_FORMAT " changes are still waiting to be sent.", pending),

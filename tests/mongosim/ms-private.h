@@ -378,6 +378,7 @@ gboolean ms_cmd_aggregate (MsCmd *c, MsErr **err);
 gboolean ms_cmd_sasl_start (MsCmd *c, MsErr **err);
 gboolean ms_cmd_sasl_continue (MsCmd *c, MsErr **err);
 gboolean ms_cmd_configure_fail_point (MsCmd *c, MsErr **err);
+gboolean ms_cmd_wait_for_fail_point (MsCmd *c, MsErr **err);
 gboolean ms_cmd_repl_set_step_down (MsCmd *c, MsErr **err);
 gboolean ms_cmd_get_parameter (MsCmd *c, MsErr **err);
 gboolean ms_cmd_repl_set_get_status (MsCmd *c, MsErr **err);
@@ -393,6 +394,7 @@ struct _MsCursor
   guint pos;
   bson_t *projection;
   gpointer stream;        /* MsChangeStream* for change streams */
+  gint64 last_used;       /* monotonic us, for the idle timeout */
 };
 MsCursor *ms_cursor_new (const char *db, const char *coll, GPtrArray *docs);
 void ms_cursor_free (MsCursor *cursor);
@@ -408,6 +410,8 @@ gboolean ms_change_stream_get_more (MsCmd *c, MsCursor *cursor, gint64 batch_siz
                                     gint64 max_time_ms, MsErr **err);
 void ms_change_stream_free (gpointer stream);
 gboolean ms_change_stream_kill (MsCursor *cursor);
+gboolean ms_change_stream_busy (MsCursor *cursor);
+void ms_cursor_sweep (void);
 
 /* ms-auth.c */
 gboolean ms_auth_required (const char *command);

@@ -357,11 +357,216 @@ test_standalone_server_is_polled (Fixture *f, gconstpointer data)
   pt_sync_engine_stop (engine);
 }
 
+
+static void
+test_live_change_stream_delivers_at_once (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *m1 = sync_test_put_medicine (f->a, "Levothyroxine 50 mcg", 300);
+  g_autoptr(PtSyncEngine) engine_a = NULL, engine_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtSyncStatus) st = NULL;
+  PriceWait w;
+  StateWait live;
+
+  enrol_b (f);
+  engine_b = pt_sync_engine_new (f->dir_b, f->uri, NULL);
+  g_assert_true (pt_sync_engine_start (engine_b, &error));
+  live = (StateWait) { engine_b, PT_SYNC_STATE_LIVE };
+  g_assert_true (sync_test_wait (state_reached, &live, 10000));
+
+  /* A's engine is woken by its store's commit. */
+  engine_a = pt_sync_engine_new (f->dir_a, f->uri, NULL);
+  pt_sync_engine_set_store (engine_a, f->a);
+  g_assert_true (pt_sync_engine_start (engine_a, &error));
+  sync_test_update (f->a, "medicines", m1, "{\"price\": {\"$numberLong\": \"333\"}}");
+
+  w = (PriceWait) { f->b, m1, 333 };
+  g_assert_true (sync_test_wait (price_reached, &w, 10000));
+  st = pt_sync_engine_get_status (engine_b);
+  g_assert_false (st->polling);
+  g_assert_cmpint (st->state, ==, PT_SYNC_STATE_LIVE);
+  pt_sync_engine_stop (engine_a);
+  pt_sync_engine_stop (engine_b);
+  /* The resume token was saved with the change it covers. */
+  {
+    g_autofree gchar *token = pt_store_sync_get (f->b, "resume_token");
+    g_assert_nonnull (token);
+  }
+}
+
+static void
+test_history_lost_catches_up_without_losing_local_writes (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *m1 = sync_test_put_medicine (f->a, "Warfarin 1 mg", 200);
+  g_autofree gchar *m2 = sync_test_put_medicine (f->a, "Digoxin 125 mcg", 210);
+  g_autofree gchar *name = NULL;
+  g_autoptr(PtSyncEngine) engine_b = NULL;
+  g_autoptr(GError) error = NULL;
+  StateWait live;
+
+  enrol_b (f);
+  /* B goes live once (a resume token), then offline. */
+  engine_b = pt_sync_engine_new (f->dir_b, f->uri, NULL);
+  g_assert_true (pt_sync_engine_start (engine_b, &error));
+  live = (StateWait) { engine_b, PT_SYNC_STATE_LIVE };
+  g_assert_true (sync_test_wait (state_reached, &live, 10000));
+  pt_sync_engine_stop (engine_b);
+  g_clear_object (&engine_b);
+  {
+    g_autofree gchar *token = pt_store_sync_get (f->b, "resume_token");
+    g_assert_nonnull (token);
+  }
+
+  /* Offline on B: a local edit.  Meanwhile A writes far more than the
+   * server's tiny oplog keeps. */
+  sync_test_update (f->b, "medicines", m1, "{\"name\": \"Warfarin 1 mg (B)\"}");
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree gchar *json = g_strdup_printf ("{\"price\": {\"$numberLong\": \"%u\"}}", 300 + i);
+      sync_test_update (f->a, "medicines", m2, json);
+      sync_test_sync_ok (f->dir_a, f->uri);
+    }
+
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_assert_cmpint (sync_test_get_int (f->b, "medicines", m2, "price"), ==, 359);
+  name = sync_test_get_string (f->a, "medicines", m1, "name");
+  g_assert_cmpstr (name, ==, "Warfarin 1 mg (B)");
+  sync_test_assert_same_data (f->a, f->b);
+}
+
+typedef struct
+{
+  mongoc_client_t *web;
+  const gchar     *m1;
+  const gchar     *m2;
+} LandedWait;
+
+static gboolean
+blocked_writes_landed (gpointer data)
+{
+  LandedWait *w = data;
+  g_autoptr(bson_t) d1 = sync_test_server_get (w->web, "medicines", w->m1);
+  g_autoptr(bson_t) d2 = sync_test_server_get (w->web, "medicines", w->m2);
+
+  return d1 != NULL && d2 != NULL && g_strcmp0 (pt_bson_get_string (d1, "description"), "edited offline") == 0;
+}
+
+static void
+test_lost_ack_writes_nothing_twice (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *m1 = sync_test_put_medicine (f->a, "Ramipril 5 mg", 420);
+  g_autofree gchar *m2 = NULL, *batch = NULL;
+  g_autofree gchar *tf = oid_filter ("tenantId", SYNC_TEST_TENANT);
+  g_autofree gchar *short_uri = g_strdup_printf ("%s&socketTimeoutMS=400", f->uri);
+  g_autoptr(GError) error = NULL;
+  LandedWait w;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  sync_test_update (f->a, "medicines", m1, "{\"description\": \"edited offline\"}");
+  m2 = sync_test_put_medicine (f->a, "Bisoprolol 2.5 mg", 310);
+  batch = sync_test_receive (f->a, m2, 25);
+
+  /* The server applies the writes but holds the replies longer than the
+   * client waits: the client sees a network error, twice (with the
+   * driver's retry). */
+  sync_test_server_command (f->web, "admin",
+                            "{\"configureFailPoint\": \"failCommand\", \"mode\": {\"times\": 2}, "
+                            "\"data\": {\"failCommands\": [\"insert\", \"update\"], "
+                            "\"blockConnection\": true, \"blockTimeMS\": 1200}}");
+  sync_test_sync_once (f->dir_a, short_uri, &error);
+  g_test_message ("first sync: %s", error != NULL ? error->message : "ok");
+  g_clear_error (&error);
+
+  w = (LandedWait) { f->web, m1, m2 };
+  g_assert_true (sync_test_wait (blocked_writes_landed, &w, 10000));
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  g_assert_cmpint (sync_test_server_count (f->web, "medicines", tf), ==, 2);
+  g_assert_cmpint (sync_test_server_count (f->web, "batches", tf), ==, 1);
+  g_assert_cmpint (sync_test_server_count (f->web, "stock_movements", tf), ==, 1);
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+  g_assert_cmpint (pt_store_sync_count_conflicts (f->a, TRUE), ==, 0);
+  f->b = sync_test_create_enrolment (f->dir_b);
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_assert_same_data (f->a, f->b);
+  g_assert_cmpint (pt_store_stock_on_hand (f->b, m2, NULL), ==, 25);
+}
+
+static void
+test_long_offline_pushes_every_operation (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *tf = oid_filter ("tenantId", SYNC_TEST_TENANT);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GRand *rand = g_rand_new_with_seed (30);
+  guint n_ops = 20000, creates = 0, edits = 0, receipts = 0;
+  gint64 t0;
+
+  g_test_message ("seed 30, %u operations offline", n_ops);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  t0 = g_get_monotonic_time ();
+  /* A month of counter work in day-sized transactions. */
+  for (guint i = 0; i < n_ops; i++)
+    {
+      guint r = g_rand_int_range (rand, 0, 100);
+
+      if (i % 700 == 0)
+        {
+          if (i > 0)
+            g_assert_true (_pt_store_commit (f->a, &error));
+          g_assert_true (_pt_store_begin (f->a, &error));
+        }
+      if (ids->len < 50 || r < 30)
+        {
+          g_autofree gchar *name = g_strdup_printf ("Medicine %05u", i);
+          g_ptr_array_add (ids, sync_test_put_medicine (f->a, name, 100 + r));
+          creates++;
+        }
+      else if (r < 90)
+        {
+          g_autofree gchar *json = g_strdup_printf ("{\"price\": {\"$numberLong\": \"%u\"}}", 100 + i);
+          sync_test_update (f->a, "medicines", g_ptr_array_index (ids, g_rand_int_range (rand, 0, ids->len)),
+                            json);
+          edits++;
+        }
+      else
+        {
+          g_autofree gchar *b = sync_test_receive (f->a, g_ptr_array_index (ids, g_rand_int_range (rand, 0, ids->len)),
+                                                   g_rand_int_range (rand, 1, 100));
+          receipts++;
+        }
+    }
+  g_assert_true (_pt_store_commit (f->a, &error));
+  g_assert_no_error (error);
+  g_test_message ("%u creates, %u edits, %u receipts in %.1f s; %" G_GINT64_FORMAT " queued",
+                  creates, edits, receipts, (g_get_monotonic_time () - t0) / 1e6,
+                  _pt_store_outbox_length (f->a));
+
+  t0 = g_get_monotonic_time ();
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_test_message ("pushed in %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+  g_assert_cmpint (sync_test_server_count (f->web, "medicines", tf), ==, creates);
+  g_assert_cmpint (sync_test_server_count (f->web, "stock_movements", tf), ==, receipts);
+  g_assert_cmpint (sync_test_server_count (f->web, "batches", tf), ==, receipts);
+  /* The last price of every medicine is the server's. */
+  for (guint i = 0; i < ids->len; i += 11)
+    {
+      g_autoptr(bson_t) d = sync_test_server_get (f->web, "medicines", g_ptr_array_index (ids, i));
+      g_assert_cmpint (pt_bson_get_int (d, "price", -1), ==,
+                       sync_test_get_int (f->a, "medicines", g_ptr_array_index (ids, i), "price"));
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
   static const gchar * const standalone[] = { "--standalone", NULL };
   static const gchar * const auth[] = { "--auth", "pharma:right-password", NULL };
+  static const gchar * const tiny_oplog[] = { "--oplog-size", "20", NULL };
 
   g_test_init (&argc, &argv, NULL);
 
@@ -373,6 +578,11 @@ main (int argc, char **argv)
   ADD ("/sync/e2e/bad-credentials-need-attention-without-retry-storm",
        test_bad_credentials_need_attention_without_retry_storm, auth);
   ADD ("/sync/e2e/standalone-server-is-polled", test_standalone_server_is_polled, standalone);
+  ADD ("/sync/e2e/live-change-stream-delivers-at-once", test_live_change_stream_delivers_at_once, NULL);
+  ADD ("/sync/e2e/history-lost-catches-up-without-losing-local-writes",
+       test_history_lost_catches_up_without_losing_local_writes, tiny_oplog);
+  ADD ("/sync/e2e/lost-ack-writes-nothing-twice", test_lost_ack_writes_nothing_twice, NULL);
+  ADD ("/sync/e2e/long-offline-pushes-every-operation", test_long_offline_pushes_every_operation, NULL);
 #undef ADD
 
   return g_test_run ();
