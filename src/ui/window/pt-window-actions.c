@@ -56,6 +56,20 @@ search_action (GtkWidget   *widget,
   pt_medicines_page_focus_search (self->medicines_page);
 }
 
+/* Ctrl+N anywhere but the Medicines page (which has its own): a new
+ * prescription, from the counter. */
+static void
+new_prescription_action (GtkWidget   *widget,
+                         const gchar *action_name,
+                         GVariant    *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  _pt_window_show_page (self, "counter");
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  pt_counter_new_prescription (GTK_WIDGET (self->counter_page), self->store, self->pharmacy_id, NULL);
+}
+
 static const gchar * const page_names[] = {
   "counter", "prescriptions", "medicines", "patients", "reports", "sync",
 };
@@ -71,6 +85,8 @@ _pt_window_install_actions (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
 
+  gtk_widget_class_install_action (widget_class, "win.new-prescription", NULL, new_prescription_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-prescription", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.switch-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -89,6 +105,7 @@ _pt_window_update_actions (PtWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-prescription", signed_in);
   if (signed_in)
     pt_medicines_page_update_permissions (self->medicines_page);
 }

@@ -2,7 +2,11 @@
 #pragma once
 
 #include "pt-window.h"
+#include "pt-counter-page.h"
 #include "pt-medicines-page.h"
+#include "pt-patients-page.h"
+#include "pt-prescriptions-page.h"
+#include "pt-reports-page.h"
 #include "pt-signin-page.h"
 #include "pt-sync-page.h"
 #include "pt-welcome-page.h"
@@ -30,6 +34,10 @@ struct _PtWindow
   AdwViewStack         *view_stack;
   PtMedicinesPage      *medicines_page;
   PtSyncPage           *sync_page;
+  PtCounterPage        *counter_page;
+  PtPrescriptionsPage  *prescriptions_page;
+  PtPatientsPage       *patients_page;
+  PtReportsPage        *reports_page;
 
   /* state */
   gchar                *data_dir;

@@ -95,6 +95,8 @@ visible_page_changed_cb (PtWindow *self)
 
   if (g_str_equal (name, "sync"))
     pt_sync_page_refresh (self->sync_page);
+  if (g_str_equal (name, "counter"))
+    pt_counter_page_refresh (self->counter_page);
   if (self->settings != NULL && self->user_id != NULL)
     g_settings_set_string (self->settings, "last-page", name);
 }
@@ -219,6 +221,11 @@ apply_branch (PtWindow *self)
   text = g_strdup_printf (_("Branch: %s"), self->pharmacy_name ? self->pharmacy_name : _("none"));
   gtk_label_set_label (self->branch_label, text);
   pt_medicines_page_set_store (self->medicines_page, self->store, self->pharmacy_id);
+  /* Counter work pages (counter engineer). */
+  pt_counter_page_set_store (self->counter_page, self->store, self->pharmacy_id);
+  pt_prescriptions_page_set_store (self->prescriptions_page, self->store, self->pharmacy_id);
+  pt_patients_page_set_store (self->patients_page, self->store);
+  pt_reports_page_set_store (self->reports_page, self->store, self->pharmacy_id);
 }
 
 const gchar *
@@ -298,7 +305,9 @@ store_created_cb (PtWindow    *self,
 }
 
 /* The pages that work today; the others say what they will hold. */
-static const gchar * const working_pages[] = { "medicines", "sync", NULL };
+static const gchar * const working_pages[] = {
+  "counter", "prescriptions", "medicines", "patients", "reports", "sync", NULL
+};
 
 static void
 signed_in_cb (PtWindow    *self,
@@ -350,6 +359,11 @@ signed_in_cb (PtWindow    *self,
   visible_page_changed_cb (self);
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "medicines") == 0)
     pt_medicines_page_focus_search (self->medicines_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "patients") == 0)
+    pt_patients_page_focus_search (self->patients_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "counter") == 0
+           && pt_counter_page_has_queue (self->counter_page))
+    pt_counter_page_focus (self->counter_page);
   else
     gtk_widget_grab_focus (GTK_WIDGET (self->sidebar_list));
 
@@ -575,6 +589,10 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_SIGNIN_PAGE);
   g_type_ensure (PT_TYPE_MEDICINES_PAGE);
   g_type_ensure (PT_TYPE_SYNC_PAGE);
+  g_type_ensure (PT_TYPE_COUNTER_PAGE);
+  g_type_ensure (PT_TYPE_PRESCRIPTIONS_PAGE);
+  g_type_ensure (PT_TYPE_PATIENTS_PAGE);
+  g_type_ensure (PT_TYPE_REPORTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pharmatrack/Desktop/window/pt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PtWindow, main_stack);
@@ -592,6 +610,10 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, medicines_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, counter_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, prescriptions_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, patients_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, reports_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_page);
   gtk_widget_class_bind_template_callback (widget_class, store_created_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
