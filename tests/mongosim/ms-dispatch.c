@@ -60,6 +60,7 @@ static const CmdEntry commands[] = {
   { "distinct", ms_cmd_distinct, F_READ },
   { "aggregate", ms_cmd_aggregate, F_READ },
   { "configureFailPoint", ms_cmd_configure_fail_point, F_ADMIN },
+  { "waitForFailPoint", ms_cmd_wait_for_fail_point, F_ADMIN },
   { "replSetStepDown", ms_cmd_repl_set_step_down, F_ADMIN },
   { "replSetGetStatus", ms_cmd_repl_set_get_status, F_ADMIN },
   { "getParameter", ms_cmd_get_parameter, F_ADMIN },
@@ -263,7 +264,7 @@ run_command (MsConn *conn, MsRequest *req, const char *db, bson_t *reply)
   c.legacy = req->opcode == MS_OP_QUERY;
   retryable = ms_is_retryable_write (name, req->body);
 
-  if (entry->func != ms_cmd_configure_fail_point)
+  if (entry->func != ms_cmd_configure_fail_point && entry->func != ms_cmd_wait_for_fail_point)
     ms_failpoint_check (conn, name, &fail);
   if (fail.block_ms > 0 && !block_command (fail.block_ms, entry->flags, &err))
     goto done;

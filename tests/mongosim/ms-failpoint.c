@@ -122,11 +122,12 @@ ms_cmd_configure_fail_point (MsCmd *c, MsErr **err)
       return FALSE;
     }
 
+  /* count: how often the fail point has been entered, ever (cumulative,
+   * what waitForFailPoint's timesEntered compares with) */
   BSON_APPEND_INT64 (c->reply, "count", fp.entered);
   clear_data ();
   fp.mode = mode;
   fp.n = n;
-  fp.entered = 0;
   if (mode == MODE_TIMES && n == 0)
     fp.mode = MODE_OFF;
   if (bson_iter_init_find (&it, c->cmd, "data") && BSON_ITER_HOLDS_DOCUMENT (&it) && bson_iter_recurse (&it, &sub))
@@ -205,6 +206,8 @@ ms_failpoint_check (MsConn *conn, const char *command, MsFailResult *result)
       return;
     }
   fp.entered++;
+  /* wakes waitForFailPoint */
+  g_cond_broadcast (&ms_server.oplog_cond);
   if (fp.mode == MODE_TIMES && --fp.n <= 0)
     fp.mode = MODE_OFF;
 
@@ -225,4 +228,44 @@ ms_failpoint_check (MsConn *conn, const char *command, MsFailResult *result)
     }
   if (fp.wce != NULL && result->action == MS_FAIL_NONE)
     result->write_concern_error = bson_copy (fp.wce);
+}
+
+/* waitForFailPoint: {waitForFailPoint: "failCommand", timesEntered: N,
+ * maxTimeMS: M} returns once the fail point has been entered N times. */
+gboolean
+ms_cmd_wait_for_fail_point (MsCmd *c, MsErr **err)
+{
+  const char *name = ms_cmd_string (c->cmd, "waitForFailPoint");
+  bson_iter_t it;
+  gint64 times = 0, max_ms = -1, deadline;
+
+  if (name == NULL || !g_str_equal (name, "failCommand"))
+    {
+      ms_err_set (err, MS_BAD_VALUE, "Cannot find FailPoint named %s (mongosim simulates failCommand only)",
+                  name ? name : "");
+      return FALSE;
+    }
+  if (!bson_iter_init_find (&it, c->cmd, "timesEntered") || !BSON_ITER_HOLDS_NUMBER (&it))
+    {
+      ms_err_set (err, 40414, "BSON field 'waitForFailPoint.timesEntered' is missing but a required field");
+      return FALSE;
+    }
+  times = bson_iter_as_int64 (&it);
+  if (!bson_iter_init_find (&it, c->cmd, "maxTimeMS") || !BSON_ITER_HOLDS_NUMBER (&it))
+    {
+      ms_err_set (err, 40414, "BSON field 'waitForFailPoint.maxTimeMS' is missing but a required field");
+      return FALSE;
+    }
+  max_ms = bson_iter_as_int64 (&it);
+  deadline = g_get_monotonic_time () + max_ms * 1000;
+  while (fp.entered < times)
+    {
+      if (g_get_monotonic_time () >= deadline)
+        {
+          ms_err_set (err, MS_MAX_TIME_MS_EXPIRED, "operation exceeded time limit");
+          return FALSE;
+        }
+      ms_wait_until (deadline);
+    }
+  return TRUE;
 }

@@ -378,6 +378,7 @@ gboolean ms_cmd_aggregate (MsCmd *c, MsErr **err);
 gboolean ms_cmd_sasl_start (MsCmd *c, MsErr **err);
 gboolean ms_cmd_sasl_continue (MsCmd *c, MsErr **err);
 gboolean ms_cmd_configure_fail_point (MsCmd *c, MsErr **err);
+gboolean ms_cmd_wait_for_fail_point (MsCmd *c, MsErr **err);
 gboolean ms_cmd_repl_set_step_down (MsCmd *c, MsErr **err);
 gboolean ms_cmd_get_parameter (MsCmd *c, MsErr **err);
 gboolean ms_cmd_repl_set_get_status (MsCmd *c, MsErr **err);

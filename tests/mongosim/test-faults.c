@@ -48,12 +48,15 @@ admin (MsTest *t, gboolean expect_ok, const char *json)
   return out;
 }
 
-static void
+/* Configures failCommand; returns how often it had been entered so far. */
+static gint64
 fail_point (MsTest *t, const char *mode, const char *data)
 {
   g_autofree char *json = g_strdup_printf ("{'configureFailPoint': 'failCommand', 'mode': %s, 'data': %s}",
                                            mode, data);
   g_autoptr(bson_t) r = admin (t, TRUE, json);
+
+  return ms_test_reply_int (r, "count");
 }
 
 static gint64
@@ -114,16 +117,16 @@ static void
 test_fail_point_times_and_count (MsTest *t, gconstpointer data)
 {
   g_autoptr(bson_t) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
+  gint64 before = fail_point (t, "{'times': 2}", "{'failCommands': ['count'], 'errorCode': 2}");
 
-  fail_point (t, "{'times': 2}", "{'failCommands': ['count'], 'errorCode': 2}");
   r1 = ms_test_run (t, FALSE, "{'count': 'c'}");
   g_assert_cmpint (ms_test_reply_int (r1, "code"), ==, 2);
   g_assert_cmpstr (ms_test_reply_str (r1, "errmsg"), ==, "Failing command via 'failCommand' failpoint");
   r2 = ms_test_run (t, FALSE, "{'count': 'c'}");
   r3 = ms_test_run (t, TRUE, "{'count': 'c'}");
-  /* the reply's count is how often the previous fail point was entered */
+  /* the reply's count is how often the fail point has been entered */
   r4 = admin (t, TRUE, "{'configureFailPoint': 'failCommand', 'mode': 'off'}");
-  g_assert_cmpint (ms_test_reply_int (r4, "count"), ==, 2);
+  g_assert_cmpint (ms_test_reply_int (r4, "count"), ==, before + 2);
 }
 
 static void
@@ -223,17 +226,22 @@ test_step_down_interrupts_and_recovers (MsTest *t, gconstpointer data)
 {
   BlockedWrite b = { t };
   GThread *thread;
-  g_autoptr(bson_t) r = NULL, hello = NULL;
+  g_autoptr(bson_t) r = NULL, hello = NULL, w = NULL;
+  g_autofree char *wait = NULL;
+  gint64 entered;
   g_autoptr(mongoc_collection_t) c = NULL;
   g_autoptr(bson_t) doc = ms_j ("{'_id': 'after'}");
   bson_error_t error;
 
   if (ms_test_skip_if_external ("a real single-node set stays secondary for stepDownSecs >= 10 s"))
     return;
-  fail_point (t, "{'times': 1}", "{'failCommands': ['insert'], 'blockConnection': true, 'blockTimeMS': 5000}");
+  entered = fail_point (t, "{'times': 1}", "{'failCommands': ['insert'], 'blockConnection': true, "
+                        "'blockTimeMS': 5000}");
   thread = g_thread_new ("blocked", blocked_write_thread, &b);
-  /* let the insert reach the fail point, then fail over */
-  g_usleep (300 * 1000);
+  /* once the insert is blocked in the fail point, fail over */
+  wait = g_strdup_printf ("{'waitForFailPoint': 'failCommand', 'timesEntered': %" G_GINT64_FORMAT ", "
+                          "'maxTimeMS': 10000}", entered + 1);
+  w = admin (t, TRUE, wait);
   r = admin (t, TRUE, "{'replSetStepDown': 1, 'force': true}");
   g_thread_join (thread);
   g_assert_false (b.ok);
