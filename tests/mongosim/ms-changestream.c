@@ -122,6 +122,16 @@ bad:
   }
 }
 
+static const char *
+token_hex (const bson_value_t *v)
+{
+  bson_t d;
+  bson_iter_t it;
+
+  ms_value_doc (v, &d);
+  return bson_iter_init_find (&it, &d, "_data") && BSON_ITER_HOLDS_UTF8 (&it) ? bson_iter_utf8 (&it, NULL) : "";
+}
+
 /* Index in the ring of the first entry with ts >= pos (oplog_len when none). */
 static guint
 oplog_seek (guint64 pos)
@@ -602,6 +612,19 @@ ms_change_stream_open (MsCmd *c, const bson_t *pipeline, const char *coll, MsErr
           return FALSE;
         }
       pos = kind == KIND_HWM ? ts : ts + 1;
+      if (kind == KIND_EVENT && !history_lost (ts, err))
+        {
+          guint idx = oplog_seek (ts);
+          if (idx >= ms_server.oplog_len || oplog_at (idx)->ts != ts)
+            {
+              ms_err_set (err, MS_CHANGE_STREAM_FATAL_ERROR, "cannot resume stream; the resume token was not "
+                          "found. {_data: \"%s\"}", token_hex (bson_iter_value (&opt)));
+              ms_err_add_label (*err, "NonResumableChangeStreamError");
+              return FALSE;
+            }
+        }
+      if (err != NULL && *err != NULL)
+        return FALSE;
       if (kind == KIND_EVENT)
         {
           /* resuming after a drop that invalidates: the invalidate comes next */
@@ -751,4 +774,12 @@ ms_change_stream_kill (MsCursor *cursor)
   s->killed = TRUE;
   g_cond_broadcast (&ms_server.oplog_cond);
   return TRUE;
+}
+
+gboolean
+ms_change_stream_busy (MsCursor *cursor)
+{
+  Stream *s = cursor->stream;
+
+  return s != NULL && s->in_use;
 }

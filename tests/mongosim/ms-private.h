@@ -394,6 +394,7 @@ struct _MsCursor
   guint pos;
   bson_t *projection;
   gpointer stream;        /* MsChangeStream* for change streams */
+  gint64 last_used;       /* monotonic us, for the idle timeout */
 };
 MsCursor *ms_cursor_new (const char *db, const char *coll, GPtrArray *docs);
 void ms_cursor_free (MsCursor *cursor);
@@ -409,6 +410,8 @@ gboolean ms_change_stream_get_more (MsCmd *c, MsCursor *cursor, gint64 batch_siz
                                     gint64 max_time_ms, MsErr **err);
 void ms_change_stream_free (gpointer stream);
 gboolean ms_change_stream_kill (MsCursor *cursor);
+gboolean ms_change_stream_busy (MsCursor *cursor);
+void ms_cursor_sweep (void);
 
 /* ms-auth.c */
 gboolean ms_auth_required (const char *command);

@@ -25,7 +25,30 @@ ms_cursor_new (const char *db, const char *coll, GPtrArray *docs)
   cursor->coll = g_strdup (coll);
   cursor->ns = g_strdup_printf ("%s.%s", db, coll);
   cursor->docs = docs ? g_ptr_array_ref (docs) : NULL;
+  cursor->last_used = g_get_monotonic_time ();
+  ms_cursor_sweep ();
   return cursor;
+}
+
+/* Like mongod's cursorTimeoutMillis (10 minutes): idle cursors go away,
+ * so abandoned ones do not hold documents forever. */
+void
+ms_cursor_sweep (void)
+{
+  static guint calls;
+  GHashTableIter it;
+  gpointer value;
+  gint64 limit = g_get_monotonic_time () - 600 * G_USEC_PER_SEC;
+
+  if (++calls % 64 != 0)
+    return;
+  g_hash_table_iter_init (&it, ms_server.cursors);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      MsCursor *cursor = value;
+      if (cursor->last_used < limit && !ms_change_stream_busy (cursor))
+        g_hash_table_iter_remove (&it);
+    }
 }
 
 void
@@ -446,6 +469,7 @@ ms_cmd_get_more (MsCmd *c, MsErr **err)
                   "different namespace %s", c->db, coll, cursor->ns);
       return FALSE;
     }
+  cursor->last_used = g_get_monotonic_time ();
   if (cursor->stream != NULL)
     return ms_change_stream_get_more (c, cursor, batch_size, max_time_ms, err);
 
