@@ -240,145 +240,6 @@ check_unknown_fields (const PtCollection *c,
   return FALSE;
 }
 
-/* ---- Permissions -------------------------------------------------------- */
-
-static gboolean
-check_permission (PtStore            *self,
-                  const PtCollection *c,
-                  const bson_t       *old,
-                  const bson_t       *doc,
-                  const gchar * const *changed,
-                  GError            **error)
-{
-  const gchar *name = c->name;
-  gboolean deleting = doc && pt_bson_get_bool (doc, "deleted", FALSE)
-                      && !(old && pt_bson_get_bool (old, "deleted", FALSE));
-
-  if (g_str_equal (name, "tenants"))
-    return pt_role_check (self->role, PT_PERM_MANAGE_TENANT, error);
-  if (g_str_equal (name, "users"))
-    return pt_role_check (self->role, PT_PERM_MANAGE_USERS, error);
-  if (g_str_equal (name, "pharmacies"))
-    return pt_role_check (self->role, PT_PERM_MANAGE_PHARMACIES, error);
-  if (g_str_equal (name, "batches"))
-    return pt_role_check (self->role, PT_PERM_RECEIVE_STOCK, error);
-  if (g_str_equal (name, "patients"))
-    return pt_role_check (self->role, PT_PERM_EDIT_PATIENTS, error);
-  if (g_str_equal (name, "medicines"))
-    {
-      gboolean price = FALSE, other = old == NULL;
-
-      for (guint i = 0; changed && changed[i]; i++)
-        {
-          if (g_str_equal (changed[i], "price") || g_str_equal (changed[i], "taxRate"))
-            price = TRUE;
-          else
-            other = TRUE;
-        }
-      if (other && !pt_role_check (self->role, PT_PERM_EDIT_MEDICINE, error))
-        return FALSE;
-      if (price && old != NULL && !pt_role_check (self->role, PT_PERM_EDIT_PRICE, error))
-        return FALSE;
-      return TRUE;
-    }
-  if (g_str_equal (name, "prescriptions"))
-    {
-      const gchar *from = old ? pt_bson_get_string (old, "status") : NULL;
-      const gchar *to = pt_bson_get_string (doc, "status");
-      gboolean billing = FALSE, other = FALSE;
-
-      if (deleting)
-        return pt_role_check (self->role, PT_PERM_CANCEL_PRESCRIPTION, error);
-      if (old == NULL)
-        return pt_role_check (self->role, PT_PERM_CREATE_PRESCRIPTION, error)
-               && pt_role_check_rx_transition (self->role, NULL, to, error);
-      for (guint i = 0; changed && changed[i]; i++)
-        {
-          if (g_str_equal (changed[i], "billing"))
-            billing = TRUE;
-          else if (!g_str_equal (changed[i], "status"))
-            other = TRUE;
-        }
-      if (g_strcmp0 (from, to) != 0)
-        {
-          /* Dispensing and cancelling move stock: they go through
-           * pt_store_dispense / pt_store_cancel_prescription. */
-          if (g_strcmp0 (to, "dispensed") == 0 || g_strcmp0 (to, "cancelled") == 0)
-            {
-              g_set_error (error, PT_ERROR, PT_ERROR_INVALID_TRANSITION,
-                           g_strcmp0 (to, "dispensed") == 0
-                           ? _("A prescription is marked dispensed by dispensing it, "
-                               "which also takes the stock.")
-                           : _("A prescription is cancelled with “cancel”, which also "
-                               "returns its stock."));
-              return FALSE;
-            }
-          if (!pt_role_check_rx_transition (self->role, from, to, error))
-            return FALSE;
-        }
-      if (billing && !pt_role_check (self->role, PT_PERM_TAKE_PAYMENT, error))
-        return FALSE;
-      if (other && !pt_role_check (self->role, PT_PERM_CREATE_PRESCRIPTION, error))
-        return FALSE;
-      return TRUE;
-    }
-  if (c->kind == PT_COLLECTION_INSERT_ONLY)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
-                   g_str_equal (name, "stock_movements")
-                   ? _("Stock movements are written by receiving, adjusting, "
-                       "dispensing and writing off stock, never directly.")
-                   : _("The audit log is written by the app itself, never directly."));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Unique-per-tenant fields among live documents (e.g. a barcode). */
-static gboolean
-check_unique (PtStore            *self,
-              const PtCollection *c,
-              const gchar        *id,
-              const bson_t       *doc,
-              GError            **error)
-{
-  g_autoptr(GPtrArray) cols = _pt_store_indexed_fields (c);
-
-  for (guint i = 0; i < cols->len; i++)
-    {
-      const PtField *f = cols->pdata[i];
-      g_autofree gchar *col = NULL;
-      g_autofree gchar *sql = NULL;
-      const gchar *value;
-      sqlite3_stmt *stmt;
-      gboolean taken;
-
-      if (!(f->flags & PT_FIELD_FLAG_UNIQUE) || f->type != PT_FIELD_STRING)
-        continue;
-      value = pt_bson_get_string (doc, f->name);
-      if (value == NULL || *value == '\0')
-        continue;
-      col = _pt_snake_case (f->name);
-      sql = g_strdup_printf ("SELECT 1 FROM \"%s\" WHERE \"%s\" = ?1 AND deleted = 0 "
-                             "AND id != ?2 LIMIT 1", c->name, col);
-      stmt = _pt_store_prepare (self, sql, error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-      taken = sqlite3_step (stmt) == SQLITE_ROW;
-      sqlite3_reset (stmt);
-      if (taken)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_EXISTS,
-                       _("%s “%s” is already used by another entry (%s)."),
-                       _(f->label), value, f->name);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 /* ---- The write path ----------------------------------------------------- */
 
 static gchar *
@@ -586,7 +447,7 @@ _pt_store_write_doc (PtStore              *self,
     }
 
   if (!options->skip_permission
-      && !check_permission (self, c, old ? old->doc : NULL, doc,
+      && !_pt_store_check_permission (self, c, old ? old->doc : NULL, doc,
                             (const gchar * const *) audit_fields, error))
     return FALSE;
 
@@ -599,7 +460,7 @@ _pt_store_write_doc (PtStore              *self,
           && !pt_plan_check (self->plan, kind, pt_store_count (self, c->name), error))
         return FALSE;
     }
-  if (!pt_bson_get_bool (doc, "deleted", FALSE) && !check_unique (self, c, id, doc, error))
+  if (!pt_bson_get_bool (doc, "deleted", FALSE) && !_pt_store_check_unique (self, c, id, doc, error))
     return FALSE;
 
   pt_hlc_now_into (self->clock, stamp);
@@ -607,7 +468,10 @@ _pt_store_write_doc (PtStore              *self,
   row = _pt_raw_row_new ();
   row->id = g_strdup (id);
   row->doc = g_steal_pointer (&doc);
-  row->stamps = new_stamps (old ? old->stamps : NULL, stamped, stamp);
+  /* Ledger and audit documents never change: per-field stamps would only
+   * take space (they are half of a small document). */
+  row->stamps = c->kind == PT_COLLECTION_INSERT_ONLY
+                ? bson_new () : new_stamps (old ? old->stamps : NULL, stamped, stamp);
   row->version = g_strdup (stamp);
   row->base = old && old->base ? bson_copy (old->base) : NULL;
 

@@ -37,7 +37,14 @@ struct _PtStore
   gchar       *currency;
   PtPlan       plan;
 
-  GHashTable  *write_sql;        /* collection name → upsert SQL */
+
+  /* The catalogue's last ordering (rowids), valid while nothing was
+   * committed on this or another connection. */
+  gchar       *rows_key;
+  GArray      *rows;
+  guint64      rows_commits;
+  gint64       rows_data_version;
+  guint64      commits;          /* outermost commits on this connection */
 
   guint        tx_depth;
   gboolean     tx_local_change;
@@ -46,12 +53,26 @@ struct _PtStore
 /* pt-store.c */
 void         _pt_store_emit_committed    (PtStore *self);
 
-/* pt-store-db.c: schema generation and migrations. */
+/* pt-store-schema.c: tables from the registry, migrations. */
 gchar       *_pt_snake_case              (const gchar *camel);
 /* The indexed top-level fields of @collection that get a column. */
 GPtrArray   *_pt_store_indexed_fields    (const PtCollection *collection);
 /* The searchable fields of @collection (FTS columns); NULL when none. */
 GPtrArray   *_pt_store_searchable_fields (const PtCollection *collection);
+
+/* The above, computed once per collection for the write path. */
+typedef struct
+{
+  const PtCollection *collection;
+  GPtrArray   *cols;             /* const PtField *: the typed columns */
+  GPtrArray   *col_names;        /* gchar *: their snake_case names */
+  GPtrArray   *fts;              /* const PtField *: FTS columns; NULL = none */
+  gchar       *select_sql;       /* rowid, deleted, doc, columns… by id */
+  gchar       *insert_sql;
+  gchar       *fts_insert_sql;
+  gchar       *fts_delete_sql;
+} PtCollectionInfo;
+const PtCollectionInfo *_pt_store_collection_info (const PtCollection *collection);
 gboolean     _pt_store_migrate           (PtStore *self,
                                           GError **error);
 gboolean     _pt_store_ensure_schema     (PtStore *self,
@@ -101,6 +122,20 @@ gboolean     _pt_store_write_doc         (PtStore              *self,
                                           gchar               **out_id,
                                           gboolean             *changed,
                                           GError              **error);
+/* pt-store-rules.c: the acting role may make this change (@old NULL =
+ * create; @changed = changed field names); unique fields are free. */
+gboolean     _pt_store_check_permission  (PtStore             *self,
+                                          const PtCollection  *c,
+                                          const bson_t        *old,
+                                          const bson_t        *doc,
+                                          const gchar * const *changed,
+                                          GError             **error);
+gboolean     _pt_store_check_unique      (PtStore            *self,
+                                          const PtCollection *c,
+                                          const gchar        *id,
+                                          const bson_t       *doc,
+                                          GError            **error);
+
 /* One audit_events document (insert-only, synced). */
 gboolean     _pt_store_audit             (PtStore      *self,
                                           const gchar  *collection,

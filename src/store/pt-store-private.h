@@ -189,7 +189,13 @@ gboolean  _pt_store_rebuild_derived  (PtStore  *self,
  * query has no word. */
 gchar    *_pt_fts_prefix_query       (const gchar *query,
                                       const gchar *columns);
-/* The medicine search's FTS statement: ?1 the FTS query, ?2 the limit. */
+/* The medicine search, stage by stage: the barcode (?1 the query), names
+ * starting with the query (?1 the query, ?2 its upper bound: the query
+ * followed by U+10FFFF, ?3 the limit), then the FTS statement (?1 an FTS
+ * query, ?2 the limit) for each of _pt_medicine_search_stages (). */
+extern const gchar *const _pt_medicine_barcode_sql;
+extern const gchar *const _pt_medicine_prefix_sql;
 extern const gchar *const _pt_medicine_fts_sql;
+GPtrArray *_pt_medicine_search_stages (const gchar *query);
 
 G_END_DECLS

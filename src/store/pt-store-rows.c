@@ -236,34 +236,6 @@ column_equals (sqlite3_stmt   *stmt,
   return type == SQLITE_NULL;
 }
 
-static const gchar *
-insert_sql_for (PtStore            *self,
-                const PtCollection *collection,
-                GPtrArray          *cols)
-{
-  const gchar *sql = g_hash_table_lookup (self->write_sql, collection->name);
-
-  if (sql == NULL)
-    {
-      GString *s = g_string_new (NULL);
-      GString *vals = g_string_new ("?1, ?2, ?3, ?4, ?5, ?6, ?7");
-
-      g_string_append_printf (s, "INSERT INTO \"%s\" (id, doc, stamps, version, base, "
-                                 "deleted, updated_at", collection->name);
-      for (guint i = 0; i < cols->len; i++)
-        {
-          g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-          g_string_append_printf (s, ", \"%s\"", col);
-          g_string_append_printf (vals, ", ?%u", i + 8);
-        }
-      g_string_append_printf (s, ") VALUES (%s)", vals->str);
-      g_string_free (vals, TRUE);
-      sql = g_string_free (s, FALSE);
-      g_hash_table_insert (self->write_sql, g_strdup (collection->name), (gpointer) sql);
-    }
-  return sql;
-}
-
 /* The text indexed for a searchable field: its value and, when it holds
  * digits among other characters (phones, codes), the digits alone and,
  * for longer numbers, every tail of them, so a prefix search finds any
@@ -347,23 +319,19 @@ same_texts (GPtrArray *a,
 }
 
 static gboolean
-write_search_index (PtStore            *self,
-                    const PtCollection *collection,
-                    GPtrArray          *fts,
-                    gint64              rowid,
-                    gboolean            had_entry,
-                    GPtrArray          *texts,
-                    GError            **error)
+write_search_index (PtStore                *self,
+                    const PtCollectionInfo *info,
+                    gint64                  rowid,
+                    gboolean                had_entry,
+                    GPtrArray              *texts,
+                    GError                **error)
 {
-  g_autoptr(GString) ins = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   if (had_entry)
     {
-      g_autofree gchar *del_sql = g_strdup_printf ("DELETE FROM \"%s_fts\" WHERE rowid = ?1",
-                                                   collection->name);
-      stmt = _pt_store_prepare (self, del_sql, error);
+      stmt = _pt_store_prepare (self, info->fts_delete_sql, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, rowid);
@@ -375,23 +343,11 @@ write_search_index (PtStore            *self,
   if (texts == NULL)
     return TRUE;
 
-  ins = g_string_new (NULL);
-  g_string_append_printf (ins, "INSERT INTO \"%s_fts\" (rowid", collection->name);
-  for (guint i = 0; i < fts->len; i++)
-    {
-      g_autofree gchar *col = _pt_snake_case (((const PtField *) fts->pdata[i])->name);
-      g_string_append_printf (ins, ", \"%s\"", col);
-    }
-  g_string_append (ins, ") VALUES (?1");
-  for (guint i = 0; i < fts->len; i++)
-    g_string_append_printf (ins, ", ?%u", i + 2);
-  g_string_append (ins, ")");
-
-  stmt = _pt_store_prepare (self, ins->str, error);
+  stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, rowid);
-  for (guint i = 0; i < fts->len; i++)
+  for (guint i = 0; i < texts->len; i++)
     sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -430,13 +386,13 @@ _pt_store_write_row (PtStore             *self,
                      const PtRawRow      *row,
                      GError             **error)
 {
-  g_autoptr(GPtrArray) cols = NULL;
-  g_autoptr(GPtrArray) fts = NULL;
+  const PtCollectionInfo *info = _pt_store_collection_info (collection);
+  GPtrArray *cols = info->cols;
+  GPtrArray *fts = info->fts;
   g_autoptr(GPtrArray) new_texts = NULL;
   g_autoptr(GPtrArray) old_texts = NULL;
   g_autofree ColValue *values = NULL;
   g_autofree gboolean *changed = NULL;
-  g_autoptr(GString) select = NULL;
   sqlite3_stmt *stmt;
   bson_iter_t iter;
   gboolean deleted = FALSE, old_deleted = FALSE, exists = FALSE;
@@ -451,8 +407,6 @@ _pt_store_write_row (PtStore             *self,
   if (bson_iter_init_find (&iter, row->doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
     updated_at = bson_iter_date_time (&iter);
 
-  cols = _pt_store_indexed_fields (collection);
-  fts = _pt_store_searchable_fields (collection);
   values = g_new0 (ColValue, cols->len + 1);
   changed = g_new0 (gboolean, cols->len + 1);
   for (guint i = 0; i < cols->len; i++)
@@ -461,14 +415,7 @@ _pt_store_write_row (PtStore             *self,
     new_texts = search_texts (fts, row->doc);
 
   /* What is stored now. */
-  select = g_string_new ("SELECT rowid, deleted, doc");
-  for (guint i = 0; i < cols->len; i++)
-    {
-      g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-      g_string_append_printf (select, ", \"%s\"", col);
-    }
-  g_string_append_printf (select, " FROM \"%s\" WHERE id = ?1", collection->name);
-  stmt = _pt_store_prepare (self, select->str, error);
+  stmt = _pt_store_prepare (self, info->select_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
@@ -494,7 +441,7 @@ _pt_store_write_row (PtStore             *self,
 
   if (!exists)
     {
-      stmt = _pt_store_prepare (self, insert_sql_for (self, collection, cols), error);
+      stmt = _pt_store_prepare (self, info->insert_sql, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
@@ -517,10 +464,8 @@ _pt_store_write_row (PtStore             *self,
                               collection->name);
       for (guint i = 0; i < cols->len; i++)
         if (changed[i])
-          {
-            g_autofree gchar *col = _pt_snake_case (((const PtField *) cols->pdata[i])->name);
-            g_string_append_printf (update, ", \"%s\" = ?%u", col, n++);
-          }
+          g_string_append_printf (update, ", \"%s\" = ?%u",
+                                  (const gchar *) info->col_names->pdata[i], n++);
       g_string_append_printf (update, " WHERE rowid = ?%u", n);
       stmt = _pt_store_prepare (self, update->str, error);
       if (stmt == NULL)
@@ -543,7 +488,7 @@ _pt_store_write_row (PtStore             *self,
     return TRUE;
   if (old_texts == NULL && new_texts == NULL)
     return TRUE;
-  return write_search_index (self, collection, fts, rowid, old_texts != NULL, new_texts, error);
+  return write_search_index (self, info, rowid, old_texts != NULL, new_texts, error);
 }
 
 gboolean
@@ -621,190 +566,6 @@ _pt_raw_row_to_server_doc (const PtRawRow *row)
   return out;
 }
 
-/* ---- Outbox ------------------------------------------------------------- */
-
-void
-_pt_outbox_entry_free (PtOutboxEntry *entry)
-{
-  if (entry == NULL)
-    return;
-  g_free (entry->collection);
-  g_free (entry->doc_id);
-  g_free (entry);
-}
-
-GPtrArray *
-_pt_store_outbox_list (PtStore  *self,
-                       gint64    after_seq,
-                       guint     limit,
-                       GError  **error)
-{
-  sqlite3_stmt *stmt;
-  GPtrArray *out;
-  int rc;
-
-  stmt = _pt_store_prepare (self, "SELECT seq, collection, doc_id, queued_at FROM outbox "
-                                  "WHERE seq > ?1 ORDER BY seq LIMIT ?2", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, after_seq);
-  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) _pt_outbox_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PtOutboxEntry *e = g_new0 (PtOutboxEntry, 1);
-      e->seq = sqlite3_column_int64 (stmt, 0);
-      e->collection = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
-      e->doc_id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
-      e->queued_at = sqlite3_column_int64 (stmt, 3);
-      g_ptr_array_add (out, e);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_ptr_array_unref (out);
-      _pt_store_set_sqlite_error (self, rc, "outbox list", error);
-      return NULL;
-    }
-  return out;
-}
-
-gboolean
-_pt_store_outbox_add (PtStore      *self,
-                      const gchar  *collection,
-                      const gchar  *doc_id,
-                      GError      **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _pt_store_prepare (self, "INSERT OR IGNORE INTO outbox (collection, doc_id, queued_at) "
-                                  "VALUES (?1, ?2, ?3)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  return _pt_store_check_sqlite (self, rc, "outbox add", error);
-}
-
-gboolean
-_pt_store_outbox_remove (PtStore      *self,
-                         const gchar  *collection,
-                         const gchar  *doc_id,
-                         const gchar  *pushed_version,
-                         gboolean     *removed,
-                         GError      **error)
-{
-  g_autofree gchar *sql = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (removed != NULL)
-    *removed = FALSE;
-  if (pushed_version == NULL)
-    sql = g_strdup ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2");
-  else
-    {
-      if (pt_schema_lookup (collection) == NULL)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                       _("Unknown collection “%s”."), collection);
-          return FALSE;
-        }
-      sql = g_strdup_printf ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2 "
-                             "AND ?3 IS (SELECT version FROM \"%s\" WHERE id = ?2)",
-                             collection);
-    }
-  stmt = _pt_store_prepare (self, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
-  if (pushed_version != NULL)
-    sqlite3_bind_text (stmt, 3, pushed_version, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "outbox remove", error);
-  if (removed != NULL)
-    *removed = sqlite3_changes (self->db) > 0;
-  return TRUE;
-}
-
-gint64
-_pt_store_outbox_length (PtStore *self)
-{
-  return _pt_store_query_int (self, "SELECT count(*) FROM outbox", NULL, 0);
-}
-
-/* ---- Meta --------------------------------------------------------------- */
-
-gchar *
-_pt_store_meta_get (PtStore      *self,
-                    const gchar  *key)
-{
-  sqlite3_stmt *stmt = _pt_store_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
-  gchar *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
-}
-
-gboolean
-_pt_store_meta_set (PtStore      *self,
-                    const gchar  *key,
-                    const gchar  *value,
-                    GError      **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (value == NULL)
-    stmt = _pt_store_prepare (self, "DELETE FROM meta WHERE key = ?1", error);
-  else
-    stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (value != NULL)
-    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  return _pt_store_check_sqlite (self, rc, "meta", error);
-}
-
-gboolean
-_pt_store_note_stamp (PtStore      *self,
-                      const gchar  *stamp,
-                      GError      **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (stamp == NULL || !pt_hlc_stamp_is_valid (stamp))
-    return TRUE;
-  stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('hlc', ?1) "
-                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                                  "WHERE excluded.value > meta.value OR meta.value IS NULL",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, stamp, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  return _pt_store_check_sqlite (self, rc, "note stamp", error);
-}
-
 /* ---- Derived data ------------------------------------------------------- */
 
 static gboolean
@@ -867,8 +628,8 @@ rebuild_search_index (PtStore            *self,
                              (size_t) sqlite3_column_bytes (stmt, 1)))
         continue;
       texts = search_texts (fts, &doc);
-      if (!write_search_index (self, collection, fts, sqlite3_column_int64 (stmt, 0), FALSE,
-                               texts, error))
+      if (!write_search_index (self, _pt_store_collection_info (collection),
+                               sqlite3_column_int64 (stmt, 0), FALSE, texts, error))
         {
           sqlite3_finalize (stmt);
           return FALSE;

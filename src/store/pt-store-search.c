@@ -71,11 +71,44 @@ add_ids (PtStore      *self,
   return TRUE;
 }
 
-/* The FTS query of the medicine search, shared with the benchmark. */
+/* The statements of the medicine search, shared with the benchmark that
+ * runs them raw as the limit. */
+const gchar *const _pt_medicine_barcode_sql =
+  "SELECT id FROM medicines INDEXED BY medicines_barcode WHERE barcode = ?1 "
+  "AND +deleted = 0 ORDER BY id";
+const gchar *const _pt_medicine_prefix_sql =
+  "SELECT id FROM medicines WHERE name >= ?1 AND name < ?2 AND deleted = 0 "
+  "ORDER BY name, rowid LIMIT ?3";
+/* No ORDER BY: FTS5 streams the first matches instead of ranking every
+ * one (a short prefix matches tens of thousands at 100,000 medicines);
+ * the ranking comes from running the stages in order. */
 const gchar *const _pt_medicine_fts_sql =
-  "SELECT m.id FROM medicines_fts f JOIN medicines m ON m.rowid = f.rowid "
-  "WHERE medicines_fts MATCH ?1 AND m.deleted = 0 "
-  "ORDER BY bm25(medicines_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?2";
+  "SELECT m.id FROM medicines_fts f CROSS JOIN medicines m ON m.rowid = f.rowid "
+  "WHERE medicines_fts MATCH ?1 AND +m.deleted = 0 LIMIT ?2";
+
+GPtrArray *
+_pt_medicine_search_stages (const gchar *query)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
+  GPtrArray *stages = g_ptr_array_new_with_free_func (g_free);
+  gchar *all;
+
+  if (info == NULL || info->fts == NULL)
+    return stages;
+  all = _pt_fts_prefix_query (query, NULL);
+  if (all == NULL)
+    return stages;
+  /* Each searchable field in registry order (name, generic name, code,
+   * manufacturer), then the words spread over several fields. */
+  for (guint i = 0; i < info->fts->len; i++)
+    {
+      g_autofree gchar *col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
+      g_autofree gchar *filter = g_strdup_printf ("{%s}", col);
+      g_ptr_array_add (stages, _pt_fts_prefix_query (query, filter));
+    }
+  g_ptr_array_add (stages, all);
+  return stages;
+}
 
 GPtrArray *
 pt_store_search_medicines (PtStore     *self,
@@ -86,7 +119,7 @@ pt_store_search_medicines (PtStore     *self,
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
-  g_autofree gchar *fts = NULL;
+  g_autoptr(GPtrArray) stages = NULL;
   g_autofree gchar *end = NULL;
   sqlite3_stmt *stmt;
 
@@ -97,7 +130,7 @@ pt_store_search_medicines (PtStore     *self,
   if (*q == '\0')
     {
       stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE deleted = 0 "
-                                      "ORDER BY name, id LIMIT ?1", error);
+                                      "ORDER BY name, rowid LIMIT ?1", error);
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_int64 (stmt, 1, limit);
@@ -107,8 +140,7 @@ pt_store_search_medicines (PtStore     *self,
     }
 
   /* 1. The exact barcode (a scan). */
-  stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE barcode = ?1 "
-                                  "AND deleted = 0 ORDER BY id", error);
+  stmt = _pt_store_prepare (self, _pt_medicine_barcode_sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
@@ -119,8 +151,7 @@ pt_store_search_medicines (PtStore     *self,
   if (out->len < limit)
     {
       end = g_strconcat (q, PREFIX_END, NULL);
-      stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE name >= ?1 AND name < ?2 "
-                                      "AND deleted = 0 ORDER BY name, id LIMIT ?3", error);
+      stmt = _pt_store_prepare (self, _pt_medicine_prefix_sql, error);
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
@@ -130,14 +161,16 @@ pt_store_search_medicines (PtStore     *self,
         return NULL;
     }
 
-  /* 3. Every word as a prefix of a word of the name, generic name, code or
-   * manufacturer, the name weighing most. */
-  if (out->len < limit && (fts = _pt_fts_prefix_query (q, NULL)) != NULL)
+  /* 3. Every word as a prefix of a word: of the name, then the generic
+   * name, the code, the manufacturer, then across fields. */
+  stages = _pt_medicine_search_stages (q);
+  for (guint i = 0; i < stages->len && out->len < limit; i++)
     {
       stmt = _pt_store_prepare (self, _pt_medicine_fts_sql, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, stages->pdata[i], -1, SQLITE_TRANSIENT);
+      /* Room for the duplicates of earlier stages. */
       sqlite3_bind_int64 (stmt, 2, limit + out->len);
       if (!add_ids (self, stmt, out, seen, limit, error))
         return NULL;
@@ -211,7 +244,7 @@ pt_store_search_patients (PtStore     *self,
   if (fts == NULL)
     return g_steal_pointer (&out);
 
-  stmt = _pt_store_prepare (self, "SELECT p.id FROM patients_fts f JOIN patients p "
+  stmt = _pt_store_prepare (self, "SELECT p.id FROM patients_fts f CROSS JOIN patients p "
                                   "ON p.rowid = f.rowid WHERE patients_fts MATCH ?1 "
                                   "AND p.deleted = 0 ORDER BY p.last_name, p.id LIMIT ?2",
                             error);
@@ -234,8 +267,7 @@ pt_store_find_by_barcode (PtStore     *self,
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
   if (barcode == NULL || *barcode == '\0')
     return NULL;
-  stmt = _pt_store_prepare (self, "SELECT id FROM medicines WHERE barcode = ?1 "
-                                  "AND deleted = 0 ORDER BY id LIMIT 1", NULL);
+  stmt = _pt_store_prepare (self, _pt_medicine_barcode_sql, NULL);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, barcode, -1, SQLITE_TRANSIENT);
@@ -305,6 +337,100 @@ pt_store_count_medicine_rows (PtStore     *self,
   return n;
 }
 
+/* The whole ordering of the catalogue for a query, sort and branch, as
+ * rowids, kept until the next commit: the list view asks for page after
+ * page, and each is then a slice (an OFFSET would walk the index from the
+ * start every time). */
+static GArray *
+catalogue_order (PtStore        *self,
+                 const gchar    *q,
+                 const gchar    *pharmacy_id,
+                 PtMedicineSort  sort,
+                 gboolean        descending,
+                 GError        **error)
+{
+  g_autofree gchar *key_text = g_strdup_printf ("%s\x1f%s\x1f%d\x1f%d", q,
+                                                pharmacy_id ? pharmacy_id : "", sort, descending);
+  g_autofree gchar *fts = NULL;
+  g_autofree gchar *sql = NULL;
+  const gchar *key;
+  const gchar *from = "medicines m";
+  const gchar *dir = descending ? "DESC" : "ASC";
+  gint64 data_version = _pt_store_query_int (self, "PRAGMA data_version", NULL, -1);
+  sqlite3_stmt *stmt;
+  GArray *rows;
+  int rc;
+
+  if (self->rows != NULL && g_strcmp0 (self->rows_key, key_text) == 0
+      && self->rows_commits == self->commits && self->rows_data_version == data_version)
+    return self->rows;
+
+  if (*q != '\0')
+    {
+      fts = _pt_fts_prefix_query (q, NULL);
+      if (fts == NULL)
+        fts = g_strdup ("\"\"");
+    }
+  switch (sort)
+    {
+    case PT_MEDICINE_SORT_STOCK:
+      /* Summed once per medicine, not probed once per row. */
+      from = "medicines m LEFT JOIN (SELECT medicine_id, sum(quantity) AS q "
+             "FROM medicine_stock WHERE ?3 IS NULL OR pharmacy_id = ?3 "
+             "GROUP BY medicine_id) s ON s.medicine_id = m.id";
+      key = "coalesce(s.q, 0)";
+      break;
+    case PT_MEDICINE_SORT_EXPIRY:
+      /* Medicines without stock last whichever the direction. */
+      key = "coalesce(" ROW_EXPIRY ", CASE WHEN ?6 THEN -1 ELSE 9223372036854775807 END)";
+      break;
+    case PT_MEDICINE_SORT_PRICE:
+      key = "m.price";
+      break;
+    case PT_MEDICINE_SORT_NAME:
+    default:
+      key = "m.name";
+      break;
+    }
+  /* Without a query, from the covering catalogue index alone. */
+  sql = g_strdup_printf ("SELECT m.rowid, %s AS k FROM %s WHERE %s "
+                         "ORDER BY k %s, m.name %s, m.rowid %s",
+                         key, from, fts != NULL ? ROW_FILTER : "m.deleted = 0",
+                         dir, dir, dir);
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  if (fts != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
+    }
+  if (pharmacy_id != NULL && sqlite3_bind_parameter_index (stmt, "?3") > 0)
+    sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_bind_parameter_index (stmt, "?6") > 0)
+    sqlite3_bind_int (stmt, 6, descending ? 1 : 0);
+  rows = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (rows, rowid);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_array_unref (rows);
+      _pt_store_set_sqlite_error (self, rc, "catalogue", error);
+      return NULL;
+    }
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_free (self->rows_key);
+  self->rows = rows;
+  self->rows_key = g_steal_pointer (&key_text);
+  self->rows_commits = self->commits;
+  self->rows_data_version = data_version;
+  return rows;
+}
+
 GPtrArray *
 pt_store_medicine_rows (PtStore        *self,
                         const gchar    *query,
@@ -316,60 +442,44 @@ pt_store_medicine_rows (PtStore        *self,
                         GError        **error)
 {
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
-  g_autofree gchar *fts = NULL;
-  g_autofree gchar *sql = NULL;
-  const gchar *order;
-  const gchar *dir = descending ? "DESC" : "ASC";
+  GArray *order;
   sqlite3_stmt *stmt;
   GPtrArray *out;
-  int rc;
+  guint end;
 
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
 
-  if (*q != '\0')
-    {
-      fts = _pt_fts_prefix_query (q, NULL);
-      if (fts == NULL)
-        fts = g_strdup ("\"\"");
-    }
-  switch (sort)
-    {
-    case PT_MEDICINE_SORT_STOCK:
-      order = "stock";
-      break;
-    case PT_MEDICINE_SORT_EXPIRY:
-      /* Medicines without stock last whichever the direction. */
-      order = "expiry IS NULL, expiry";
-      break;
-    case PT_MEDICINE_SORT_PRICE:
-      order = "m.price";
-      break;
-    case PT_MEDICINE_SORT_NAME:
-    default:
-      order = "m.name";
-      break;
-    }
-  sql = g_strdup_printf ("SELECT m.id, m.doc, " ROW_STOCK " AS stock, " ROW_EXPIRY " AS expiry "
-                         "FROM medicines m WHERE " ROW_FILTER " "
-                         "ORDER BY %s %s, m.name %s, m.id %s LIMIT ?4 OFFSET ?5",
-                         order, dir, dir, dir);
-  stmt = _pt_store_prepare (self, sql, error);
+  order = catalogue_order (self, q, pharmacy_id, sort, descending, error);
+  if (order == NULL)
+    return NULL;
+  end = limit > 0 ? MIN (order->len, offset + limit) : order->len;
+  stmt = _pt_store_prepare (self, "SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY " "
+                                  "FROM medicines m WHERE m.rowid = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
-  if (fts != NULL)
-    sqlite3_bind_text (stmt, 2, fts, -1, SQLITE_TRANSIENT);
-  if (pharmacy_id != NULL)
-    sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
-  sqlite3_bind_int64 (stmt, 5, offset);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = offset; i < end; i++)
     {
-      PtMedicineRow *row = g_new0 (PtMedicineRow, 1);
+      PtMedicineRow *row;
       bson_t doc;
+      int rc;
 
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, g_array_index (order, gint64, i));
+      if (pharmacy_id != NULL)
+        sqlite3_bind_text (stmt, 3, pharmacy_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          if (rc == SQLITE_DONE)
+            continue;
+          g_ptr_array_unref (out);
+          _pt_store_set_sqlite_error (self, rc, "catalogue", error);
+          return NULL;
+        }
+      row = g_new0 (PtMedicineRow, 1);
       row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
       if (bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
                             (size_t) sqlite3_column_bytes (stmt, 1)))
@@ -390,11 +500,5 @@ pt_store_medicine_rows (PtStore        *self,
       g_ptr_array_add (out, row);
     }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_ptr_array_unref (out);
-      _pt_store_set_sqlite_error (self, rc, "catalogue", error);
-      return NULL;
-    }
   return out;
 }

@@ -1,22 +1,22 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
-#include <adwaita.h>
+#include <glib/gi18n-lib.h>
+#include <locale.h>
 
-static void
-activate_cb (GtkApplication *app)
-{
-  GtkWidget *window = adw_application_window_new (app);
-
-  gtk_window_set_title (GTK_WINDOW (window), "PharmaTrack");
-  gtk_window_present (GTK_WINDOW (window));
-}
+#include "pt-application.h"
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
-  g_autoptr(AdwApplication) app = adw_application_new (APPLICATION_ID, G_APPLICATION_DEFAULT_FLAGS);
+  g_autoptr(PtApplication) app = NULL;
 
-  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = pt_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

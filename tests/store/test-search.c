@@ -210,6 +210,23 @@ test_medicine_rows (Catalogue    *c,
                                      0, 1, &error);
   g_assert_cmpstr (((PtMedicineRow *) by_price->pdata[0])->id, ==, c->ibuprofen);
 
+  /* Pages follow new data at once, from this store or from another
+   * process (the sync worker's connection). */
+  {
+    g_autofree gchar *first = pt_test_add_medicine (c->fx.store, "Aaa first", NULL, NULL, NULL, 1);
+    g_autoptr(PtStore) other = pt_store_open (c->fx.dir, &error);
+    g_autofree gchar *second = NULL;
+    g_autoptr(GPtrArray) top = pt_store_medicine_rows (c->fx.store, NULL, NULL,
+                                                       PT_MEDICINE_SORT_NAME, FALSE, 0, 1, &error);
+    g_autoptr(GPtrArray) top2 = NULL;
+
+    g_assert_cmpstr (((PtMedicineRow *) top->pdata[0])->id, ==, first);
+    second = pt_test_add_medicine (other, "Aa before all", NULL, NULL, NULL, 1);
+    top2 = pt_store_medicine_rows (c->fx.store, NULL, NULL, PT_MEDICINE_SORT_NAME, FALSE, 0, 1,
+                                   &error);
+    g_assert_cmpstr (((PtMedicineRow *) top2->pdata[0])->id, ==, second);
+  }
+
   query = pt_store_medicine_rows (c->fx.store, "clav", NULL, PT_MEDICINE_SORT_NAME, FALSE, 0, 0,
                                   &error);
   g_assert_cmpuint (query->len, ==, 1);

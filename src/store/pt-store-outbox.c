@@ -1,0 +1,190 @@
+/* pt-store-outbox.c: the outbox of dirty documents and the meta table. */
+#define G_LOG_DOMAIN "pt-store"
+#include "config.h"
+
+#include "pt-store-impl.h"
+
+/* ---- Outbox ------------------------------------------------------------- */
+
+void
+_pt_outbox_entry_free (PtOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->collection);
+  g_free (entry->doc_id);
+  g_free (entry);
+}
+
+GPtrArray *
+_pt_store_outbox_list (PtStore  *self,
+                       gint64    after_seq,
+                       guint     limit,
+                       GError  **error)
+{
+  sqlite3_stmt *stmt;
+  GPtrArray *out;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "SELECT seq, collection, doc_id, queued_at FROM outbox "
+                                  "WHERE seq > ?1 ORDER BY seq LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) _pt_outbox_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PtOutboxEntry *e = g_new0 (PtOutboxEntry, 1);
+      e->seq = sqlite3_column_int64 (stmt, 0);
+      e->collection = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+      e->doc_id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 2));
+      e->queued_at = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (out, e);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_ptr_array_unref (out);
+      _pt_store_set_sqlite_error (self, rc, "outbox list", error);
+      return NULL;
+    }
+  return out;
+}
+
+gboolean
+_pt_store_outbox_add (PtStore      *self,
+                      const gchar  *collection,
+                      const gchar  *doc_id,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "INSERT OR IGNORE INTO outbox (collection, doc_id, queued_at) "
+                                  "VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "outbox add", error);
+}
+
+gboolean
+_pt_store_outbox_remove (PtStore      *self,
+                         const gchar  *collection,
+                         const gchar  *doc_id,
+                         const gchar  *pushed_version,
+                         gboolean     *removed,
+                         GError      **error)
+{
+  g_autofree gchar *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (removed != NULL)
+    *removed = FALSE;
+  if (pushed_version == NULL)
+    sql = g_strdup ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2");
+  else
+    {
+      if (pt_schema_lookup (collection) == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+                       _("Unknown collection “%s”."), collection);
+          return FALSE;
+        }
+      sql = g_strdup_printf ("DELETE FROM outbox WHERE collection = ?1 AND doc_id = ?2 "
+                             "AND ?3 IS (SELECT version FROM \"%s\" WHERE id = ?2)",
+                             collection);
+    }
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
+  if (pushed_version != NULL)
+    sqlite3_bind_text (stmt, 3, pushed_version, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "outbox remove", error);
+  if (removed != NULL)
+    *removed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+gint64
+_pt_store_outbox_length (PtStore *self)
+{
+  return _pt_store_query_int (self, "SELECT count(*) FROM outbox", NULL, 0);
+}
+
+/* ---- Meta --------------------------------------------------------------- */
+
+gchar *
+_pt_store_meta_get (PtStore      *self,
+                    const gchar  *key)
+{
+  sqlite3_stmt *stmt = _pt_store_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  gchar *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+_pt_store_meta_set (PtStore      *self,
+                    const gchar  *key,
+                    const gchar  *value,
+                    GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (value == NULL)
+    stmt = _pt_store_prepare (self, "DELETE FROM meta WHERE key = ?1", error);
+  else
+    stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "meta", error);
+}
+
+gboolean
+_pt_store_note_stamp (PtStore      *self,
+                      const gchar  *stamp,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (stamp == NULL || !pt_hlc_stamp_is_valid (stamp))
+    return TRUE;
+  stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('hlc', ?1) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                                  "WHERE excluded.value > meta.value OR meta.value IS NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, stamp, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, "note stamp", error);
+}
+

@@ -1,0 +1,712 @@
+/* pt-counter-page.c: today's queue by status. */
+#define G_LOG_DOMAIN "pt-ui"
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-counter-page.h"
+#include "pt-dispense-dialog.h"
+#include "pt-prescription-editor.h"
+#include "pt-store-counter.h"
+#include "pt-ui-util.h"
+#include "pt-window.h"
+
+enum { COL_RECEIVED, COL_IN_PROGRESS, COL_READY, COL_DONE, N_COLUMNS };
+
+static const struct
+{
+  const gchar *title;
+  const gchar *step;         /* what Enter does */
+} columns[N_COLUMNS] = {
+  [COL_RECEIVED]    = { N_("Received"), N_("Start") },
+  [COL_IN_PROGRESS] = { N_("In Progress"), N_("Mark Ready") },
+  [COL_READY]       = { N_("Ready"), N_("Dispense…") },
+  [COL_DONE]        = { N_("Dispensed Today"), N_("Hand Over") },
+};
+
+struct _PtCounterPage
+{
+  GtkWidget   parent_instance;
+
+  PtStore    *store;
+  gchar      *pharmacy_id;
+  gulong      committed_id;
+  guint       refresh_idle;
+  gchar      *selected_id;
+  gchar      *shown;            /* what the lists show, to skip rebuilds */
+
+  GtkLabel   *alert_label;
+  GtkLabel   *headers[N_COLUMNS];
+  GtkListBox *lists[N_COLUMNS];
+  GtkStack   *stack;
+};
+
+G_DEFINE_FINAL_TYPE (PtCounterPage, pt_counter_page, GTK_TYPE_WIDGET)
+
+static gint
+column_of (const gchar *status)
+{
+  if (g_strcmp0 (status, "received") == 0)
+    return COL_RECEIVED;
+  if (g_strcmp0 (status, "in_progress") == 0)
+    return COL_IN_PROGRESS;
+  if (g_strcmp0 (status, "ready") == 0)
+    return COL_READY;
+  if (g_strcmp0 (status, "dispensed") == 0 || g_strcmp0 (status, "picked_up") == 0)
+    return COL_DONE;
+  return -1;
+}
+
+static void
+set_accessible_label (GtkWidget   *widget,
+                      const gchar *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* ---- Shared flows -------------------------------------------------------- */
+
+static void
+dispensed_cb (PtDispenseDialog *dialog,
+              const gchar      *id,
+              gpointer          data)
+{
+  /* The page refreshes on the store's "committed" signal. */
+}
+
+void
+pt_counter_dispense (GtkWidget   *from,
+                     PtStore     *store,
+                     const gchar *prescription_id)
+{
+  GtkRoot *root = gtk_widget_get_root (from);
+  PtDispenseDialog *dialog;
+
+  if (!pt_store_can (store, PT_PERM_DISPENSE))
+    {
+      PtWindow *window = pt_window_from_widget (from);
+      g_autofree gchar *text = g_strdup_printf (_("A %s cannot dispense; ask a pharmacist."),
+                                                pt_role_get_label (pt_store_get_role (store)));
+      if (window)
+        pt_window_add_toast (window, text);
+    }
+  dialog = pt_dispense_dialog_new (GTK_WINDOW (root), store, prescription_id);
+  g_signal_connect (dialog, "dispensed", G_CALLBACK (dispensed_cb), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  GtkWidget *from;
+  PtStore   *store;
+} EditorContext;
+
+static void
+editor_context_free (gpointer data)
+{
+  EditorContext *ctx = data;
+
+  g_object_unref (ctx->from);
+  g_object_unref (ctx->store);
+  g_free (ctx);
+}
+
+static void
+rx_saved_cb (PtPrescriptionEditor *editor,
+             const gchar          *id,
+             gboolean              dispense,
+             EditorContext        *ctx)
+{
+  PtWindow *window = pt_window_from_widget (ctx->from);
+  g_autoptr(PtRxRow) row = pt_store_counter_get_row (ctx->store, id, NULL);
+
+  if (dispense && pt_store_can (ctx->store, PT_PERM_DISPENSE))
+    {
+      pt_counter_dispense (ctx->from, ctx->store, id);
+      return;
+    }
+  if (window && row)
+    {
+      g_autofree gchar *text = g_strdup_printf (_("Rx %s for %s is in the queue."), row->number,
+                                                row->patient_name);
+      pt_window_add_toast (window, text);
+    }
+}
+
+void
+pt_counter_new_prescription (GtkWidget   *from,
+                             PtStore     *store,
+                             const gchar *pharmacy_id,
+                             const gchar *patient_id)
+{
+  GtkRoot *root = gtk_widget_get_root (from);
+  PtPrescriptionEditor *editor;
+  EditorContext *ctx;
+
+  if (store == NULL)
+    return;
+  if (!pt_store_can (store, PT_PERM_CREATE_PRESCRIPTION))
+    {
+      PtWindow *window = pt_window_from_widget (from);
+      g_autofree gchar *text = g_strdup_printf (_("A %s cannot enter prescriptions."),
+                                                pt_role_get_label (pt_store_get_role (store)));
+      if (window)
+        pt_window_add_toast (window, text);
+      return;
+    }
+  editor = pt_prescription_editor_new (GTK_WINDOW (root), store, pharmacy_id, patient_id);
+  ctx = g_new0 (EditorContext, 1);
+  ctx->from = g_object_ref (from);
+  ctx->store = g_object_ref (store);
+  g_signal_connect_data (editor, "saved", G_CALLBACK (rx_saved_cb), ctx,
+                         (GClosureNotify) (void (*) (void)) editor_context_free, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+/* ---- Queue --------------------------------------------------------------- */
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+queue_row_new (PtCounterPage *self,
+               PtRxRow       *rx,
+               gint           col)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree gchar *title = g_strdup_printf ("%s · %s", rx->number, rx->patient_name);
+  g_autofree gchar *sub = NULL;
+  g_autofree gchar *a11y = NULL;
+  g_autofree gchar *time = pt_ui_format_date_time (rx->created_at);
+  const gchar *status = pt_rx_status_get_label (rx->status);
+
+  if (rx->owed > 0 && col != COL_RECEIVED)
+    sub = g_strdup_printf (_("%s · %" PRId64 " owed · %s"), rx->summary, rx->owed, time);
+  else if (g_strcmp0 (rx->status, "picked_up") == 0)
+    sub = g_strdup_printf (_("%s · handed over"), rx->summary);
+  else
+    sub = g_strdup_printf ("%s · %s", rx->summary, time);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  /* Translators: accessible name of a queue row: "Rx 7KQ2M-000001, Ada Lovelace, received" */
+  a11y = g_strdup_printf (_("Rx %s, %s, %s"), rx->number, rx->patient_name, status);
+  set_accessible_label (row, a11y);
+  gtk_widget_set_tooltip_text (row, g_strcmp0 (rx->status, "picked_up") == 0
+                                    ? status : _(columns[col].step));
+  g_object_set_data_full (G_OBJECT (row), "rx-id", g_strdup (rx->id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "status", g_strdup (rx->status), g_free);
+  if (rx->owed > 0 && col != COL_RECEIVED)
+    gtk_widget_add_css_class (row, "warning");
+  return row;
+}
+
+static void
+update_alert (PtCounterPage *self)
+{
+  g_autoptr(GPtrArray) negative = NULL;
+
+  negative = self->store ? pt_store_negative_stock (self->store, self->pharmacy_id, NULL) : NULL;
+  if (negative != NULL && negative->len > 0)
+    {
+      g_autofree gchar *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+        "Stock alert: %u batch is below zero after offline sales on two counters were merged. Count it and record an adjustment on the Medicines page.",
+        "Stock alert: %u batches are below zero after offline sales on two counters were merged. Count them and record adjustments on the Medicines page.",
+        negative->len), negative->len);
+      gtk_label_set_label (self->alert_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->alert_label), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->alert_label), FALSE);
+}
+
+static GtkListBoxRow *
+find_row (PtCounterPage *self,
+          const gchar   *id)
+{
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->lists[c])); child;
+           child = gtk_widget_get_next_sibling (child))
+        if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "rx-id"), id) == 0)
+          return GTK_LIST_BOX_ROW (child);
+    }
+  return NULL;
+}
+
+void
+pt_counter_page_refresh (PtCounterPage *self)
+{
+  g_autoptr(GPtrArray) queue = NULL;
+  g_autoptr(GError) error = NULL;
+  guint counts[N_COLUMNS] = { 0, };
+  gboolean had_focus = FALSE;
+  GtkWidget *focus;
+  GtkRoot *root;
+  PtTime from, to;
+
+  g_return_if_fail (PT_IS_COUNTER_PAGE (self));
+
+  g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  focus = root ? gtk_root_get_focus (root) : NULL;
+  for (guint c = 0; c < N_COLUMNS; c++)
+    if (focus && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->lists[c])))
+      had_focus = TRUE;
+  if (self->store == NULL || pt_store_get_user_id (self->store) == NULL)
+    {
+      for (guint c = 0; c < N_COLUMNS; c++)
+        clear_list (self->lists[c]);
+      g_clear_pointer (&self->shown, g_free);
+      return;
+    }
+
+  pt_counter_day_bounds (pt_time_now (), &from, &to);
+  queue = pt_store_counter_queue (self->store, self->pharmacy_id, from, &error);
+  if (queue == NULL)
+    {
+      g_debug ("Queue failed: %s", error->message);
+      return;
+    }
+  /* Rows are rebuilt only when what they show changed: the selection and
+   * the focus stay put, and assistive technologies keep their objects. */
+  {
+    g_autoptr(GString) sig = g_string_new (self->pharmacy_id);
+
+    for (guint i = 0; i < queue->len; i++)
+      {
+        PtRxRow *rx = queue->pdata[i];
+        g_string_append_printf (sig, "|%s:%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%"
+                                G_GINT64_FORMAT, rx->id, rx->status, rx->owed, rx->paid,
+                                rx->updated_at);
+      }
+    if (g_strcmp0 (sig->str, self->shown) == 0)
+      {
+        update_alert (self);
+        return;
+      }
+    g_free (self->shown);
+    self->shown = g_string_free (g_steal_pointer (&sig), FALSE);
+  }
+  for (guint c = 0; c < N_COLUMNS; c++)
+    clear_list (self->lists[c]);
+  for (guint i = 0; i < queue->len; i++)
+    {
+      PtRxRow *rx = queue->pdata[i];
+      gint col = column_of (rx->status);
+
+      if (col < 0)
+        continue;
+      gtk_list_box_append (self->lists[col], queue_row_new (self, rx, col));
+      counts[col]++;
+    }
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      g_autofree gchar *text = g_strdup_printf ("%s (%u)", _(columns[c].title), counts[c]);
+      gtk_label_set_label (self->headers[c], text);
+    }
+  gtk_stack_set_visible_child_name (self->stack, queue->len > 0 ? "queue" : "empty");
+  update_alert (self);
+
+  if (self->selected_id != NULL)
+    {
+      GtkListBoxRow *row = find_row (self, self->selected_id);
+
+      if (row != NULL)
+        {
+          GtkListBox *list = GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (row)));
+          gtk_list_box_select_row (list, row);
+          if (had_focus || focus == NULL)
+            gtk_widget_grab_focus (GTK_WIDGET (row));
+        }
+    }
+}
+
+static gboolean
+refresh_idle_cb (gpointer data)
+{
+  PtCounterPage *self = data;
+
+  self->refresh_idle = 0;
+  pt_counter_page_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+committed_cb (PtCounterPage *self)
+{
+  if (self->refresh_idle == 0)
+    self->refresh_idle = g_idle_add (refresh_idle_cb, self);
+}
+
+/* ---- Steps --------------------------------------------------------------- */
+
+static void
+show_error (PtCounterPage *self,
+            const gchar   *heading,
+            const GError  *error)
+{
+  PtWindow *window = pt_window_from_widget (GTK_WIDGET (self));
+
+  if (window)
+    pt_window_show_error (window, heading, error);
+}
+
+static void
+toast (PtCounterPage *self,
+       const gchar   *text)
+{
+  PtWindow *window = pt_window_from_widget (GTK_WIDGET (self));
+
+  if (window)
+    pt_window_add_toast (window, text);
+}
+
+/* One key per step: the next status along the workflow, or the dispense
+ * dialog, or the hand-over.  Only the step the workflow allows is ever
+ * offered, and the store checks it again. */
+static void
+next_step (PtCounterPage *self,
+           const gchar   *id,
+           const gchar   *status)
+{
+  g_autoptr(GError) error = NULL;
+  const gchar *to = pt_rx_status_next_step (status);
+
+  g_free (self->selected_id);
+  self->selected_id = g_strdup (id);
+  if (to != NULL)
+    {
+      if (!pt_store_set_prescription_status (self->store, id, to, &error))
+        show_error (self, _("The prescription was not moved"), error);
+      pt_counter_page_refresh (self);
+      return;
+    }
+  if (g_strcmp0 (status, "ready") == 0)
+    pt_counter_dispense (GTK_WIDGET (self), self->store, id);
+  else if (g_strcmp0 (status, "dispensed") == 0)
+    {
+      g_autoptr(PtRxRow) rx = pt_store_counter_get_row (self->store, id, NULL);
+
+      if (rx && rx->paid < rx->total)
+        {
+          toast (self, _("This prescription is not paid yet; dispense it again from the Prescriptions page to take payment, or take payment first."));
+          return;
+        }
+      if (!pt_store_set_prescription_status (self->store, id, "picked_up", &error))
+        show_error (self, _("The prescription was not handed over"), error);
+      else if (rx)
+        {
+          g_autofree gchar *text = g_strdup_printf (_("Rx %s handed over to %s."), rx->number,
+                                                    rx->patient_name);
+          toast (self, text);
+        }
+      pt_counter_page_refresh (self);
+    }
+}
+
+static void
+row_activated_cb (GtkListBox    *list,
+                  GtkListBoxRow *row,
+                  PtCounterPage *self)
+{
+  next_step (self, g_object_get_data (G_OBJECT (row), "rx-id"),
+             g_object_get_data (G_OBJECT (row), "status"));
+}
+
+static void
+row_selected_cb (GtkListBox    *list,
+                 GtkListBoxRow *row,
+                 PtCounterPage *self)
+{
+  if (row == NULL)
+    return;
+  g_free (self->selected_id);
+  self->selected_id = g_strdup (g_object_get_data (G_OBJECT (row), "rx-id"));
+  for (guint c = 0; c < N_COLUMNS; c++)
+    if (self->lists[c] != list)
+      gtk_list_box_unselect_all (self->lists[c]);
+}
+
+static GtkListBoxRow *
+selected_row (PtCounterPage *self)
+{
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_selected_row (self->lists[c]);
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+new_action (GtkWidget   *widget,
+            const gchar *action,
+            GVariant    *param)
+{
+  PtCounterPage *self = PT_COUNTER_PAGE (widget);
+
+  pt_counter_new_prescription (widget, self->store, self->pharmacy_id, NULL);
+}
+
+static void
+dispense_action (GtkWidget   *widget,
+                 const gchar *action,
+                 GVariant    *param)
+{
+  PtCounterPage *self = PT_COUNTER_PAGE (widget);
+  GtkListBoxRow *row = selected_row (self);
+  const gchar *status;
+
+  if (row == NULL)
+    return;
+  status = g_object_get_data (G_OBJECT (row), "status");
+  if (column_of (status) == COL_DONE)
+    {
+      toast (self, _("This prescription has already been dispensed."));
+      return;
+    }
+  pt_counter_dispense (widget, self->store, g_object_get_data (G_OBJECT (row), "rx-id"));
+}
+
+static void
+cancel_response_cb (AdwMessageDialog *dialog,
+                    const gchar      *response,
+                    PtCounterPage    *self)
+{
+  g_autoptr(GError) error = NULL;
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "reason");
+  const gchar *id = g_object_get_data (G_OBJECT (dialog), "rx-id");
+
+  if (g_strcmp0 (response, "cancel-rx") != 0)
+    return;
+  if (!pt_store_cancel_prescription (self->store, id, gtk_editable_get_text (entry), &error))
+    show_error (self, _("The prescription was not cancelled"), error);
+  else
+    toast (self, _("Prescription cancelled; any dispensed stock was returned."));
+  pt_counter_page_refresh (self);
+}
+
+static void
+cancel_action (GtkWidget   *widget,
+               const gchar *action,
+               GVariant    *param)
+{
+  PtCounterPage *self = PT_COUNTER_PAGE (widget);
+  GtkListBoxRow *row = selected_row (self);
+  GtkWidget *dialog, *entry;
+
+  if (row == NULL || self->store == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   _("Cancel Prescription?"),
+                                   _("Anything already dispensed goes back into stock. This cannot be undone."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason, e.g. prescriber cancelled"));
+  set_accessible_label (entry, _("Cancellation reason"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep"),
+                                    "cancel-rx", _("_Cancel Prescription"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-rx",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel-rx");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data (G_OBJECT (dialog), "reason", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "rx-id",
+                          g_strdup (g_object_get_data (G_OBJECT (row), "rx-id")), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (cancel_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+/* ---- Public -------------------------------------------------------------- */
+
+void
+pt_counter_page_set_store (PtCounterPage *self,
+                           PtStore       *store,
+                           const gchar   *pharmacy_id)
+{
+  g_return_if_fail (PT_IS_COUNTER_PAGE (self));
+
+  if (self->store != store)
+    {
+      if (self->store != NULL && self->committed_id != 0)
+        g_clear_signal_handler (&self->committed_id, self->store);
+      g_set_object (&self->store, store);
+      if (store != NULL)
+        self->committed_id = g_signal_connect_swapped (store, "committed",
+                                                       G_CALLBACK (committed_cb), self);
+    }
+  g_free (self->pharmacy_id);
+  self->pharmacy_id = g_strdup (pharmacy_id);
+  if (store != NULL)
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "counter.new",
+                                     pt_store_can (store, PT_PERM_CREATE_PRESCRIPTION));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "counter.dispense",
+                                     pt_store_can (store, PT_PERM_DISPENSE));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "counter.cancel",
+                                     pt_store_can (store, PT_PERM_CANCEL_PRESCRIPTION));
+    }
+  pt_counter_page_refresh (self);
+}
+
+gboolean
+pt_counter_page_has_queue (PtCounterPage *self)
+{
+  g_return_val_if_fail (PT_IS_COUNTER_PAGE (self), FALSE);
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    if (gtk_list_box_get_row_at_index (self->lists[c], 0) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+void
+pt_counter_page_focus (PtCounterPage *self)
+{
+  g_return_if_fail (PT_IS_COUNTER_PAGE (self));
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->lists[c], 0);
+      if (row != NULL)
+        {
+          gtk_widget_grab_focus (GTK_WIDGET (row));
+          return;
+        }
+    }
+}
+
+/* ---- GObject ------------------------------------------------------------- */
+
+static void
+pt_counter_page_dispose (GObject *object)
+{
+  PtCounterPage *self = PT_COUNTER_PAGE (object);
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  if (self->store != NULL && self->committed_id != 0)
+    g_clear_signal_handler (&self->committed_id, self->store);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (pt_counter_page_parent_class)->dispose (object);
+}
+
+static void
+pt_counter_page_finalize (GObject *object)
+{
+  PtCounterPage *self = PT_COUNTER_PAGE (object);
+
+  g_free (self->pharmacy_id);
+  g_free (self->selected_id);
+  g_free (self->shown);
+  G_OBJECT_CLASS (pt_counter_page_parent_class)->finalize (object);
+}
+
+static void
+pt_counter_page_class_init (PtCounterPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_counter_page_dispose;
+  object_class->finalize = pt_counter_page_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  gtk_widget_class_install_action (widget_class, "counter.new", NULL, new_action);
+  gtk_widget_class_install_action (widget_class, "counter.dispense", NULL, dispense_action);
+  gtk_widget_class_install_action (widget_class, "counter.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "counter.new", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "counter.dispense", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "counter.cancel", NULL);
+}
+
+static void
+pt_counter_page_init (PtCounterPage *self)
+{
+  GtkWidget *box, *bar, *title, *hint, *button, *columns_box, *empty;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 18);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 18);
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
+
+  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  title = gtk_label_new (_("Today’s Queue"));
+  gtk_widget_add_css_class (title, "title-2");
+  gtk_box_append (GTK_BOX (bar), title);
+  hint = gtk_label_new (_("Enter: next step · Ctrl+D: dispense · Delete: cancel"));
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_widget_set_hexpand (hint, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_box_append (GTK_BOX (bar), hint);
+  button = gtk_button_new_with_mnemonic (_("_New Prescription"));
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_set_tooltip_text (button, _("New prescription (Ctrl+N)"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "counter.new");
+  gtk_box_append (GTK_BOX (bar), button);
+  gtk_box_append (GTK_BOX (box), bar);
+
+  self->alert_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->alert_label, TRUE);
+  gtk_label_set_xalign (self->alert_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->alert_label), "warning");
+  gtk_widget_set_visible (GTK_WIDGET (self->alert_label), FALSE);
+  set_accessible_label (GTK_WIDGET (self->alert_label), _("Stock alert"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->alert_label));
+
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
+  columns_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_box_set_homogeneous (GTK_BOX (columns_box), TRUE);
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      GtkWidget *col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      GtkWidget *sw = gtk_scrolled_window_new ();
+      GtkWidget *header = gtk_label_new (_(columns[c].title));
+      GtkWidget *list = gtk_list_box_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (header), 0);
+      gtk_widget_add_css_class (header, "heading");
+      self->headers[c] = GTK_LABEL (header);
+      gtk_box_append (GTK_BOX (col), header);
+      gtk_widget_add_css_class (list, "boxed-list");
+      gtk_widget_set_valign (list, GTK_ALIGN_START);
+      gtk_widget_set_margin_bottom (list, 6);
+      set_accessible_label (list, _(columns[c].title));
+      g_signal_connect (list, "row-activated", G_CALLBACK (row_activated_cb), self);
+      g_signal_connect (list, "row-selected", G_CALLBACK (row_selected_cb), self);
+      self->lists[c] = GTK_LIST_BOX (list);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sw), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sw), list);
+      gtk_widget_set_vexpand (sw, TRUE);
+      gtk_box_append (GTK_BOX (col), sw);
+      gtk_box_append (GTK_BOX (columns_box), col);
+    }
+  gtk_stack_add_named (self->stack, columns_box, "queue");
+  empty = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "view-list-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("No Prescriptions Waiting"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   _("Press Ctrl+N to take a new prescription."));
+  gtk_stack_add_named (self->stack, empty, "empty");
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
+}

@@ -1,0 +1,649 @@
+/* pt-dispense-dialog.c: the dispense dialog. */
+#define G_LOG_DOMAIN "pt-ui"
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-dispense-dialog.h"
+#include "pt-rx-print.h"
+#include "pt-store-counter.h"
+#include "pt-ui-util.h"
+#include "pt-window.h"
+
+static const PtDispenseWarning warning_bits[] = {
+  PT_WARNING_SHORT_DATED, PT_WARNING_INSUFFICIENT, PT_WARNING_ALLERGY, PT_WARNING_DUPLICATE,
+};
+
+struct _PtDispenseDialog
+{
+  AdwWindow       parent_instance;
+
+  GtkWindow      *parent;
+  PtStore        *store;
+  gchar          *prescription_id;
+  gchar          *currency;
+  PtDispensePlan *plan;
+  PtMoney         due;             /* to pay once this plan is dispensed */
+
+  AdwWindowTitle *title;
+  GtkButton      *dispense_button;
+  GtkLabel       *error_label;
+  GtkLabel       *status_label;
+  GtkBox         *content;
+  GtkWidget      *warnings_group;
+  GtkCheckButton *ack[G_N_ELEMENTS (warning_bits)];
+  GtkEntry       *reason_entry;
+  GtkWidget      *reason_row;
+  GtkDropDown    *method_dropdown;
+  GtkEntry       *tendered_entry;
+  GtkWidget      *tendered_row;
+  GtkLabel       *total_label;
+  GtkLabel       *change_label;
+  GtkSwitch      *labels_switch;
+  GtkSwitch      *receipt_switch;
+  GtkDropDown    *paper_dropdown;
+};
+
+G_DEFINE_FINAL_TYPE (PtDispenseDialog, pt_dispense_dialog, ADW_TYPE_WINDOW)
+
+enum { DISPENSED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static void
+set_accessible_label (GtkWidget   *widget,
+                      const gchar *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static GtkWidget *
+add_group (PtDispenseDialog *self,
+           const gchar      *title,
+           const gchar      *description)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  if (description)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  gtk_box_append (self->content, group);
+  return group;
+}
+
+static GtkWidget *
+add_row (GtkWidget   *group,
+         const gchar *title,
+         const gchar *subtitle,
+         GtkWidget   *suffix)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  if (subtitle)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (suffix)
+    {
+      gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), suffix);
+    }
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return row;
+}
+
+static gchar *
+format_money (PtDispenseDialog *self,
+              PtMoney           amount)
+{
+  return pt_money_format (amount, self->currency);
+}
+
+static PtPaymentMethod
+selected_method (PtDispenseDialog *self)
+{
+  return (PtPaymentMethod) gtk_drop_down_get_selected (self->method_dropdown);
+}
+
+static guint
+acknowledged (PtDispenseDialog *self)
+{
+  guint mask = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (warning_bits); i++)
+    if (self->ack[i] && gtk_check_button_get_active (self->ack[i]))
+      mask |= warning_bits[i];
+  return mask;
+}
+
+/* What still stops the dispense, as a sentence; NULL when nothing does. */
+static gchar *
+blocking_reason (PtDispenseDialog *self,
+                 PtMoney          *tendered_out)
+{
+  const gchar *reason;
+  PtMoney tendered = 0;
+
+  if (!pt_store_can (self->store, PT_PERM_DISPENSE))
+    return g_strdup_printf (_("A %s cannot dispense; ask a pharmacist."),
+                            pt_role_get_label (pt_store_get_role (self->store)));
+  if (self->plan == NULL)
+    return g_strdup (_("This prescription cannot be dispensed."));
+  if ((self->plan->warnings & ~acknowledged (self)) != 0)
+    return g_strdup (_("Acknowledge each warning first."));
+  if (self->plan->warnings & PT_WARNINGS_NEED_REASON)
+    {
+      if (!pt_store_can (self->store, PT_PERM_OVERRIDE_WARNING))
+        return g_strdup_printf (_("A %s cannot override this warning; ask a pharmacist."),
+                                pt_role_get_label (pt_store_get_role (self->store)));
+      g_autofree gchar *trimmed = NULL;
+
+      reason = gtk_editable_get_text (GTK_EDITABLE (self->reason_entry));
+      trimmed = g_strstrip (g_strdup (reason ? reason : ""));
+      if (*trimmed == '\0')
+        return g_strdup (_("Give a reason for overriding the warning."));
+    }
+  if (self->due > 0 && selected_method (self) == PT_PAYMENT_CASH)
+    {
+      const gchar *text = gtk_editable_get_text (GTK_EDITABLE (self->tendered_entry));
+
+      if (!pt_money_parse (text, self->currency, &tendered, NULL))
+        return g_strdup (_("Type the cash amount tendered, e.g. 20.00."));
+      if (tendered < self->due)
+        return g_strdup (_("The cash tendered is less than the total."));
+    }
+  if (tendered_out)
+    *tendered_out = tendered;
+  return NULL;
+}
+
+static void
+update_state (PtDispenseDialog *self)
+{
+  g_autofree gchar *blocking = blocking_reason (self, NULL);
+  gboolean cash = selected_method (self) == PT_PAYMENT_CASH;
+  PtMoney tendered = 0;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dispense_button), blocking == NULL);
+  gtk_label_set_label (self->status_label, blocking ? blocking : _("Ready to dispense."));
+  gtk_widget_set_visible (self->tendered_row, self->due > 0 && cash);
+  if (self->due > 0 && cash
+      && pt_money_parse (gtk_editable_get_text (GTK_EDITABLE (self->tendered_entry)),
+                         self->currency, &tendered, NULL)
+      && tendered >= self->due)
+    {
+      g_autofree gchar *change = format_money (self, tendered - self->due);
+      gtk_label_set_label (self->change_label, change);
+    }
+  else
+    gtk_label_set_label (self->change_label, "—");
+}
+
+static void
+changed_cb (PtDispenseDialog *self)
+{
+  update_state (self);
+}
+
+/* Keyboard first: once the last warning is acknowledged, the focus moves
+ * on to what is needed next (the reason, the cash, or Dispense). */
+static void
+ack_toggled_cb (PtDispenseDialog *self)
+{
+  update_state (self);
+  if (self->plan == NULL || (self->plan->warnings & ~acknowledged (self)) != 0)
+    return;
+  if (self->reason_entry && gtk_widget_get_sensitive (GTK_WIDGET (self->reason_entry))
+      && *gtk_editable_get_text (GTK_EDITABLE (self->reason_entry)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->reason_entry));
+  else if (gtk_widget_get_visible (self->tendered_row))
+    gtk_widget_grab_focus (GTK_WIDGET (self->tendered_entry));
+  else if (gtk_widget_get_sensitive (GTK_WIDGET (self->dispense_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->dispense_button));
+}
+
+/* ---- Building ----------------------------------------------------------- */
+
+static void
+build_allocation (PtDispenseDialog *self)
+{
+  GtkWidget *group = add_group (self, _("Batches, first expiry first out"),
+                                _("Expired batches are never used."));
+
+  for (guint i = 0; i < self->plan->lines->len; i++)
+    {
+      PtDispenseLine *line = self->plan->lines->pdata[i];
+      g_autoptr(bson_t) medicine = line->medicine_id
+                                   ? pt_store_get (self->store, "medicines", line->medicine_id, NULL)
+                                   : NULL;
+      g_autoptr(GString) sub = g_string_new (NULL);
+      g_autofree gchar *title = NULL;
+      const gchar *name = medicine ? pt_bson_get_string (medicine, "name") : _("Unknown medicine");
+      const gchar *strength = medicine ? pt_bson_get_string (medicine, "strength") : NULL;
+
+      title = g_strdup_printf (_("%s %s — %" PRId64 " of %" PRId64),
+                               name, strength ? strength : "", line->allocated, line->requested);
+      if (line->requested == 0)
+        g_string_append (sub, _("Already dispensed in full."));
+      for (guint j = 0; j < line->allocations->len; j++)
+        {
+          PtAllocation *a = line->allocations->pdata[j];
+          g_autofree gchar *date = pt_ui_format_date (a->expiry_date);
+
+          if (sub->len > 0)
+            g_string_append (sub, " · ");
+          /* Translators: "Lot A123, expires 12 Mar 2027: 15" */
+          g_string_append_printf (sub, _("Lot %s, expires %s: %" PRId64), a->lot_number,
+                                  date, a->quantity);
+        }
+      if (line->allocated < line->requested)
+        {
+          if (sub->len > 0)
+            g_string_append (sub, " · ");
+          g_string_append_printf (sub, _("%" PRId64 " still owed after this fill"),
+                                  line->requested - line->allocated);
+        }
+      add_row (group, title, sub->str, NULL);
+    }
+}
+
+static void
+build_warnings (PtDispenseDialog *self)
+{
+  GtkWidget *group;
+  gboolean can_override = pt_store_can (self->store, PT_PERM_OVERRIDE_WARNING);
+
+  if (self->plan->warnings == 0)
+    return;
+  group = add_group (self, _("Warnings"),
+                     _("Check each warning with the patient; each acknowledgement is recorded in the audit log."));
+  self->warnings_group = group;
+  for (guint i = 0; i < G_N_ELEMENTS (warning_bits); i++)
+    {
+      g_autoptr(GString) detail = g_string_new (NULL);
+      g_autofree gchar *label = NULL;
+      GtkWidget *check;
+
+      if (!(self->plan->warnings & warning_bits[i]))
+        continue;
+      for (guint j = 0; j < self->plan->lines->len; j++)
+        {
+          PtDispenseLine *line = self->plan->lines->pdata[j];
+          if ((line->warnings & warning_bits[i]) && line->message)
+            {
+              if (detail->len > 0)
+                g_string_append_c (detail, ' ');
+              g_string_append (detail, line->message);
+            }
+        }
+      /* Translators: "Acknowledge short-dated stock" */
+      label = g_strdup_printf (_("Acknowledge %s"), pt_dispense_warning_get_label (warning_bits[i]));
+      {
+        g_autofree gchar *lower = g_utf8_strdown (label, -1);
+        lower[0] = 'A';
+        check = gtk_check_button_new_with_label (lower);
+        set_accessible_label (check, lower);
+      }
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (ack_toggled_cb), self);
+      self->ack[i] = GTK_CHECK_BUTTON (check);
+      add_row (group, pt_dispense_warning_get_label (warning_bits[i]), detail->str, check);
+    }
+
+  if (self->plan->warnings & PT_WARNINGS_NEED_REASON)
+    {
+      GtkWidget *entry = gtk_entry_new ();
+
+      gtk_widget_set_hexpand (entry, TRUE);
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("e.g. confirmed with the prescriber"));
+      set_accessible_label (entry, _("Override reason"));
+      gtk_widget_set_sensitive (entry, can_override);
+      g_signal_connect_swapped (entry, "changed", G_CALLBACK (changed_cb), self);
+      gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+      self->reason_entry = GTK_ENTRY (entry);
+      self->reason_row = add_row (group, _("Override reason"),
+                                  can_override ? _("Required for an allergy or duplicate-therapy warning.")
+                                               : _("Only a pharmacist can override this warning."),
+                                  entry);
+    }
+}
+
+static void
+build_payment (PtDispenseDialog *self)
+{
+  GtkWidget *group = add_group (self, _("Payment"), NULL);
+  const gchar * const methods[] = {
+    pt_payment_method_get_label (PT_PAYMENT_CASH),
+    pt_payment_method_get_label (PT_PAYMENT_CARD),
+    pt_payment_method_get_label (PT_PAYMENT_INSURANCE),
+    NULL,
+  };
+  g_autofree gchar *total = format_money (self, self->due);
+  g_autofree gchar *plain = pt_money_to_plain (self->due, self->currency);
+  GtkWidget *w;
+
+  w = gtk_label_new (total);
+  gtk_widget_add_css_class (w, "title-4");
+  self->total_label = GTK_LABEL (w);
+  add_row (group, _("Total to pay"), NULL, w);
+
+  w = gtk_drop_down_new_from_strings (methods);
+  set_accessible_label (w, _("Payment method"));
+  g_signal_connect_swapped (w, "notify::selected", G_CALLBACK (changed_cb), self);
+  self->method_dropdown = GTK_DROP_DOWN (w);
+  add_row (group, _("Payment method"), NULL, w);
+
+  w = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (w), plain);
+  gtk_entry_set_input_purpose (GTK_ENTRY (w), GTK_INPUT_PURPOSE_NUMBER);
+  gtk_entry_set_activates_default (GTK_ENTRY (w), TRUE);
+  gtk_editable_set_alignment (GTK_EDITABLE (w), 1.0);
+  set_accessible_label (w, _("Cash tendered"));
+  g_signal_connect_swapped (w, "changed", G_CALLBACK (changed_cb), self);
+  self->tendered_entry = GTK_ENTRY (w);
+  self->tendered_row = add_row (group, _("Cash tendered"), NULL, w);
+
+  w = gtk_label_new ("—");
+  gtk_widget_add_css_class (w, "title-4");
+  set_accessible_label (w, _("Change due"));
+  self->change_label = GTK_LABEL (w);
+  add_row (group, _("Change due"), NULL, w);
+  if (self->due == 0)
+    gtk_widget_set_visible (group, FALSE);
+}
+
+static void
+build_printing (PtDispenseDialog *self)
+{
+  GtkWidget *group = add_group (self, _("Printing"), NULL);
+  const gchar * const papers[] = { _("Label 89 × 36 mm"), _("A4 sheet"), NULL };
+  GtkWidget *w;
+
+  w = gtk_switch_new ();
+  gtk_switch_set_active (GTK_SWITCH (w), TRUE);
+  set_accessible_label (w, _("Print labels"));
+  self->labels_switch = GTK_SWITCH (w);
+  add_row (group, _("Print labels"), _("One label per medicine."), w);
+
+  w = gtk_drop_down_new_from_strings (papers);
+  set_accessible_label (w, _("Label paper"));
+  self->paper_dropdown = GTK_DROP_DOWN (w);
+  add_row (group, _("Label paper"), NULL, w);
+
+  w = gtk_switch_new ();
+  set_accessible_label (w, _("Print receipt"));
+  self->receipt_switch = GTK_SWITCH (w);
+  add_row (group, _("Print receipt"), NULL, w);
+}
+
+/* ---- Dispensing ---------------------------------------------------------- */
+
+static void
+show_error (PtDispenseDialog *self,
+            const GError     *error)
+{
+  g_autofree gchar *text = pt_ui_error_sentence (error);
+
+  gtk_label_set_label (self->error_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+}
+
+static void
+print_after_dispense (PtDispenseDialog *self,
+                      GString          *done)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRxPrintJob) job = NULL;
+  gboolean labels = gtk_switch_get_active (self->labels_switch);
+  gboolean receipt = gtk_switch_get_active (self->receipt_switch);
+  PtRxPaper paper = gtk_drop_down_get_selected (self->paper_dropdown) == 1
+                    ? PT_RX_PAPER_A4 : PT_RX_PAPER_LABEL;
+
+  if (!labels && !receipt)
+    return;
+  job = pt_rx_print_job_new (self->store, self->prescription_id, &error);
+  if (job != NULL && labels)
+    {
+      g_autofree gchar *path = NULL;
+      if (pt_rx_print_run (job, PT_RX_PRINT_LABELS, paper, self->parent, NULL, &path, &error))
+        g_string_append (done, _(" Labels printed."));
+    }
+  if (job != NULL && receipt && error == NULL)
+    {
+      g_autofree gchar *path = NULL;
+      if (pt_rx_print_run (job, PT_RX_PRINT_RECEIPT, PT_RX_PAPER_A4, self->parent, NULL, &path,
+                           &error))
+        g_string_append (done, _(" Receipt printed."));
+    }
+  if (error != NULL)
+    {
+      g_autofree gchar *text = pt_ui_error_sentence (error);
+      g_string_append_printf (done, " %s", text);
+    }
+}
+
+static void
+dispense_cb (PtDispenseDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtDispensePlan) done = NULL;
+  g_autoptr(PtRxRow) row = NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autofree gchar *blocking = NULL;
+  g_autofree gchar *reason = NULL;
+  g_autofree gchar *id = g_strdup (self->prescription_id);
+  PtMoney tendered = 0, change = 0;
+
+  blocking = blocking_reason (self, &tendered);
+  if (blocking != NULL)
+    {
+      gtk_label_set_label (self->status_label, blocking);
+      return;
+    }
+  if (self->reason_entry)
+    reason = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry)));
+
+  done = pt_store_counter_dispense (self->store, self->prescription_id, acknowledged (self),
+                                    reason, 0, &error);
+  if (done == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+  row = pt_store_counter_get_row (self->store, self->prescription_id, NULL);
+  /* Translators: toast: "Rx K7M2Q-000001 dispensed to Ada Lovelace." */
+  g_string_append_printf (message, _("Rx %s dispensed to %s."), row ? row->number : "",
+                          row ? row->patient_name : "");
+  if (row && row->owed > 0)
+    g_string_append_printf (message, _(" %" PRId64 " still owed."), row->owed);
+
+  if (self->due > 0 && pt_store_can (self->store, PT_PERM_TAKE_PAYMENT))
+    {
+      if (pt_store_counter_take_payment (self->store, self->prescription_id, selected_method (self),
+                                         tendered, 0, &change, &error))
+        {
+          g_autofree gchar *c = format_money (self, change);
+          if (selected_method (self) == PT_PAYMENT_CASH)
+            g_string_append_printf (message, _(" Change: %s."), c);
+          else
+            g_string_append_printf (message, _(" Paid by %s."),
+                                    pt_payment_method_get_label (selected_method (self)));
+        }
+      else
+        {
+          g_autofree gchar *text = pt_ui_error_sentence (error);
+          g_string_append_printf (message, _(" The payment was not recorded: %s"), text);
+          g_clear_error (&error);
+        }
+    }
+
+  print_after_dispense (self, message);
+  if (PT_IS_WINDOW (self->parent))
+    pt_window_add_toast (PT_WINDOW (self->parent), message->str);
+  g_signal_emit (self, signals[DISPENSED], 0, id);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+load (PtDispenseDialog *self,
+      GError          **error)
+{
+  g_autoptr(PtRxRow) row = NULL;
+  g_autofree gchar *subtitle = NULL;
+  PtBill bill = { 0, };
+
+  row = pt_store_counter_get_row (self->store, self->prescription_id, error);
+  if (row == NULL)
+    return FALSE;
+  subtitle = g_strdup_printf (_("Rx %s · %s"), row->number, row->patient_name);
+  adw_window_title_set_subtitle (self->title, subtitle);
+  self->plan = pt_store_plan_dispense (self->store, self->prescription_id, 0, error);
+  if (self->plan == NULL)
+    return FALSE;
+  pt_store_counter_get_bill (self->store, self->prescription_id, &bill, NULL);
+  self->due = bill.due + self->plan->total;
+  return TRUE;
+}
+
+/* ---- GObject ------------------------------------------------------------- */
+
+static void
+pt_dispense_dialog_dispose (GObject *object)
+{
+  PtDispenseDialog *self = PT_DISPENSE_DIALOG (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->plan, pt_dispense_plan_free);
+  G_OBJECT_CLASS (pt_dispense_dialog_parent_class)->dispose (object);
+}
+
+static void
+pt_dispense_dialog_finalize (GObject *object)
+{
+  PtDispenseDialog *self = PT_DISPENSE_DIALOG (object);
+
+  g_free (self->prescription_id);
+  g_free (self->currency);
+  G_OBJECT_CLASS (pt_dispense_dialog_parent_class)->finalize (object);
+}
+
+static void
+pt_dispense_dialog_class_init (PtDispenseDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_dispense_dialog_dispose;
+  object_class->finalize = pt_dispense_dialog_finalize;
+
+  signals[DISPENSED] = g_signal_new ("dispensed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+pt_dispense_dialog_init (PtDispenseDialog *self)
+{
+  GtkWidget *box, *header, *cancel, *scroller, *clamp, *button;
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Dispense"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 760, 700);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Dispense"), NULL));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  button = gtk_button_new_with_mnemonic (_("_Dispense"));
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (dispense_cb), self);
+  self->dispense_button = GTK_BUTTON (button);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), button);
+  gtk_box_append (GTK_BOX (box), header);
+
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  clamp = adw_clamp_new ();
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 720);
+  self->content = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 18));
+  gtk_widget_set_margin_top (GTK_WIDGET (self->content), 18);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->content), 18);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->content), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->content), 12);
+  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->content));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  gtk_box_append (GTK_BOX (box), scroller);
+
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_box_append (self->content, GTK_WIDGET (self->error_label));
+
+  self->status_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+  gtk_widget_set_margin_start (GTK_WIDGET (self->status_label), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->status_label), 12);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->status_label), 6);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->status_label), 6);
+  set_accessible_label (GTK_WIDGET (self->status_label), _("Dispense status"));
+
+  adw_window_set_content (ADW_WINDOW (self), box);
+}
+
+PtDispenseDialog *
+pt_dispense_dialog_new (GtkWindow   *parent,
+                        PtStore     *store,
+                        const gchar *prescription_id)
+{
+  g_autoptr(GError) error = NULL;
+  PtDispenseDialog *self;
+
+  g_return_val_if_fail (PT_IS_STORE (store), NULL);
+
+  self = g_object_new (PT_TYPE_DISPENSE_DIALOG, NULL);
+  self->parent = parent;
+  gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  self->store = g_object_ref (store);
+  self->prescription_id = g_strdup (prescription_id);
+  self->currency = g_strdup (pt_store_get_currency (store));
+
+  if (!load (self, &error))
+    {
+      show_error (self, error);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->dispense_button), FALSE);
+      return self;
+    }
+  build_allocation (self);
+  build_warnings (self);
+  build_payment (self);
+  build_printing (self);
+  gtk_box_prepend (self->content, GTK_WIDGET (self->status_label));
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->dispense_button));
+  update_state (self);
+
+  /* Keyboard first: the first warning to acknowledge, else the cash. */
+  for (guint i = 0; i < G_N_ELEMENTS (warning_bits); i++)
+    if (self->ack[i] != NULL)
+      {
+        gtk_widget_grab_focus (GTK_WIDGET (self->ack[i]));
+        return self;
+      }
+  if (self->due > 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->tendered_entry));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->dispense_button));
+  return self;
+}

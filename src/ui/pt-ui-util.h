@@ -1,0 +1,37 @@
+/* pt-ui-util.h: small formatting and error helpers shared by the pages. */
+#pragma once
+
+#include <gio/gio.h>
+#include "pt-core.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_EXPIRY_NONE,     /* no stock, no batch */
+  PT_EXPIRY_OK,
+  PT_EXPIRY_SOON,     /* within 90 days */
+  PT_EXPIRY_EXPIRED,
+} PtExpiryState;
+
+#define PT_EXPIRY_SOON_DAYS 90
+
+PtExpiryState pt_ui_expiry_state     (PtTime expiry, PtTime now);
+/* "12 Mar 2027", "" for 0. */
+gchar        *pt_ui_format_date      (PtTime t);
+/* "12 Mar 2027 14:05" in local time. */
+gchar        *pt_ui_format_date_time (PtTime t);
+/* "3 minutes", "2 hours", "5 days" for a duration in ms. */
+gchar        *pt_ui_format_duration  (gint64 ms);
+/* "1,234" with the locale's grouping. */
+gchar        *pt_ui_format_count     (gint64 n);
+/* The sentence to show for @error: PT_ERROR messages are written for
+ * staff already; anything else is logged and replaced by a generic one. */
+gchar        *pt_ui_error_sentence   (const GError *error);
+/* The host part of a MongoDB URI, never the credentials. */
+gchar        *pt_ui_uri_host         (const gchar *uri);
+/* GSettings of the app, or NULL when the schema is not installed (the app
+ * then runs without remembering anything). */
+GSettings    *pt_ui_settings_new     (void);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* pt-welcome-page.h: the first run — demo data, connect, or a new pharmacy.
+ *
+ * Signal "store-created" (PtStore *store, const gchar *email): a store now
+ * exists in the data dir; @email is the account to offer at sign-in (the
+ * new owner), or NULL. */
+#pragma once
+
+#include <adwaita.h>
+#include "pt-store.h"
+
+G_BEGIN_DECLS
+
+#define PT_TYPE_WELCOME_PAGE (pt_welcome_page_get_type ())
+G_DECLARE_FINAL_TYPE (PtWelcomePage, pt_welcome_page, PT, WELCOME_PAGE, GtkWidget)
+
+void pt_welcome_page_set_data_dir (PtWelcomePage *self,
+                                   const gchar   *data_dir);
+
+G_END_DECLS

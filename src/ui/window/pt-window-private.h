@@ -1,0 +1,64 @@
+/* pt-window-private.h: shared between pt-window.c and pt-window-actions.c. */
+#pragma once
+
+#include "pt-window.h"
+#include "pt-counter-page.h"
+#include "pt-medicines-page.h"
+#include "pt-patients-page.h"
+#include "pt-prescriptions-page.h"
+#include "pt-reports-page.h"
+#include "pt-signin-page.h"
+#include "pt-sync-page.h"
+#include "pt-welcome-page.h"
+
+G_BEGIN_DECLS
+
+struct _PtWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  GtkStack             *main_stack;
+  PtWelcomePage        *welcome_page;
+  PtSigninPage         *signin_page;
+  AdwStatusPage        *error_page;
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar_list;
+  GtkLabel             *branch_label;
+  AdwWindowTitle       *window_title;
+  GtkMenuButton        *user_button;
+  GtkButton            *sync_button;
+  GtkImage             *sync_icon;
+  GtkLabel             *sync_label;
+  AdwViewStack         *view_stack;
+  PtMedicinesPage      *medicines_page;
+  PtSyncPage           *sync_page;
+  PtCounterPage        *counter_page;
+  PtPrescriptionsPage  *prescriptions_page;
+  PtPatientsPage       *patients_page;
+  PtReportsPage        *reports_page;
+
+  /* state */
+  gchar                *data_dir;
+  GSettings            *settings;
+  PtStore              *store;
+  gulong                committed_id;
+  gchar                *pharmacy_id;
+  gchar                *pharmacy_name;
+  gchar                *user_id;
+  gchar                *user_email;
+  gchar                *user_name;
+  GPtrArray            *recent_emails;  /* who signed in at this counter */
+  guint                 status_timeout_id;
+  GObject              *sync_engine;    /* PtSyncEngine when connected */
+};
+
+void _pt_window_install_actions   (PtWindowClass *klass);
+void _pt_window_update_actions    (PtWindow *self);
+void _pt_window_show_page         (PtWindow    *self,
+                                   const gchar *name);
+void _pt_window_lock              (PtWindow *self,
+                                   gboolean  switch_user);
+
+G_END_DECLS
