@@ -152,6 +152,108 @@ test_numbers_two_offline_counters (void)
   pt_test_rmdir (dir_b);
 }
 
+/* Only the lines of an export that contain @needle (e.g. one movement
+ * kind), imported into @to. */
+static void
+copy_lines (PtStore     *from,
+            PtStore     *to,
+            const gchar *collection,
+            const gchar *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(PtImportReport) report = NULL;
+  g_autoptr(GString) picked = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  gsize len;
+
+  g_assert_cmpint (pt_store_export (from, collection, FALSE, out, &error), >=, 0);
+  g_output_stream_write (out, "", 1, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  lines = g_strsplit (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i] && strstr (lines[i], needle))
+      g_string_append_printf (picked, "%s\n", lines[i]);
+  len = picked->len;
+  g_assert_cmpuint (len, >, 0);
+  in = g_memory_input_stream_new_from_data (g_string_free (g_steal_pointer (&picked), FALSE), len,
+                                            g_free);
+  pt_store_import (to, collection, in, &report, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Two counters sell the last 5 of a batch while offline: after the merge
+ * the ledger shows -5 on both, as an alert staff resolve with an
+ * adjustment — no sale is lost or overwritten. */
+static void
+test_offline_double_sale_shows_negative_stock (void)
+{
+  g_autofree gchar *dir_a = pt_test_mkdtemp ();
+  g_autofree gchar *dir_b = pt_test_mkdtemp ();
+  g_autoptr(PtStore) a = pt_test_create_store (dir_a, PT_TEST_TENANT, NULL);
+  g_autoptr(PtStore) b = pt_test_create_store (dir_b, PT_TEST_TENANT, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *branch = pt_store_get_pharmacy_id (a);
+  g_autofree gchar *patient = pt_test_add_patient (a, "Ada", "Lovelace", NULL, NULL, NULL);
+  g_autofree gchar *medicine = pt_test_add_medicine (a, "Amoxil 500 mg", "Amoxicillin", NULL,
+                                                     NULL, 250);
+  g_autofree gchar *batch = pt_test_receive (a, medicine, branch, "LAST-5", 200, 5);
+  g_autoptr(GPtrArray) negative_a = NULL;
+  g_autoptr(GPtrArray) negative_b = NULL;
+  g_autoptr(PtDispensePlan) plan_a = NULL;
+  g_autoptr(PtDispensePlan) plan_b = NULL;
+  g_autofree gchar *adjustment = NULL;
+  PtRxItemSpec item = { .medicine_id = medicine, .quantity = 5, .instructions = "As directed" };
+  PtRxSpec spec = { .patient_id = patient, .pharmacy_id = branch, .items = &item, .n_items = 1 };
+  g_autofree gchar *rx_a = NULL;
+  g_autofree gchar *rx_b = NULL;
+
+  /* Counter B has the catalogue and the delivery from before the outage. */
+  export_collection (a, b, "patients");
+  export_collection (a, b, "medicines");
+  export_collection (a, b, "batches");
+  export_collection (a, b, "stock_movements");
+  g_assert_cmpint (pt_store_stock_on_hand (b, medicine, branch), ==, 5);
+
+  /* Offline: both sell the last 5. */
+  rx_a = pt_store_counter_create_prescription (a, &spec, NULL, &error);
+  g_assert_no_error (error);
+  rx_b = pt_store_counter_create_prescription (b, &spec, NULL, &error);
+  g_assert_no_error (error);
+  plan_a = pt_store_counter_dispense (a, rx_a, 0, NULL, 0, &error);
+  g_assert_no_error (error);
+  plan_b = pt_store_counter_dispense (b, rx_b, 0, NULL, 0, &error);
+  g_assert_no_error (error);
+
+  /* Back online: each ledger takes the other's dispense movement. */
+  copy_lines (a, b, "stock_movements", "\"dispense\"");
+  copy_lines (b, a, "stock_movements", "\"dispense\"");
+  g_assert_cmpint (pt_store_stock_on_hand (a, medicine, branch), ==, -5);
+  g_assert_cmpint (pt_store_stock_on_hand (b, medicine, branch), ==, -5);
+  negative_a = pt_store_negative_stock (a, branch, &error);
+  negative_b = pt_store_negative_stock (b, branch, &error);
+  g_assert_cmpuint (negative_a->len, ==, 1);
+  g_assert_cmpuint (negative_b->len, ==, 1);
+  g_assert_cmpstr (((PtBatchStock *) negative_a->pdata[0])->batch_id, ==, batch);
+  g_assert_cmpint (((PtBatchStock *) negative_a->pdata[0])->quantity, ==, -5);
+  /* Both sales are still there. */
+  g_assert_cmpint (pt_test_query_int (a, "SELECT count(*) FROM stock_movements"), ==, 3);
+
+  /* Staff count the shelf (5 more were found in the back) and adjust. */
+  adjustment = pt_store_adjust_stock (a, batch, 5, "Stock count after offline double sale",
+                                      &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&negative_a, g_ptr_array_unref);
+  negative_a = pt_store_negative_stock (a, branch, &error);
+  g_assert_cmpuint (negative_a->len, ==, 0);
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  pt_test_rmdir (dir_a);
+  pt_test_rmdir (dir_b);
+}
+
 static void
 test_numbers_survive_reopen (void)
 {
@@ -668,6 +770,8 @@ main (int argc, char **argv)
   g_test_add_func ("/store/counter/numbers-unique-across-two-offline-counters",
                    test_numbers_two_offline_counters);
   g_test_add_func ("/store/counter/numbers-continue-after-reopen", test_numbers_survive_reopen);
+  g_test_add_func ("/store/counter/offline-double-sale-shows-negative-stock",
+                   test_offline_double_sale_shows_negative_stock);
   ADD ("create-needs-patient-and-items", test_create_needs_patient_and_items);
   ADD ("partial-fill-records-owed", test_partial_fill_records_owed);
   ADD ("short-dated-acknowledged-without-reason", test_short_dated_acknowledged_without_reason);

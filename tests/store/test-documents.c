@@ -508,6 +508,43 @@ test_prescription_status_follows_workflow (PtTestFixture *fx,
   }
 }
 
+static void
+count_cb (PtStore *store,
+          guint   *n)
+{
+  (*n)++;
+}
+
+/* "committed" fires once per successful local commit (the sync engine
+ * pushes on it), never for a refused change, once for a batch of them. */
+static void
+test_committed_signal (PtTestFixture *fx,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(bson_t) bad = json ("{\"schedule\": \"rx\"}");
+  g_autofree gchar *refused = NULL;
+  guint n = 0;
+
+  g_signal_connect (fx->store, "committed", G_CALLBACK (count_cb), &n);
+  g_free (pt_test_add_medicine (fx->store, "One", NULL, NULL, NULL, 1));
+  g_assert_cmpuint (n, ==, 1);
+  refused = pt_store_put (fx->store, "medicines", bad, &error);
+  g_assert_null (refused);
+  g_assert_cmpuint (n, ==, 1);
+
+  g_assert_true (_pt_store_begin (fx->store, &error));
+  g_free (pt_test_add_medicine (fx->store, "Two", NULL, NULL, NULL, 1));
+  g_free (pt_test_add_medicine (fx->store, "Three", NULL, NULL, NULL, 1));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (_pt_store_commit (fx->store, &error));
+  g_assert_cmpuint (n, ==, 2);
+
+  /* Settings are not data to push. */
+  g_assert_true (pt_store_set_setting (fx->store, "printer", "A", &error));
+  g_assert_cmpuint (n, ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -529,6 +566,7 @@ main (int argc, char **argv)
   ADD ("/store/stamps/only-changed-fields-restamped", test_stamps_only_changed_fields);
   ADD ("/store/permissions/role-checked-on-every-mutation", test_permissions_by_role);
   ADD ("/store/prescriptions/status-follows-workflow", test_prescription_status_follows_workflow);
+  ADD ("/store/documents/committed-signal-once-per-commit", test_committed_signal);
   g_test_add_func ("/store/plan/limit-enforced-on-create", test_plan_limit_on_create);
 
   return g_test_run ();
