@@ -341,10 +341,32 @@ pt_store_counter_takings (PtStore     *self,
         continue;
       bson_iter_t top;
 
-      if (!bson_iter_init (&top, &rx) || !bson_iter_find_descendant (&top, "billing.payments", &iter))
-        continue;
-      if (!BSON_ITER_HOLDS_ARRAY (&iter) || !bson_iter_recurse (&iter, &payments))
-        continue;
+      if (!bson_iter_init (&top, &rx) || !bson_iter_find_descendant (&top, "billing.payments", &iter)
+          || !BSON_ITER_HOLDS_ARRAY (&iter) || !bson_iter_recurse (&iter, &payments))
+        {
+          /* A payment recorded elsewhere (the web dashboard, older data)
+           * carries only billing.paid, method and paidAt: one payment,
+           * taken by someone this counter does not know. */
+          bson_iter_t at;
+          PtMoney paid = pt_bson_get_int (&rx, "billing.paid", 0);
+          PtTakingsLine *line;
+
+          if (paid <= 0 || !bson_iter_init (&top, &rx)
+              || !bson_iter_find_descendant (&top, "billing.paidAt", &at)
+              || !BSON_ITER_HOLDS_DATE_TIME (&at)
+              || bson_iter_date_time (&at) < from || bson_iter_date_time (&at) >= to)
+            continue;
+          takings->total += paid;
+          takings->n_payments++;
+          line = takings_line (methods, takings->by_method,
+                               pt_bson_get_string (&rx, "billing.method") ?: "cash");
+          line->amount += paid;
+          line->count++;
+          line = takings_line (users, takings->by_user, "");
+          line->amount += paid;
+          line->count++;
+          continue;
+        }
       while (bson_iter_next (&payments))
         {
           bson_t p;
@@ -386,7 +408,7 @@ pt_store_counter_takings (PtStore     *self,
       g_autoptr(bson_t) user = *line->key ? pt_store_get (self, "users", line->key, NULL) : NULL;
       const gchar *name = user ? pt_bson_get_string (user, "displayName") : NULL;
 
-      line->label = g_strdup (name ? name : *line->key ? line->key : _("This counter"));
+      line->label = g_strdup (name ? name : *line->key ? line->key : _("Not recorded"));
     }
   g_ptr_array_sort (takings->by_user, compare_by_amount);
   return g_steal_pointer (&takings);

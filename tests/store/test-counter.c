@@ -675,13 +675,26 @@ test_daily_takings_per_user_and_method (CounterFixture *cf,
     g_assert_no_error (error);
   }
 
+  {
+    /* Paid on the web dashboard: only billing.paid, method and paidAt. */
+    g_autofree gchar *rx = NULL;
+    g_autoptr(bson_t) billing = BCON_NEW ("billing", "{", "total", BCON_INT64 (700),
+                                          "paid", BCON_INT64 (700), "method", BCON_UTF8 ("card"),
+                                          "paidAt", BCON_DATE_TIME (now), "}");
+
+    pt_store_act_as_system (store);
+    rx = new_rx (store, cf->patient, cf->medicine, 1, 0, NULL);
+    g_assert_true (pt_store_update (store, "prescriptions", rx, billing, &error));
+    g_assert_no_error (error);
+  }
+
   pt_counter_day_bounds (now, &from, &to);
   g_assert_cmpint (from, <=, now);
   g_assert_cmpint (now, <, to);
   takings = pt_store_counter_takings (store, from, to, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (takings->total, ==, 500 + 1000 + 250);
-  g_assert_cmpuint (takings->n_payments, ==, 3);
+  g_assert_cmpint (takings->total, ==, 500 + 1000 + 250 + 700);
+  g_assert_cmpuint (takings->n_payments, ==, 4);
 
   g_assert_cmpuint (takings->by_method->len, ==, 3);
   line = takings->by_method->pdata[0];
@@ -689,18 +702,21 @@ test_daily_takings_per_user_and_method (CounterFixture *cf,
   g_assert_cmpint (line->amount, ==, 500);
   line = takings->by_method->pdata[1];
   g_assert_cmpstr (line->key, ==, "card");
-  g_assert_cmpint (line->amount, ==, 1000);
+  g_assert_cmpint (line->amount, ==, 1000 + 700);
   line = takings->by_method->pdata[2];
   g_assert_cmpstr (line->key, ==, "insurance");
   g_assert_cmpint (line->amount, ==, 250);
 
-  g_assert_cmpuint (takings->by_user->len, ==, 2);
+  g_assert_cmpuint (takings->by_user->len, ==, 3);
   line = takings->by_user->pdata[0];
   g_assert_cmpstr (line->key, ==, pharmacist);
   g_assert_cmpstr (line->label, ==, "pharm@example.org");
   g_assert_cmpint (line->amount, ==, 1500);
   g_assert_cmpuint (line->count, ==, 2);
   line = takings->by_user->pdata[1];
+  g_assert_cmpstr (line->label, ==, "Not recorded");
+  g_assert_cmpint (line->amount, ==, 700);
+  line = takings->by_user->pdata[2];
   g_assert_cmpstr (line->key, ==, cashier);
   g_assert_cmpint (line->amount, ==, 250);
 }
