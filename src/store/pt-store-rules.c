@@ -124,8 +124,8 @@ _pt_store_check_unique (PtStore            *self,
       value = pt_bson_get_string (doc, f->name);
       if (value == NULL || *value == '\0')
         continue;
-      sql = g_strdup_printf ("SELECT 1 FROM \"%s\" WHERE \"%s\" = ?1 AND deleted = 0 "
-                             "AND id != ?2 LIMIT 1", c->name, col);
+      sql = g_strdup_printf ("SELECT 1 FROM \"%s\" WHERE \"%s\" = ?1 AND +deleted = 0 "
+                             "AND +id != ?2 LIMIT 1", c->name, col);
       stmt = _pt_store_prepare (self, sql, error);
       if (stmt == NULL)
         return FALSE;
