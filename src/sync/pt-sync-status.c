@@ -133,6 +133,10 @@ pt_sync_init_driver (void)
 
   if (g_once_init_enter (&once))
     {
+      /* mongoc's shared-memory counters are diagnostics only; a stale
+       * /dev/shm file left by a killed process makes it print a warning on
+       * stderr, which a pharmacist's terminal must never see. */
+      g_setenv ("MONGOC_DISABLE_SHM", "1", FALSE);
       mongoc_log_set_handler (driver_log_cb, NULL);
       mongoc_init ();
       g_once_init_leave (&once, 1);
