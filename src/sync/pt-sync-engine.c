@@ -582,7 +582,10 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
             return FALSE;
           continue;
         }
-      if (failure == PT_SYNC_FAILURE_ATTENTION || attempt == 2)
+      /* Stopped by the caller: no retry (each retry would read another
+         page before noticing). */
+      if (failure == PT_SYNC_FAILURE_ATTENTION || attempt == 2
+          || g_cancellable_is_cancelled (cancellable))
         break;
       _pt_sync_session_disconnect (s);
     }
