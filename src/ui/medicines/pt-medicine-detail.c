@@ -341,6 +341,9 @@ static void
 pt_medicine_detail_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), PT_TYPE_MEDICINE_DETAIL);
+  /* Template children that are not bound by name stay parented. */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (c);
   G_OBJECT_CLASS (pt_medicine_detail_parent_class)->dispose (object);
 }
 

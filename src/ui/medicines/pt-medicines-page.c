@@ -218,11 +218,17 @@ probe_compare (gconstpointer a,
 static void
 sorter_changed_cb (PtMedicinesPage *self)
 {
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
-  g_autoptr(GObject) a = g_object_new (G_TYPE_OBJECT, NULL);
-  g_autoptr(GObject) b = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GObject) a = NULL;
+  g_autoptr(GObject) b = NULL;
+  GtkSorter *sorter;
   GtkOrdering order;
 
+  /* The view drops its sort columns while the page is disposed. */
+  if (self->column_view == NULL || self->model == NULL)
+    return;
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  a = g_object_new (G_TYPE_OBJECT, NULL);
+  b = g_object_new (G_TYPE_OBJECT, NULL);
   self->probed_sort = -1;
   order = gtk_sorter_compare (sorter, a, b);
   if (self->model == NULL)
@@ -471,6 +477,9 @@ pt_medicines_page_dispose (GObject *object)
   PtMedicinesPage *self = PT_MEDICINES_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_MEDICINES_PAGE);
+  /* Template children that are not bound by name stay parented. */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (pt_medicines_page_parent_class)->dispose (object);

@@ -389,6 +389,9 @@ pt_signin_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->wait_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_SIGNIN_PAGE);
+  /* The template's unnamed root box is not unparented by the above. */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (pt_signin_page_parent_class)->dispose (object);
 }
