@@ -6,6 +6,11 @@
 
 G_BEGIN_DECLS
 
+/* The store's device setting with this counter's server address (without
+ * its password, which is in the keyring): the server belongs to the data
+ * dir, so a demo store never syncs to a real pharmacy's server. */
+#define PT_UI_SERVER_URI_KEY "server-uri"
+
 typedef enum
 {
   PT_EXPIRY_NONE,     /* no stock, no batch */

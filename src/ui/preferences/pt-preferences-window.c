@@ -60,6 +60,8 @@ secret_stored_cb (GObject      *source,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   show_connection_message (self, _("Saved. The password is in the desktop keyring."), FALSE);
+  if (self->main_window != NULL)
+    pt_window_restart_sync (self->main_window);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                     adw_toast_new (_("Connection saved")));
 }
@@ -86,12 +88,28 @@ save_connection_clicked_cb (PtPreferencesWindow *self)
     }
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "server-uri", bare ? bare : "");
+  /* The server belongs to this counter's pharmacy data (the data dir). */
+  if (self->main_window != NULL && pt_window_get_store (self->main_window) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pt_store_set_setting (pt_window_get_store (self->main_window), PT_UI_SERVER_URI_KEY,
+                                 bare != NULL && *bare != '\0' ? bare : NULL, &error))
+        {
+          g_autofree gchar *sentence = pt_ui_error_sentence (error);
+
+          show_connection_message (self, sentence, TRUE);
+          return;
+        }
+    }
   /* The field never shows the password again once saved. */
   gtk_editable_set_text (GTK_EDITABLE (self->uri_row), bare ? bare : "");
 
   if (password == NULL || *password == '\0')
     {
       show_connection_message (self, *uri ? _("Saved.") : _("The server connection was removed."), FALSE);
+      if (self->main_window != NULL)
+        pt_window_restart_sync (self->main_window);
       return;
     }
   show_connection_message (self, _("Saving the password in the keyring…"), FALSE);
@@ -222,6 +240,13 @@ pt_preferences_window_new (GtkWindow *parent)
 
   if (parent != NULL && PT_IS_WINDOW (parent))
     self->main_window = PT_WINDOW (parent);
+  if (self->main_window != NULL && pt_window_get_store (self->main_window) != NULL)
+    {
+      g_autofree gchar *uri = pt_store_get_setting (pt_window_get_store (self->main_window),
+                                                    PT_UI_SERVER_URI_KEY);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->uri_row), uri ? uri : "");
+    }
   load_branches (self);
   return GTK_WIDGET (self);
 }

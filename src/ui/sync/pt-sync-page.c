@@ -5,9 +5,7 @@
 
 #include "pt-sync-page.h"
 #include "pt-ui-util.h"
-#ifdef PT_HAVE_SYNC_ENGINE
 #include "pt-sync-engine.h"
-#endif
 
 struct _PtSyncPage
 {
@@ -25,6 +23,7 @@ struct _PtSyncPage
   AdwActionRow   *tenant_row;
   AdwActionRow   *records_row;
   AdwActionRow   *device_row;
+  AdwActionRow   *dropped_row;
   GtkListBox     *conflicts_list;
   GtkListBox     *quarantine_list;
 
@@ -32,11 +31,13 @@ struct _PtSyncPage
   PtStore        *store;
   GObject        *engine;
   gulong          status_id;
+  gulong          conflict_id;
+  gint64          shown_conflicts;   /* what the lists show, -1 = stale */
+  gint64          shown_quarantined;
 };
 
 G_DEFINE_FINAL_TYPE (PtSyncPage, pt_sync_page, GTK_TYPE_WIDGET)
 
-#ifdef PT_HAVE_SYNC_ENGINE
 static gchar *
 format_when (gint64 ms)
 {
@@ -50,7 +51,6 @@ format_when (gint64 ms)
   /* Translators: "12 Mar 2027 14:05 (3 minutes ago)" */
   return g_strdup_printf (_("%s (%s ago)"), when, ago);
 }
-#endif
 
 static gchar *
 format_pending (gint64 count,
@@ -135,14 +135,13 @@ refresh_store_part (PtSyncPage *self,
 static void
 refresh_server (PtSyncPage *self)
 {
-  g_autofree gchar *uri = self->settings ? g_settings_get_string (self->settings, "server-uri") : NULL;
+  g_autofree gchar *uri = self->store ? pt_store_get_setting (self->store, PT_UI_SERVER_URI_KEY) : NULL;
   g_autofree gchar *host = pt_ui_uri_host (uri);
 
   adw_action_row_set_subtitle (self->server_row,
                                host ? host : _("None set up — add the server address in Preferences"));
 }
 
-#ifdef PT_HAVE_SYNC_ENGINE
 static void
 conflict_reviewed_cb (GtkButton  *button,
                       PtSyncPage *self)
@@ -152,6 +151,7 @@ conflict_reviewed_cb (GtkButton  *button,
 
   if (!pt_sync_engine_mark_conflict_reviewed (PT_SYNC_ENGINE (self->engine), id, &error))
     g_debug ("Marking conflict %" G_GINT64_FORMAT " reviewed: %s", id, error->message);
+  self->shown_conflicts = -1;
   pt_sync_page_refresh (self);
 }
 
@@ -199,7 +199,6 @@ refresh_engine_lists (PtSyncPage *self)
       gtk_list_box_append (self->quarantine_list, row);
     }
 }
-#endif
 
 void
 pt_sync_page_refresh (PtSyncPage *self)
@@ -212,7 +211,6 @@ pt_sync_page_refresh (PtSyncPage *self)
   refresh_store_part (self, &pending, &oldest);
   refresh_server (self);
 
-#ifdef PT_HAVE_SYNC_ENGINE
   if (self->engine != NULL)
     {
       g_autoptr(PtSyncStatus) status = pt_sync_engine_get_status (PT_SYNC_ENGINE (self->engine));
@@ -250,10 +248,21 @@ pt_sync_page_refresh (PtSyncPage *self)
       adw_action_row_set_subtitle (self->last_pull_row, pull);
       gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), TRUE);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_now_button), _("Send and receive changes now"));
-      refresh_engine_lists (self);
+      {
+        g_autofree gchar *dropped = pt_ui_format_count (status->dropped_foreign);
+
+        adw_action_row_set_subtitle (self->dropped_row, status->dropped_foreign > 0 ? dropped : _("None"));
+      }
+      /* Rebuilding the lists on every status tick would make them flicker
+       * (and screen readers lose their place): only when a count moved. */
+      if (status->conflicts != self->shown_conflicts || status->quarantined != self->shown_quarantined)
+        {
+          refresh_engine_lists (self);
+          self->shown_conflicts = status->conflicts;
+          self->shown_quarantined = status->quarantined;
+        }
       return;
     }
-#endif
 
   adw_action_row_set_subtitle (self->state_row, _("Offline — not connected. Every change is kept on this computer."));
   gtk_image_set_from_icon_name (self->state_icon, "network-offline-symbolic");
@@ -265,17 +274,24 @@ pt_sync_page_refresh (PtSyncPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_now_button),
                                _("This counter is not connected to a server"));
+  adw_action_row_set_subtitle (self->dropped_row, _("None"));
   clear_list (self->conflicts_list);
   clear_list (self->quarantine_list);
+  self->shown_conflicts = self->shown_quarantined = -1;
 }
 
 static void
 sync_now_clicked_cb (PtSyncPage *self)
 {
-#ifdef PT_HAVE_SYNC_ENGINE
   if (self->engine != NULL)
     pt_sync_engine_sync_now (PT_SYNC_ENGINE (self->engine));
-#endif
+}
+
+static void
+conflict_logged_cb (PtSyncPage *self)
+{
+  self->shown_conflicts = -1;
+  pt_sync_page_refresh (self);
 }
 
 void
@@ -294,11 +310,19 @@ pt_sync_page_set_engine (PtSyncPage *self,
   g_return_if_fail (PT_IS_SYNC_PAGE (self));
 
   if (self->engine != NULL)
-    g_clear_signal_handler (&self->status_id, self->engine);
+    {
+      g_clear_signal_handler (&self->status_id, self->engine);
+      g_clear_signal_handler (&self->conflict_id, self->engine);
+    }
   g_set_object (&self->engine, engine);
+  self->shown_conflicts = self->shown_quarantined = -1;
   if (engine != NULL)
-    self->status_id = g_signal_connect_swapped (engine, "status-changed",
-                                                G_CALLBACK (pt_sync_page_refresh), self);
+    {
+      self->status_id = g_signal_connect_swapped (engine, "status-changed",
+                                                  G_CALLBACK (pt_sync_page_refresh), self);
+      self->conflict_id = g_signal_connect_swapped (engine, "conflict",
+                                                    G_CALLBACK (conflict_logged_cb), self);
+    }
   pt_sync_page_refresh (self);
 }
 
@@ -308,9 +332,15 @@ pt_sync_page_dispose (GObject *object)
   PtSyncPage *self = PT_SYNC_PAGE (object);
 
   if (self->engine != NULL)
-    g_clear_signal_handler (&self->status_id, self->engine);
+    {
+      g_clear_signal_handler (&self->status_id, self->engine);
+      g_clear_signal_handler (&self->conflict_id, self->engine);
+    }
   g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_SYNC_PAGE);
+  /* The template's unnamed root box is not unparented by the above. */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (pt_sync_page_parent_class)->dispose (object);
@@ -337,6 +367,7 @@ pt_sync_page_class_init (PtSyncPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, tenant_row);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, records_row);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, device_row);
+  gtk_widget_class_bind_template_child (widget_class, PtSyncPage, dropped_row);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, conflicts_list);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, quarantine_list);
   gtk_widget_class_bind_template_callback (widget_class, sync_now_clicked_cb);
@@ -351,4 +382,5 @@ pt_sync_page_init (PtSyncPage *self)
     g_settings_bind (self->settings, "work-offline", self->offline_switch, "active", G_SETTINGS_BIND_DEFAULT);
   set_placeholder (self->conflicts_list, _("No conflicts to review."));
   set_placeholder (self->quarantine_list, _("Nothing refused."));
+  self->shown_conflicts = self->shown_quarantined = -1;
 }

@@ -3,40 +3,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pt-welcome-page.h"
+#include "pt-welcome-page-private.h"
 #include "pt-demo.h"
 #include "pt-ui-util.h"
-
-struct _PtWelcomePage
-{
-  GtkWidget       parent_instance;
-
-  GtkButton      *back_button;
-  GtkStack       *stack;
-  AdwStatusPage  *progress_page;
-  GtkProgressBar *progress_bar;
-  AdwEntryRow    *uri_row;
-  AdwEntryRow    *tenant_row;
-  GtkLabel       *connect_message;
-  GtkProgressBar *connect_progress;
-  GtkButton      *connect_button;
-  GtkButton      *connect_cancel_button;
-  AdwEntryRow    *tenant_name_row;
-  AdwEntryRow    *branch_name_row;
-  AdwComboRow    *currency_row;
-  AdwEntryRow    *owner_name_row;
-  AdwEntryRow    *owner_email_row;
-  AdwPasswordEntryRow *owner_password_row;
-  AdwPasswordEntryRow *owner_confirm_row;
-  GtkLabel       *new_message;
-  GtkButton      *create_button;
-
-  gchar          *data_dir;
-  /* Demo progress, written by the worker, read by a timeout. */
-  gint            demo_done;
-  gint            demo_total;
-  guint           progress_id;
-};
 
 G_DEFINE_FINAL_TYPE (PtWelcomePage, pt_welcome_page, GTK_TYPE_WIDGET)
 
@@ -47,19 +16,30 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-show_view (PtWelcomePage *self,
-           const gchar   *name)
+void
+_pt_welcome_page_emit_store_created (PtWelcomePage *self,
+                                     PtStore       *store,
+                                     const gchar   *email)
+{
+  g_signal_emit (self, signals[STORE_CREATED], 0, store, email);
+}
+
+void
+_pt_welcome_page_show_view (PtWelcomePage *self,
+                            const gchar   *name)
 {
   gtk_stack_set_visible_child_name (self->stack, name);
+  /* No way back while the first sync runs, or from an unfinished one: the
+   * data dir already holds the pharmacy being downloaded. */
   gtk_widget_set_visible (GTK_WIDGET (self->back_button),
-                          g_str_equal (name, "connect") || g_str_equal (name, "new"));
+                          (g_str_equal (name, "connect") && !self->connecting && !self->resuming)
+                          || g_str_equal (name, "new"));
 }
 
 static void
 back_clicked_cb (PtWelcomePage *self)
 {
-  show_view (self, "choices");
+  _pt_welcome_page_show_view (self, "choices");
 }
 
 static void
@@ -70,7 +50,7 @@ back_action (GtkWidget   *widget,
   PtWelcomePage *self = PT_WELCOME_PAGE (widget);
 
   if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
-    show_view (self, "choices");
+    _pt_welcome_page_show_view (self, "choices");
 }
 
 /* ---- Demo data --------------------------------------------------------- */
@@ -164,7 +144,7 @@ demo_activated_cb (PtWelcomePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
-  show_view (self, "progress");
+  _pt_welcome_page_show_view (self, "progress");
   g_atomic_int_set (&self->demo_done, 0);
   g_atomic_int_set (&self->demo_total, 0);
   self->progress_id = g_timeout_add (100, progress_tick_cb, self);
@@ -177,31 +157,12 @@ demo_activated_cb (PtWelcomePage *self)
 
 /* ---- Connect ----------------------------------------------------------- */
 
-static void
-connect_activated_cb (PtWelcomePage *self)
-{
-  show_view (self, "connect");
-  gtk_widget_grab_focus (GTK_WIDGET (self->uri_row));
-}
-
-static void
-connect_clicked_cb (PtWelcomePage *self)
-{
-  /* Without the sync engine there is nothing to connect with; the button
-   * stays insensitive and the message says so (see init). */
-}
-
-static void
-connect_cancel_clicked_cb (PtWelcomePage *self)
-{
-}
-
 /* ---- New pharmacy ------------------------------------------------------ */
 
 static void
 new_activated_cb (PtWelcomePage *self)
 {
-  show_view (self, "new");
+  _pt_welcome_page_show_view (self, "new");
   gtk_label_set_label (self->new_message, "");
   gtk_widget_grab_focus (GTK_WIDGET (self->tenant_name_row));
 }
@@ -273,7 +234,11 @@ pt_welcome_page_dispose (GObject *object)
   PtWelcomePage *self = PT_WELCOME_PAGE (object);
 
   g_clear_handle_id (&self->progress_id, g_source_remove);
+  _pt_welcome_connect_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WELCOME_PAGE);
+  /* The template's unnamed root box is not unparented by the above. */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   G_OBJECT_CLASS (pt_welcome_page_parent_class)->dispose (object);
 }
 
@@ -311,6 +276,8 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_progress);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, enrolment_file_button);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, tenant_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, branch_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, currency_row);
@@ -322,9 +289,14 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, create_button);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, demo_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, connect_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, connect_cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "connect_activated_cb",
+                                                G_CALLBACK (_pt_welcome_connect_activated_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "connect_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_connect_clicked_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "connect_cancel_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_connect_cancel_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "enrolment_file_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_enrolment_file_cb));
   gtk_widget_class_bind_template_callback (widget_class, new_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, create_clicked_cb);
   gtk_widget_class_install_action (widget_class, "welcome.back", NULL, back_action);
@@ -336,11 +308,7 @@ pt_welcome_page_init (PtWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_label_set_label (self->connect_message,
-                       _("Connecting to a server comes with the sync engine, which is not part of this version yet. "
-                         "In the meantime you can explore with demo data or start a new pharmacy offline; "
-                         "a pharmacy started offline can be connected later."));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), FALSE);
+  _pt_welcome_connect_init (self);
 }
 
 void

@@ -13,7 +13,13 @@ G_BEGIN_DECLS
 #define PT_TYPE_WELCOME_PAGE (pt_welcome_page_get_type ())
 G_DECLARE_FINAL_TYPE (PtWelcomePage, pt_welcome_page, PT, WELCOME_PAGE, GtkWidget)
 
-void pt_welcome_page_set_data_dir (PtWelcomePage *self,
-                                   const gchar   *data_dir);
+void     pt_welcome_page_set_data_dir          (PtWelcomePage *self,
+                                                const gchar   *data_dir);
+/* TRUE when @store is an enrolment whose first sync has not finished:
+ * nobody can sign in to it yet. */
+gboolean pt_welcome_page_store_needs_enrolment (PtStore       *store);
+/* Shows the connect view ready to continue the first sync of @store. */
+void     pt_welcome_page_resume_enrolment      (PtWelcomePage *self,
+                                                PtStore       *store);
 
 G_END_DECLS

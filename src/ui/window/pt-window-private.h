@@ -52,6 +52,9 @@ struct _PtWindow
   GPtrArray            *recent_emails;  /* who signed in at this counter */
   guint                 status_timeout_id;
   GObject              *sync_engine;    /* PtSyncEngine when connected */
+  gulong                engine_status_id;
+  gulong                offline_changed_id;
+  GCancellable         *secret_cancellable;
 };
 
 void _pt_window_install_actions   (PtWindowClass *klass);
@@ -60,5 +63,10 @@ void _pt_window_show_page         (PtWindow    *self,
                                    const gchar *name);
 void _pt_window_lock              (PtWindow *self,
                                    gboolean  switch_user);
+/* pt-window-sync.c */
+void _pt_window_update_sync_indicator (PtWindow *self);
+void _pt_window_sync_start        (PtWindow *self);
+void _pt_window_sync_stop         (PtWindow *self);
+void _pt_window_sync_dispose      (PtWindow *self);
 
 G_END_DECLS

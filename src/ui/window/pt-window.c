@@ -112,51 +112,12 @@ _pt_window_show_page (PtWindow    *self,
 
 /* ---- Status in the header ---------------------------------------------- */
 
-static void
-update_sync_indicator (PtWindow *self)
-{
-  g_autoptr(PtStoreStatus) status = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *label = NULL;
-  g_autofree gchar *tooltip = NULL;
-  g_autofree gchar *accessible = NULL;
-  gboolean offline = self->settings != NULL && g_settings_get_boolean (self->settings, "work-offline");
-
-  if (self->store == NULL)
-    return;
-  status = pt_store_get_status (self->store, &error);
-  if (status == NULL)
-    {
-      g_debug ("No store status: %s", error->message);
-      return;
-    }
-
-  if (status->outbox_length > 0)
-    {
-      g_autofree gchar *n = pt_ui_format_count (status->outbox_length);
-      /* Translators: the sync indicator: "Offline · 12 pending" */
-      label = g_strdup_printf (_("%s · %s pending"),
-                               offline ? _("Working offline") : _("Offline"), n);
-    }
-  else
-    label = g_strdup (offline ? _("Working offline") : _("Offline"));
-
-  tooltip = g_strdup_printf (_("Not connected to a server. Last sync: never. Changes are kept on this computer."));
-  gtk_label_set_label (self->sync_label, label);
-  gtk_image_set_from_icon_name (self->sync_icon, "network-offline-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), tooltip);
-  accessible = g_strdup_printf (_("Sync status: %s"), label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, accessible,
-                                  -1);
-}
-
 void
 pt_window_store_changed (PtWindow *self)
 {
   g_return_if_fail (PT_IS_WINDOW (self));
 
-  update_sync_indicator (self);
+  _pt_window_update_sync_indicator (self);
   pt_sync_page_refresh (self->sync_page);
 }
 
@@ -164,7 +125,7 @@ static void
 committed_cb (PtWindow *self)
 {
   /* Emitted on the thread that committed; the GUI commits on this one. */
-  update_sync_indicator (self);
+  _pt_window_update_sync_indicator (self);
 }
 
 static gboolean
@@ -280,6 +241,7 @@ set_store (PtWindow *self,
                                                    G_CALLBACK (committed_cb), self);
   pt_signin_page_set_store (self->signin_page, store);
   pt_sync_page_set_store (self->sync_page, store);
+  _pt_window_sync_start (self);
 }
 
 static void
@@ -444,6 +406,13 @@ open_data_dir (PtWindow *self)
       show_part (self, "error");
       return;
     }
+  if (pt_welcome_page_store_needs_enrolment (store))
+    {
+      /* The first sync stopped before the end: nobody can sign in yet. */
+      pt_welcome_page_resume_enrolment (self->welcome_page, store);
+      show_part (self, "welcome");
+      return;
+    }
   set_store (self, store);
   show_signin (self, NULL);
 }
@@ -508,7 +477,7 @@ pt_window_dispose (GObject *object)
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
-  g_clear_object (&self->sync_engine);
+  _pt_window_sync_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

@@ -26,6 +26,9 @@ void         pt_window_show_error      (PtWindow     *self,
                                         const GError *error);
 /* Something in the store changed: refresh counts and indicators. */
 void         pt_window_store_changed   (PtWindow *self);
+/* (Re)starts the sync engine for the open store after its server address
+ * changed (Preferences). */
+void         pt_window_restart_sync    (PtWindow *self);
 
 /* The window an arbitrary widget lives in, or NULL. */
 PtWindow    *pt_window_from_widget     (GtkWidget *widget);

@@ -1,0 +1,410 @@
+/* test-welcome-connect.c: "Connect this counter to your pharmacy" in a
+ * real window (under Xvfb) against mongosim: a fresh data dir is enrolled
+ * from a seeded server and reaches sign-in; a download stopped half-way
+ * continues where it stopped, also after the app was closed; a wrong
+ * organisation ID is refused with a sentence and leaves nothing behind.
+ *
+ * The simulator is started and stopped by PID (mongosim-fixture).  The
+ * server is seeded by a first counter (tenant, branch, owner) and then by
+ * a foreign writer (the web dashboard) with SEED_MEDICINES medicines, so
+ * that the first sync spans several pages of the engine's catch-up. */
+#define G_LOG_DOMAIN "pt-test"
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <mongoc/mongoc.h>
+
+#include "mongosim-fixture.h"
+#include "pt-sync-engine.h"
+#include "pt-window.h"
+
+#define TENANT "65a00000000000000000c0de"
+#define OTHER_TENANT "65a00000000000000000beef"
+#define OWNER "owner@connect.example"
+#define PASSWORD "correct-horse-battery"
+#define SEED_MEDICINES 4500
+#define WAIT_MS 60000
+
+void pt_register_resource (void);
+
+typedef struct
+{
+  MongosimFixture *sim;
+  const gchar     *uri;
+  gchar           *seed_dir;
+  gchar           *dir;        /* the counter being connected */
+  GtkWidget       *window;
+} Fixture;
+
+static void
+rmdir_tree (const gchar *dir)
+{
+  g_autoptr(GDir) d = NULL;
+  const gchar *name;
+
+  if (dir == NULL)
+    return;
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        rmdir_tree (path);
+      else
+        g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Iterates the main context until @cond holds, at most @timeout_ms. */
+static gboolean
+wait_for (gboolean (*cond) (Fixture *f), Fixture *f, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return cond (f);
+      g_main_context_iteration (NULL, FALSE);
+      if (!g_main_context_pending (NULL))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static GtkWidget *
+child (GtkWidget *widget, GType type, const gchar *name)
+{
+  GObject *obj = gtk_widget_get_template_child (widget, type, name);
+
+  g_assert_nonnull (obj);
+  return GTK_WIDGET (obj);
+}
+
+static GtkWidget *
+welcome (Fixture *f)
+{
+  return child (f->window, PT_TYPE_WINDOW, "welcome_page");
+}
+
+static GtkWidget *
+welcome_child (Fixture *f, const gchar *name)
+{
+  return child (welcome (f), G_TYPE_FROM_INSTANCE (welcome (f)), name);
+}
+
+static const gchar *
+main_part (Fixture *f)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (child (f->window, PT_TYPE_WINDOW, "main_stack")));
+}
+
+static const gchar *
+connect_message (Fixture *f)
+{
+  return gtk_label_get_label (GTK_LABEL (welcome_child (f, "connect_message")));
+}
+
+static void
+seed_server (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(PtSyncEngine) engine = NULL;
+  PtStoreInit init = {
+    .tenant_id = TENANT,
+    .tenant_name = "Connect Test Pharmacy",
+    .plan = "enterprise",
+    .pharmacy_name = "Riverside",
+    .admin_email = OWNER,
+    .admin_password = PASSWORD,
+    .admin_name = "Olive Owner",
+  };
+  mongoc_client_t *client;
+  mongoc_collection_t *coll;
+  mongoc_bulk_operation_t *bulk;
+  bson_error_t berr;
+  bson_oid_t tenant;
+  gint64 now = g_get_real_time () / 1000;
+
+  store = pt_store_create (f->seed_dir, &init, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  engine = pt_sync_engine_new (f->seed_dir, f->uri, NULL);
+  pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The web dashboard adds the catalogue (foreign writes, no _sync). */
+  client = mongoc_client_new (f->uri);
+  coll = mongoc_client_get_collection (client, "pharmatrack", "medicines");
+  bulk = mongoc_collection_create_bulk_operation_with_opts (coll, NULL);
+  bson_oid_init_from_string (&tenant, TENANT);
+  for (guint i = 0; i < SEED_MEDICINES; i++)
+    {
+      bson_t doc = BSON_INITIALIZER;
+      g_autofree gchar *name = g_strdup_printf ("Seeded medicine %04u 10 mg tablets", i);
+
+      BSON_APPEND_OID (&doc, "tenantId", &tenant);
+      BSON_APPEND_UTF8 (&doc, "name", name);
+      BSON_APPEND_UTF8 (&doc, "schedule", "otc");
+      BSON_APPEND_INT64 (&doc, "price", 100 + i);
+      BSON_APPEND_DATE_TIME (&doc, "createdAt", now);
+      BSON_APPEND_DATE_TIME (&doc, "updatedAt", now);
+      mongoc_bulk_operation_insert (bulk, &doc);
+      bson_destroy (&doc);
+    }
+  if (!mongoc_bulk_operation_execute (bulk, NULL, &berr))
+    g_error ("seeding the server: %s", berr.message);
+  mongoc_bulk_operation_destroy (bulk);
+  mongoc_collection_destroy (coll);
+  mongoc_client_destroy (client);
+}
+
+static void
+open_window (Fixture *f)
+{
+  f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+close_window (Fixture *f)
+{
+  if (f->window == NULL)
+    return;
+  /* GTK 4.8 warns when a focused entry is destroyed with its window. */
+  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sim = mongosim_fixture_start (NULL, &error);
+  g_assert_no_error (error);
+  f->uri = mongosim_fixture_get_uri (f->sim);
+  g_test_message ("mongosim at %s (pid %d)", f->uri, (int) mongosim_fixture_get_pid (f->sim));
+  f->seed_dir = g_dir_make_tmp ("pt-connect-seed-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->dir = g_dir_make_tmp ("pt-connect-XXXXXX", &error);
+  g_assert_no_error (error);
+  seed_server (f);
+  open_window (f);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  close_window (f);
+  rmdir_tree (f->seed_dir);
+  rmdir_tree (f->dir);
+  g_free (f->seed_dir);
+  g_free (f->dir);
+  g_clear_pointer (&f->sim, mongosim_fixture_free);
+}
+
+static void
+fill_and_connect (Fixture *f, const gchar *tenant)
+{
+  g_assert_cmpstr (main_part (f), ==, "welcome");
+  g_signal_emit_by_name (welcome_child (f, "connect_row"), "activated");
+  gtk_editable_set_text (GTK_EDITABLE (welcome_child (f, "uri_row")), f->uri);
+  gtk_editable_set_text (GTK_EDITABLE (welcome_child (f, "tenant_row")), tenant);
+  g_assert_true (gtk_widget_get_sensitive (welcome_child (f, "connect_button")));
+  g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
+}
+
+static gboolean
+connect_idle (Fixture *f)
+{
+  return gtk_widget_get_visible (welcome_child (f, "connect_button"));
+}
+
+static gboolean
+at_signin (Fixture *f)
+{
+  return g_strcmp0 (main_part (f), "signin") == 0;
+}
+
+static gboolean
+at_workspace (Fixture *f)
+{
+  return g_strcmp0 (main_part (f), "workspace") == 0;
+}
+
+static gboolean
+indicator_online (Fixture *f)
+{
+  const gchar *label = gtk_label_get_label (GTK_LABEL (child (f->window, PT_TYPE_WINDOW, "sync_label")));
+
+  return g_str_has_prefix (label, "Online");
+}
+
+static gint64
+local_medicines (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtStore) store = pt_store_open (dir, &error);
+  g_autoptr(GPtrArray) docs = NULL;
+
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  docs = pt_store_list (store, "medicines", NULL, &error);
+  g_assert_no_error (error);
+  return docs->len;
+}
+
+/* Stops the download from the progress bar's own update, the moment it
+ * shows a first page done, as a person pressing Stop would. */
+typedef struct
+{
+  Fixture *f;
+  gdouble  stopped_at;     /* fraction shown when Stop was pressed */
+  gdouble  first_after;    /* first fraction shown after Continue */
+  gboolean continuing;
+} Progress;
+
+static void
+fraction_cb (GtkProgressBar *bar, GParamSpec *pspec, Progress *p)
+{
+  gdouble fraction = gtk_progress_bar_get_fraction (bar);
+  GtkWidget *stop = welcome_child (p->f, "connect_cancel_button");
+
+  if (fraction <= 0 || fraction >= 1)
+    return;
+  if (!p->continuing && p->stopped_at == 0 && gtk_widget_get_visible (stop)
+      && gtk_widget_get_sensitive (stop))
+    {
+      p->stopped_at = fraction;
+      g_test_message ("pressing Stop at %.3f", fraction);
+      g_signal_emit_by_name (stop, "clicked");
+    }
+  else if (p->continuing && p->first_after == 0)
+    p->first_after = fraction;
+}
+
+static void
+sign_in_as_owner (Fixture *f)
+{
+  GtkWidget *signin = child (f->window, PT_TYPE_WINDOW, "signin_page");
+  GType type = G_TYPE_FROM_INSTANCE (signin);
+
+  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "email_row")), OWNER);
+  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "password_row")), PASSWORD);
+  g_signal_emit_by_name (child (signin, type, "sign_in_button"), "clicked");
+  g_assert_true (wait_for (at_workspace, f, WAIT_MS));
+}
+
+static void
+test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
+{
+  Progress p = { f, 0, 0, FALSE };
+  GtkWidget *bar = welcome_child (f, "connect_progress");
+  gulong handler = g_signal_connect (bar, "notify::fraction", G_CALLBACK (fraction_cb), &p);
+  g_autofree gchar *host = NULL;
+  gint64 stopped_count;
+
+  fill_and_connect (f, TENANT);
+  g_assert_true (gtk_widget_get_visible (welcome_child (f, "connect_cancel_button")));
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_signal_handler_disconnect (bar, handler);
+  /* Where it really stopped: the page being saved when Stop came ends. */
+  p.stopped_at = gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar));
+
+  /* Stopped half-way: the page says so and offers to continue. */
+  g_test_message ("after Stop: %s", connect_message (f));
+  g_assert_cmpfloat (p.stopped_at, >, 0);
+  g_assert_cmpfloat (p.stopped_at, <, 1);
+  g_assert_cmpstr (main_part (f), ==, "welcome");
+  g_assert_true (g_str_has_prefix (connect_message (f), "Stopped after "));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (welcome_child (f, "connect_button"))), ==, "C_ontinue");
+  g_assert_false (gtk_widget_get_sensitive (welcome_child (f, "tenant_row")));
+
+  /* Closing the app keeps what arrived; opening it again offers Continue. */
+  close_window (f);
+  stopped_count = local_medicines (f->dir);
+  g_test_message ("%" G_GINT64_FORMAT " medicines kept after Stop", stopped_count);
+  g_assert_cmpint (stopped_count, >, 0);
+  g_assert_cmpint (stopped_count, <, SEED_MEDICINES);
+  open_window (f);
+  g_assert_cmpstr (main_part (f), ==, "welcome");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (welcome_child (f, "stack"))), ==, "connect");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (welcome_child (f, "connect_button"))), ==, "C_ontinue");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (welcome_child (f, "tenant_row"))), ==, TENANT);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (welcome_child (f, "uri_row"))), ==, f->uri);
+
+  /* Continue carries on from there, not from the start. */
+  p.continuing = TRUE;
+  bar = welcome_child (f, "connect_progress");
+  handler = g_signal_connect (bar, "notify::fraction", G_CALLBACK (fraction_cb), &p);
+  g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
+  g_assert_true (wait_for (at_signin, f, WAIT_MS));
+  g_signal_handler_disconnect (bar, handler);
+  g_test_message ("first progress after Continue: %.3f (stopped at %.3f)", p.first_after, p.stopped_at);
+  g_assert_cmpfloat (p.first_after, >=, p.stopped_at);
+
+  /* The owner of the pharmacy signs in with the password from the cloud;
+   * the counter then follows the server live. */
+  sign_in_as_owner (f);
+  g_assert_cmpint (local_medicines (f->dir), ==, SEED_MEDICINES);
+  g_assert_true (wait_for (indicator_online, f, WAIT_MS));
+  host = g_strdup (mongosim_fixture_get_host (f->sim));
+  {
+    GtkWidget *sync = child (f->window, PT_TYPE_WINDOW, "sync_page");
+    GtkWidget *server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
+
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
+  }
+}
+
+static void
+test_connect_unknown_organisation_is_refused (Fixture *f, gconstpointer data)
+{
+  fill_and_connect (f, OTHER_TENANT);
+  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_test_message ("refused: %s", connect_message (f));
+  g_assert_cmpstr (main_part (f), ==, "welcome");
+  g_assert_true (gtk_widget_has_css_class (welcome_child (f, "connect_message"), "error"));
+  g_assert_cmpuint (strlen (connect_message (f)), >, 20);
+  /* Nothing is left behind: a corrected ID can be tried at once. */
+  g_assert_false (pt_store_exists (f->dir));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (welcome_child (f, "connect_button"))), ==, "C_onnect");
+  g_assert_true (gtk_widget_get_sensitive (welcome_child (f, "tenant_row")));
+}
+
+static void
+test_connect_checks_fields_first (Fixture *f, gconstpointer data)
+{
+  fill_and_connect (f, "not-an-id");
+  g_assert_true (gtk_widget_get_visible (welcome_child (f, "connect_button")));
+  g_assert_true (g_str_has_prefix (connect_message (f), "The organisation ID must be exactly 24 characters"));
+  g_assert_false (pt_store_exists (f->dir));
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  pt_register_resource ();
+
+  g_test_add ("/ui/welcome/connect-checks-fields-before-connecting", Fixture, NULL,
+              setup, test_connect_checks_fields_first, teardown);
+  g_test_add ("/ui/welcome/connect-unknown-organisation-refused-nothing-left", Fixture, NULL,
+              setup, test_connect_unknown_organisation_is_refused, teardown);
+  g_test_add ("/ui/welcome/connect-stop-continue-resumes-then-sign-in", Fixture, NULL,
+              setup, test_connect_stop_continue_reaches_sign_in, teardown);
+  return g_test_run ();
+}
