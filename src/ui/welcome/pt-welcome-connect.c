@@ -83,6 +83,22 @@ show_progress (PtWelcomePage      *self,
     }
 }
 
+/* Where an earlier, stopped first sync got to (kept in the store). */
+static gboolean
+show_stored_progress (PtWelcomePage *self,
+                      PtStore       *store)
+{
+  PtSyncStatus st = { 0 };
+
+  st.initial_done = pt_store_sync_get_int (store, "initial_done", 0);
+  st.initial_total = pt_store_sync_get_int (store, "initial_total", 0);
+  if (st.initial_total <= 0)
+    return FALSE;
+  show_progress (self, &st);
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_progress), TRUE);
+  return TRUE;
+}
+
 static void
 engine_status_cb (PtWelcomePage *self)
 {
@@ -279,6 +295,7 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
   g_autofree gchar *tenant_id = row_text (self->tenant_row);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) task = NULL;
+  gboolean resumed = FALSE;
 
   if (self->connecting)
     return;
@@ -319,6 +336,7 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
           set_message (self, sentence, TRUE);
           return;
         }
+      resumed = show_stored_progress (self, store);
     }
 
   drop_engine (self);
@@ -331,9 +349,13 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
                      ? _("Continuing the download of your pharmacy’s data…")
                      : _("Connecting and downloading your pharmacy’s data. This can take a few minutes the first time."),
                FALSE);
-  gtk_progress_bar_set_text (self->connect_progress, _("Connecting…"));
-  gtk_progress_bar_set_fraction (self->connect_progress, 0);
-  self->pulse_id = g_timeout_add (150, pulse_cb, self);
+  /* A continued download starts the bar where it stopped. */
+  if (!resumed)
+    {
+      gtk_progress_bar_set_text (self->connect_progress, _("Connecting…"));
+      gtk_progress_bar_set_fraction (self->connect_progress, 0);
+      self->pulse_id = g_timeout_add (150, pulse_cb, self);
+    }
 
   task = g_task_new (self, self->connect_cancellable, first_sync_done_cb, NULL);
   g_task_set_source_tag (task, _pt_welcome_connect_clicked_cb);
@@ -461,6 +483,7 @@ pt_welcome_page_resume_enrolment (PtWelcomePage *self,
   self->resuming = TRUE;
   _pt_welcome_page_show_view (self, "connect");
   set_connecting (self, FALSE);
+  show_stored_progress (self, store);
   set_message (self, pt_enrolment_uri_has_credentials (uri)
                      ? _("The first download of your pharmacy’s data did not finish. Enter the server address "
                          "with its password again and press Continue: it carries on where it stopped.")
