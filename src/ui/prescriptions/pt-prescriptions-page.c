@@ -244,6 +244,10 @@ pt_prescriptions_page_dispose (GObject *object)
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_PRESCRIPTIONS_PAGE);
+  /* The template's unnamed root is not unparented by the above (GTK 4.8
+   * then warns when the page is finalized). */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   g_clear_pointer (&self->pharmacy_id, g_free);
