@@ -22,6 +22,13 @@ gchar    *pt_money_to_plain       (PtMoney      amount,
  * known), for display. */
 gchar    *pt_money_format         (PtMoney      amount,
                                    const gchar *currency);
+/* For the screen: the currency's own symbol ("£0.54", "0,54 €", "€0.54"),
+ * placed, grouped and separated as the current locale does, also for a
+ * currency that is not the locale's; "£1,234.56" in a locale without
+ * monetary conventions (C, POSIX).  Currencies without a well-known
+ * symbol show their ISO code ("CHF 12.50"). */
+gchar    *pt_money_format_display (PtMoney      amount,
+                                   const gchar *currency);
 /* @amount * @quantity with overflow check. */
 gboolean  pt_money_mul            (PtMoney      amount,
                                    gint64       quantity,

@@ -1,6 +1,9 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "pt-ui-util.h"
@@ -29,10 +32,48 @@ date_time_from_ms (PtTime t,
   return local ? g_date_time_to_local (utc) : g_date_time_ref (utc);
 }
 
+static gboolean
+time_locale_is_plain (void)
+{
+  const gchar *name = setlocale (LC_TIME, NULL);
+
+  return name == NULL || g_str_equal (name, "C") || g_str_equal (name, "POSIX")
+         || g_str_has_prefix (name, "C.");
+}
+
+/* The locale's numeric date ("05.03.2027", "05/03/2027", "03/05/2027")
+ * with a four-digit year: a two-digit expiry year misleads.  The C locale's
+ * is the American one, which is ambiguous anywhere else: "5 Mar 2027". */
+gchar *
+pt_ui_date_format (void)
+{
+  const gchar *d_fmt = nl_langinfo (D_FMT);
+  g_auto(GStrv) parts = NULL;
+
+  if (time_locale_is_plain () || d_fmt == NULL || *d_fmt == '\0')
+    return g_strdup ("%-d %b %Y");
+  parts = g_strsplit (d_fmt, "%y", -1);
+  return g_strjoinv ("%Y", parts);
+}
+
+/* "14:05", or "2:05 PM" where the locale keeps a 12-hour clock. */
+gchar *
+pt_ui_time_format (void)
+{
+  const gchar *am = nl_langinfo (AM_STR);
+  const gchar *t_fmt = nl_langinfo (T_FMT);
+
+  if (!time_locale_is_plain () && am != NULL && *am != '\0'
+      && t_fmt != NULL && (strstr (t_fmt, "%r") != NULL || strstr (t_fmt, "%I") != NULL))
+    return g_strdup ("%-l:%M %p");
+  return g_strdup ("%H:%M");
+}
+
 gchar *
 pt_ui_format_date (PtTime t)
 {
   g_autoptr(GDateTime) dt = NULL;
+  g_autofree gchar *format = NULL;
 
   if (t <= 0)
     return g_strdup ("");
@@ -41,20 +82,25 @@ pt_ui_format_date (PtTime t)
   dt = date_time_from_ms (t, FALSE);
   if (dt == NULL)
     return g_strdup ("");
-  return g_date_time_format (dt, "%-d %b %Y");
+  format = pt_ui_date_format ();
+  return g_date_time_format (dt, format);
 }
 
 gchar *
 pt_ui_format_date_time (PtTime t)
 {
   g_autoptr(GDateTime) dt = NULL;
+  g_autofree gchar *date = pt_ui_date_format ();
+  g_autofree gchar *time = pt_ui_time_format ();
+  g_autofree gchar *format = NULL;
 
   if (t <= 0)
     return g_strdup ("");
   dt = date_time_from_ms (t, TRUE);
   if (dt == NULL)
     return g_strdup ("");
-  return g_date_time_format (dt, "%-d %b %Y %H:%M");
+  format = g_strconcat (date, " ", time, NULL);
+  return g_date_time_format (dt, format);
 }
 
 gchar *
@@ -74,7 +120,31 @@ pt_ui_format_duration (gint64 ms)
 gchar *
 pt_ui_format_count (gint64 n)
 {
+  struct lconv *lc = localeconv ();
+
+  /* The C locale has no grouping; staff read "12,000" more easily. */
+  if (lc->thousands_sep == NULL || *lc->thousands_sep == '\0')
+    {
+      g_autofree gchar *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) ABS (n));
+      GString *out = g_string_new (n < 0 ? "-" : "");
+      gsize len = strlen (digits);
+
+      for (gsize i = 0; i < len; i++)
+        {
+          if (i > 0 && (len - i) % 3 == 0)
+            g_string_append_c (out, ',');
+          g_string_append_c (out, digits[i]);
+        }
+      return g_string_free (out, FALSE);
+    }
   return g_strdup_printf ("%'" G_GINT64_FORMAT, n);
+}
+
+gchar *
+pt_ui_format_money (PtMoney      amount,
+                    const gchar *currency)
+{
+  return pt_money_format_display (amount, currency);
 }
 
 gchar *

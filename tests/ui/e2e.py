@@ -460,7 +460,7 @@ def catalogue_work(app):
     type_text("E2E-LOT-7\t2031-12-31\t48\t1.25\tCentral Wholesale\n")
     # The detail pane first (outside the list), then the column itself.
     app.wait("the new stock in the detail pane", role="label",
-             name=f"Stock at this branch: {before + 48}")
+             name=f"Stock at this branch: {before + 48:,}")
     expect_equal(stock_of_first_row(app), before + 48, "the stock column after receiving 48")
     app.wait("the new batch in the detail pane", role="label", name="Lot E2E-LOT-7")
     app.screenshot("received")
@@ -473,7 +473,7 @@ def catalogue_work(app):
     expect_equal(stock_of_first_row(app), before + 48, "stock after a refused adjustment")
     type_text("Damaged box found at the counter\n")
     app.wait("the adjusted stock in the detail pane", role="label",
-             name=f"Stock at this branch: {before + 43}")
+             name=f"Stock at this branch: {before + 43:,}")
     expect_equal(stock_of_first_row(app), before + 43, "the stock column after adjusting by -5")
     app.wait("the adjustment in the stock history", role="label",
              contains="Damaged box found at the counter")

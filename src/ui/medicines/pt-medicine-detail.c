@@ -87,7 +87,7 @@ pt_medicine_field_to_text (const PtField *field,
       return NULL;
     case PT_FIELD_MONEY:
       if (BSON_ITER_HOLDS_INT (&iter))
-        return pt_money_format (bson_iter_as_int64 (&iter), currency);
+        return pt_ui_format_money (bson_iter_as_int64 (&iter), currency);
       return NULL;
     case PT_FIELD_BOOL:
       if (BSON_ITER_HOLDS_BOOL (&iter))

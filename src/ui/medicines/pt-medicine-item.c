@@ -185,7 +185,7 @@ set_row (PtMedicineItem *self,
       g_assert_not_reached ();
     }
 
-  self->price_text = pt_money_format (row->price, currency);
+  self->price_text = pt_ui_format_money (row->price, currency);
 
   low = row->stock < row->reorder_level || row->stock <= 0;
   if (row->stock < 0)
