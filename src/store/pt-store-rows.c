@@ -319,6 +319,109 @@ same_texts (GPtrArray *a,
 }
 
 static gboolean
+insert_search_entry (PtStore                *self,
+                     const PtCollectionInfo *info,
+                     gint64                  rowid,
+                     GPtrArray              *texts,
+                     GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, rowid);
+  for (guint i = 0; i < texts->len; i++)
+    sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "search index", error);
+  return TRUE;
+}
+
+static gint
+cmp_rowid (gconstpointer a,
+           gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Writes the search entries held back during a bulk load, in rowid order,
+ * one statement after the other: FTS5 then fills one segment instead of
+ * flushing at every statement savepoint. */
+gboolean
+_pt_store_flush_search (PtStore  *self,
+                        GError  **error)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  if (self->fts_pending == NULL || g_hash_table_size (self->fts_pending) == 0)
+    return TRUE;
+  g_hash_table_iter_init (&it, self->fts_pending);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const PtCollectionInfo *info = key;
+      GHashTable *rows = value;
+      g_autoptr(GArray) rowids = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
+                                                    g_hash_table_size (rows));
+      GHashTableIter rit;
+      gpointer rk;
+
+      g_hash_table_iter_init (&rit, rows);
+      while (g_hash_table_iter_next (&rit, &rk, NULL))
+        g_array_append_val (rowids, *(gint64 *) rk);
+      g_array_sort (rowids, cmp_rowid);
+      for (guint i = 0; i < rowids->len; i++)
+        {
+          gint64 rowid = g_array_index (rowids, gint64, i);
+          if (!insert_search_entry (self, info, rowid, g_hash_table_lookup (rows, &rowid), error))
+            return FALSE;
+        }
+    }
+  g_hash_table_remove_all (self->fts_pending);
+  return TRUE;
+}
+
+void
+_pt_store_drop_pending_search (PtStore *self)
+{
+  if (self->fts_pending != NULL)
+    g_hash_table_remove_all (self->fts_pending);
+}
+
+/* In bulk mode new entries wait in memory until the commit
+ * (_pt_store_flush_search); an entry still waiting is replaced there. */
+static gboolean
+defer_search_entry (PtStore                *self,
+                    const PtCollectionInfo *info,
+                    gint64                  rowid,
+                    GPtrArray              *texts)
+{
+  GHashTable *rows;
+  gboolean was_pending;
+
+  if (self->fts_pending == NULL)
+    self->fts_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                               (GDestroyNotify) g_hash_table_unref);
+  rows = g_hash_table_lookup (self->fts_pending, info);
+  if (rows == NULL)
+    {
+      rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                    (GDestroyNotify) g_ptr_array_unref);
+      g_hash_table_insert (self->fts_pending, (gpointer) info, rows);
+    }
+  was_pending = g_hash_table_remove (rows, &rowid);
+  if (texts != NULL)
+    g_hash_table_insert (rows, g_memdup2 (&rowid, sizeof rowid), g_ptr_array_ref (texts));
+  return was_pending;
+}
+
+static gboolean
 write_search_index (PtStore                *self,
                     const PtCollectionInfo *info,
                     gint64                  rowid,
@@ -328,6 +431,15 @@ write_search_index (PtStore                *self,
 {
   sqlite3_stmt *stmt;
   int rc;
+
+  if (self->bulk && self->tx_depth > 0)
+    {
+      if (defer_search_entry (self, info, rowid, texts))
+        return TRUE;            /* the entry was never written */
+      texts = NULL;             /* deferred: only the old entry goes now */
+      if (!had_entry)
+        return TRUE;
+    }
 
   if (had_entry)
     {
@@ -342,19 +454,7 @@ write_search_index (PtStore                *self,
     }
   if (texts == NULL)
     return TRUE;
-
-  stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rowid);
-  for (guint i = 0; i < texts->len; i++)
-    sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "search index", error);
-  return TRUE;
+  return insert_search_entry (self, info, rowid, texts, error);
 }
 
 static void
@@ -640,6 +740,33 @@ rebuild_search_index (PtStore            *self,
   if (rc != SQLITE_DONE)
     return _pt_store_set_sqlite_error (self, rc, "rebuild search index", error);
   return TRUE;
+}
+
+gboolean
+_pt_store_optimize_search (PtStore  *self,
+                           GError  **error)
+{
+  const PtCollection * const *colls;
+  guint n = 0;
+
+  if (!_pt_store_begin (self, error))
+    return FALSE;
+  colls = pt_schema_collections (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *sql = NULL;
+
+      if (_pt_store_collection_info (colls[i])->fts == NULL)
+        continue;
+      sql = g_strdup_printf ("INSERT INTO \"%s_fts\" (\"%s_fts\") VALUES ('optimize')",
+                             colls[i]->name, colls[i]->name);
+      if (!_pt_store_exec (self, sql, error))
+        {
+          _pt_store_rollback (self);
+          return FALSE;
+        }
+    }
+  return _pt_store_commit (self, error);
 }
 
 gboolean
