@@ -88,6 +88,16 @@ gboolean     _pt_store_migrate           (PtStore *self,
 gboolean     _pt_store_ensure_schema     (PtStore *self,
                                           GError **error);
 
+/* pt-store-rows.c: the stamps column (schema version 2): only the stamps
+ * the row's version does not imply; NULL when the map is empty.  Expand
+ * gives back the full { field: stamp } map (never NULL). */
+bson_t      *_pt_stamps_compact          (const bson_t *full,
+                                          const bson_t *doc,
+                                          const gchar  *version);
+bson_t      *_pt_stamps_expand           (const bson_t *compact,
+                                          const bson_t *doc,
+                                          const gchar  *version);
+
 /* pt-store-rows.c: the search entries held back in bulk mode. */
 gboolean     _pt_store_flush_search      (PtStore  *self,
                                           GError  **error);
