@@ -24,7 +24,9 @@
 #define OTHER_TENANT "65a00000000000000000beef"
 #define OWNER "owner@connect.example"
 #define PASSWORD "correct-horse-battery"
-#define SEED_MEDICINES 4500
+/* More than two pages of the engine's catch-up (5,000 documents), which
+ * checks for Stop between pages. */
+#define SEED_MEDICINES 11000
 #define WAIT_MS 60000
 
 void pt_register_resource (void);
@@ -169,7 +171,65 @@ open_window (Fixture *f)
 {
   f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
   g_object_ref_sink (f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static gboolean
+frame_drawn (Fixture *f)
+{
+  GtkStack *main_stack = GTK_STACK (gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "main_stack"));
+  GtkWidget *w = GTK_WIDGET (gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "welcome_page"));
+  GtkStack *welcome_stack = GTK_STACK (gtk_widget_get_template_child (w, G_TYPE_FROM_INSTANCE (w), "stack"));
+
+  /* Counted from the end of the page transitions. */
+  if (gtk_stack_get_transition_running (main_stack) || gtk_stack_get_transition_running (welcome_stack))
+    {
+      g_object_set_data (G_OBJECT (f->window), "frames", GINT_TO_POINTER (0));
+      gtk_widget_queue_draw (f->window);
+      return FALSE;
+    }
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (f->window), "frames")) >= 3;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, GtkWidget *window)
+{
+  gint n = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "frames"));
+
+  g_object_set_data (G_OBJECT (window), "frames", GINT_TO_POINTER (n + 1));
+}
+
+/* Saves the screen (the window fills it) under the build dir's
+ * screenshots with ImageMagick's import, as the AT-SPI tests do. */
+static void
+screenshot (Fixture *f, const gchar *name)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (f->window);
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), f->window);
+  g_autofree gchar *dir = g_test_build_filename (G_TEST_BUILT, "ui", "screenshots", NULL);
+  g_autofree gchar *file = g_strconcat (name, ".png", NULL);
+  g_autofree gchar *path = g_build_filename (dir, file, NULL);
+  g_autofree gchar *import = g_find_program_in_path ("import");
+  const gchar *argv[] = { import, "-window", "root", path, NULL };
+  g_autoptr(GError) error = NULL;
+  gint status = 0;
+
+  /* Two frames: the page switch is laid out and drawn. */
+  g_object_set_data (G_OBJECT (f->window), "frames", GINT_TO_POINTER (0));
+  gtk_widget_queue_draw (f->window);
+  g_assert_true (wait_for (frame_drawn, f, WAIT_MS));
+  g_signal_handler_disconnect (clock, id);
+  if (import == NULL)
+    {
+      g_test_message ("no screenshot %s: ImageMagick's import is not installed", name);
+      return;
+    }
+  g_mkdir_with_parents (dir, 0755);
+  g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot %s", path);
 }
 
 static void
@@ -317,6 +377,7 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   gint64 stopped_count;
 
   fill_and_connect (f, TENANT);
+  screenshot (f, "welcome-connecting");
   g_assert_true (gtk_widget_get_visible (welcome_child (f, "connect_cancel_button")));
   g_assert_true (gtk_widget_get_visible (bar));
   g_assert_true (wait_for (connect_idle, f, WAIT_MS));
@@ -372,6 +433,8 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
     GtkWidget *server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
 
     g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
+    gtk_widget_activate_action (f->window, "win.show-page", "s", "sync");
+    screenshot (f, "sync-connected");
   }
 }
 
@@ -405,6 +468,9 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   pt_register_resource ();
+  /* The app icon, as GtkApplication finds it under its resource path. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/pharmatrack/Desktop/icons");
 
   g_test_add ("/ui/welcome/connect-checks-fields-before-connecting", Fixture, NULL,
               setup, test_connect_checks_fields_first, teardown);

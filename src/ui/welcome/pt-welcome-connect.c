@@ -248,6 +248,32 @@ first_sync_done_cb (GObject      *object,
               || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   drop_engine (self);
 
+  /* The checkpoint in the store says how far it got (the engine's status
+   * forgets its totals once a catch-up ended). */
+  {
+    g_autoptr(PtStore) partial = pt_store_exists (self->data_dir)
+                                 ? pt_store_open (self->data_dir, NULL) : NULL;
+
+    if (partial != NULL && st != NULL)
+      {
+        gint64 done = pt_store_sync_get_int (partial, "initial_done", 0);
+        gint64 total = pt_store_sync_get_int (partial, "initial_total", 0);
+
+        if (total > 0)
+          {
+            st->initial_done = done;
+            st->initial_total = total;
+            show_progress (self, st);
+          }
+        else if (pt_store_sync_get_int (partial, "initial_complete", 0) == 1)
+          {
+            /* Everything arrived; only the final check was stopped. */
+            st->initial_done = st->initial_total = MAX (st->pulled_total, 1);
+            gtk_progress_bar_set_fraction (self->connect_progress, 1.0);
+          }
+      }
+  }
+
   if (!cancelled && st != NULL && st->initial_done == 0 && st->pulled_total == 0)
     {
       /* Nothing arrived: start afresh next time (the ID may be wrong). */

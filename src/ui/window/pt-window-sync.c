@@ -52,6 +52,13 @@ indicator_state (PtWindow           *self,
     }
 }
 
+static const gchar *
+offline_label_for_no_server (PtWindow *self)
+{
+  return self->settings != NULL && g_settings_get_boolean (self->settings, "work-offline")
+         ? _("Working offline") : _("Not connected");
+}
+
 void
 _pt_window_update_sync_indicator (PtWindow *self)
 {
@@ -81,7 +88,11 @@ _pt_window_update_sync_indicator (PtWindow *self)
    * engine's comes with its next status. */
   pending = status->outbox_length;
 
-  if (st != NULL && st->state == PT_SYNC_STATE_INITIAL_SYNC && st->initial_total > 0)
+  if (self->sync_engine == NULL)
+    /* No server for this pharmacy: nothing is "pending", it simply stays
+     * here (the Sync page still counts what a future server would get). */
+    label = g_strdup (offline_label_for_no_server (self));
+  else if (st != NULL && st->state == PT_SYNC_STATE_INITIAL_SYNC && st->initial_total > 0)
     /* Translators: the sync indicator: "Downloading 40 %" */
     label = g_strdup_printf (_("%s %d %%"), state,
                              (gint) CLAMP (100 * st->initial_done / st->initial_total, 0, 100));
@@ -107,7 +118,8 @@ _pt_window_update_sync_indicator (PtWindow *self)
     last = g_strdup (_("never"));
 
   if (self->sync_engine == NULL)
-    tooltip = g_strdup (_("Not connected to a server. Last sync: never. Changes are kept on this computer."));
+    tooltip = g_strdup (_("This pharmacy is not connected to a server: everything is kept on this computer. "
+                          "Add the server address in Preferences to connect it."));
   else if (st != NULL && st->message != NULL)
     /* Translators: "<what is wrong>. Last sync: <when>." */
     tooltip = g_strdup_printf (_("%s Last sync: %s."), st->message, last);
