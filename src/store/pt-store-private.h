@@ -54,8 +54,18 @@ gboolean  _pt_store_in_transaction   (PtStore  *self);
  * mutations do this; the sync engine's pull writes do not). */
 void      _pt_store_mark_local_change (PtStore *self);
 
+/* Bulk loading (demo data, large imports): while set, nested
+ * _pt_store_begin () levels open no SAVEPOINT (each one costs a statement
+ * and makes FTS5 flush its pending terms into a new segment).  A nested
+ * _pt_store_rollback () after the level wrote something then fails the
+ * outermost commit (everything since the outer BEGIN is undone); one
+ * that wrote nothing (an operation refused before writing) costs
+ * nothing. */
+void      _pt_store_set_bulk         (PtStore  *self,
+                                      gboolean  bulk);
+
 /* How long a writer waits for another process's write lock (default
- * 5000 ms).  For tests. */
+ * 30000 ms).  For tests. */
 void      _pt_store_set_busy_timeout (PtStore *self,
                                       gint     ms);
 
@@ -106,6 +116,28 @@ PtRawRow *_pt_store_read_row         (PtStore             *self,
 gboolean  _pt_store_write_row        (PtStore             *self,
                                       const PtCollection  *collection,
                                       const PtRawRow      *row,
+                                      GError             **error);
+/* For bulk writers (initial sync): inserts a row that does not exist yet
+ * (the caller knows, so the current row is not looked up) with its
+ * indexed columns, and its search index entry unless @search_later.  With
+ * @search_later the caller adds the entry with _pt_store_index_row() later
+ * in the same transaction: a run of row inserts followed by a run of
+ * search index inserts lets FTS5 keep its pending terms in memory until
+ * the commit (SQLite 3.40's FTS5 flushes them at every statement savepoint,
+ * which every insert into a table with triggers opens).  *@rowid (may be
+ * NULL) gets the new rowid. */
+gboolean  _pt_store_insert_row       (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      const PtRawRow      *row,
+                                      gboolean             search_later,
+                                      gint64              *rowid,
+                                      GError             **error);
+/* The search index entry of a row inserted with @search_later (no-op for
+ * a collection without search, or a deleted document). */
+gboolean  _pt_store_index_row        (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      gint64               rowid,
+                                      const bson_t        *doc,
                                       GError             **error);
 /* Sets only the base of an existing row (after a push was acknowledged). */
 gboolean  _pt_store_set_base         (PtStore             *self,
@@ -180,6 +212,11 @@ gboolean  _pt_store_note_stamp       (PtStore      *self,
 /* Rebuilds the stock cache (per batch and per medicine sums) from the
  * ledger and the search index from the documents. */
 gboolean  _pt_store_rebuild_derived  (PtStore  *self,
+                                      GError  **error);
+
+/* Merges each search index into one segment (after a bulk load: fewer
+ * segments, faster queries).  Opens its own transaction. */
+gboolean  _pt_store_optimize_search  (PtStore  *self,
                                       GError  **error);
 
 /* ---- Search internals (shared with the benchmark) ----------------------- */
