@@ -139,6 +139,53 @@ _pt_store_query_int (PtStore      *self,
   return result;
 }
 
+/* ---- Key/value tables (meta, settings) ---------------------------------- */
+
+gchar *
+_pt_store_kv_get (PtStore     *self,
+                  const gchar *table,
+                  const gchar *key)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT value FROM %s WHERE key = ?1", table);
+  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, NULL);
+  gchar *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+_pt_store_kv_set (PtStore      *self,
+                  const gchar  *table,
+                  const gchar  *key,
+                  const gchar  *value,
+                  GError      **error)
+{
+  g_autofree gchar *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (value == NULL)
+    sql = g_strdup_printf ("DELETE FROM %s WHERE key = ?1", table);
+  else
+    sql = g_strdup_printf ("INSERT INTO %s (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", table);
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, table, error);
+}
+
 void
 _pt_store_set_busy_timeout (PtStore *self,
                             gint     ms)

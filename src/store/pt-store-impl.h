@@ -88,6 +88,17 @@ gboolean     _pt_store_migrate           (PtStore *self,
 gboolean     _pt_store_ensure_schema     (PtStore *self,
                                           GError **error);
 
+/* pt-store-db.c: one row of a key/value table ("meta", "settings"), in
+ * the caller's transaction; @value NULL deletes the key. */
+gchar       *_pt_store_kv_get            (PtStore      *self,
+                                          const gchar  *table,
+                                          const gchar  *key);
+gboolean     _pt_store_kv_set            (PtStore      *self,
+                                          const gchar  *table,
+                                          const gchar  *key,
+                                          const gchar  *value,
+                                          GError      **error);
+
 /* pt-store-rows.c: the stamps column (schema version 2): only the stamps
  * the row's version does not imply; NULL when the map is empty.  Expand
  * gives back the full { field: stamp } map (never NULL). */
