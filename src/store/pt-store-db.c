@@ -191,6 +191,7 @@ _pt_store_set_busy_timeout (PtStore *self,
                             gint     ms)
 {
   g_return_if_fail (PT_IS_STORE (self));
+  self->busy_ms = ms;
   sqlite3_busy_timeout (self->db, ms);
 }
 
@@ -242,24 +243,35 @@ _pt_store_set_bulk (PtStore  *self,
   self->bulk = bulk;
 }
 
-/* BEGIN IMMEDIATE takes the write lock at once.  The busy handler waits
- * up to the timeout; SQLite skips it in a few cases (a WAL being
- * recovered, a lock race at the very start), so BUSY is retried a bounded
- * number of times after a short jittered pause. */
+/* BEGIN IMMEDIATE takes the write lock.  SQLite's busy handler sleeps
+ * longer and longer between checks (up to 100 ms), and its lock is not
+ * fair: a writer committing in a tight loop frees the lock for a few
+ * microseconds only, so a waiter that checks ten times a second starves
+ * past any timeout.  So the begin waits in short rounds (the handler's
+ * first, dense checks), retrying BUSY after a jittered pause of a
+ * millisecond or two, until the store's busy timeout has passed; the
+ * connection keeps the full timeout for every other statement. */
 static gboolean
 begin_immediate (PtStore  *self,
                  GError  **error)
 {
-  int rc = SQLITE_OK;
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->busy_ms * 1000;
+  guint attempts = 0;
+  int rc;
 
-  for (guint attempt = 0; attempt < PT_STORE_BEGIN_ATTEMPTS; attempt++)
+  sqlite3_busy_timeout (self->db, MIN (self->busy_ms, PT_STORE_BEGIN_ROUND_MS));
+  for (;;)
     {
       rc = step_cached (self, "BEGIN IMMEDIATE");
-      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+      attempts++;
+      if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+          || g_get_monotonic_time () >= deadline)
         break;
-      g_debug ("BEGIN IMMEDIATE busy (attempt %u): %s", attempt + 1, sqlite3_errmsg (self->db));
-      g_usleep (g_random_int_range (1000, 10000 * (attempt + 1)));
+      g_usleep (g_random_int_range (200, 2000));
     }
+  sqlite3_busy_timeout (self->db, self->busy_ms);
+  if (attempts > 1)
+    g_debug ("BEGIN IMMEDIATE: %u attempts, %s", attempts, sqlite3_errstr (rc));
   if (rc != SQLITE_OK)
     return _pt_store_set_sqlite_error (self, rc, "begin", error);
   return TRUE;

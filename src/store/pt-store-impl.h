@@ -11,8 +11,9 @@ G_BEGIN_DECLS
 #define PT_STORE_APPLICATION_ID 0x5054726b
 /* How long a writer waits for another process's write lock. */
 #define PT_STORE_DEFAULT_BUSY_MS 30000
-/* BEGIN IMMEDIATE tries when SQLite reports BUSY without waiting. */
-#define PT_STORE_BEGIN_ATTEMPTS 5
+/* BEGIN IMMEDIATE waits in rounds of this length (SQLite's busy handler
+ * checks densely at first), retried until the busy timeout. */
+#define PT_STORE_BEGIN_ROUND_MS 60
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -58,6 +59,8 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
+
+  gint         busy_ms;          /* the busy timeout */
 };
 
 /* pt-store.c */
