@@ -200,6 +200,7 @@ _pt_demo_generate_full (PtStore             *store,
   PtDemoOptions opts = { 500, 200, 300, 42 };
   Demo demo = { 0 };
   guint64 barcode_seq, number_seq;
+  gint64 existing;
   gint64 cache_pages;
   gboolean ok = FALSE;
 
@@ -230,7 +231,8 @@ _pt_demo_generate_full (PtStore             *store,
   g_array_set_clear_func (demo.patients, demo_patient_clear);
 
   /* Continue numbering after what is there, so a second run adds. */
-  barcode_seq = (guint64) pt_store_count (store, "medicines") + opts.seed * 100003u;
+  existing = pt_store_count (store, "medicines");
+  barcode_seq = (guint64) existing + opts.seed * 100003u;
   number_seq = (guint64) pt_store_count (store, "prescriptions");
 
   /* A bulk load touches far more pages than counter work: a large page
@@ -255,7 +257,11 @@ _pt_demo_generate_full (PtStore             *store,
     if (!_pt_demo_create_prescription (&demo, &number_seq, error))
       goto out;
 
-  ok = demo_commit (&demo, error) && (!bulk || _pt_store_optimize_search (store, error));
+  /* Merging the search indexes into one segment rewrites them whole:
+   * worth it when the load made most of them, not for a few more. */
+  ok = demo_commit (&demo, error)
+       && (!bulk || (gint64) opts.medicines < existing
+           || _pt_store_optimize_search (store, error));
   if (ok && progress != NULL)
     progress (demo.total, demo.total, progress_data);
 
