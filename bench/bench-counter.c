@@ -61,6 +61,8 @@ top_up_movements (PtStore *store,
   sqlite3_finalize (stmt);
   g_assert (batches->len > 0);
 
+  /* A bulk load: no savepoint per adjustment (same rows, fewer CPU). */
+  _pt_store_set_bulk (store, TRUE);
   while (have < target)
     {
       g_autoptr(GError) error = NULL;
@@ -83,6 +85,7 @@ top_up_movements (PtStore *store,
       g_printerr ("\r  movements: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " (%.0f/s)", have,
                   target, i / ((pt_bench_now_ms () - t0) / 1000.0));
     }
+  _pt_store_set_bulk (store, FALSE);
   g_printerr ("\n");
 }
 
