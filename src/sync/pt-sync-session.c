@@ -64,6 +64,7 @@ _pt_sync_session_new (const gchar *data_dir,
 void
 _pt_sync_session_disconnect (PtSyncSession *s)
 {
+  g_clear_pointer (&s->crypt, pt_sync_crypt_free);  /* uses the client */
   g_clear_pointer (&s->stream, mongoc_change_stream_destroy);
   g_clear_pointer (&s->db, mongoc_database_destroy);
   g_clear_pointer (&s->client, mongoc_client_destroy);
@@ -199,6 +200,12 @@ _pt_sync_session_connect (PtSyncSession  *s,
           }
       }
   }
+  /* The tenant's encryption key, before anything is read or sent. */
+  if (!_pt_sync_session_open_crypt (s, failure, error))
+    {
+      _pt_sync_session_disconnect (s);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -571,7 +578,7 @@ page_collection (PtSyncSession      *s,
 
       if (bson_iter_init_find (&it, doc, "_id") && BSON_ITER_HOLDS_OID (&it))
         bson_oid_to_string (bson_iter_oid (&it), last_id);
-      if (!pt_store_sync_apply_remote (s->store, c, doc, &stats, error))
+      if (!_pt_sync_session_apply_remote (s, c, doc, &stats, error))
         {
           ok = fail_local (failure);
           break;
@@ -835,7 +842,7 @@ poll_once (PtSyncSession  *s,
       cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
       bson_destroy (&filter);
       while (ok && mongoc_cursor_next (cursor, &doc))
-        if (!pt_store_sync_apply_remote (s->store, c, doc, &stats, error))
+        if (!_pt_sync_session_apply_remote (s, c, doc, &stats, error))
           ok = fail_local (failure);
       if (ok && mongoc_cursor_error (cursor, &berr))
         ok = fail (&berr, "poll", failure, error);
@@ -938,7 +945,7 @@ _pt_sync_session_pull (PtSyncSession  *s,
     for (guint i = 0; i < current->len; i++)
       {
         Fetched *fd = g_ptr_array_index (current, i);
-        if (!pt_store_sync_apply_remote (s->store, fd->coll, fd->doc, &stats, error))
+        if (!_pt_sync_session_apply_remote (s, fd->coll, fd->doc, &stats, error))
           {
             _pt_store_rollback (s->store);
             return fail_local (failure);
