@@ -85,9 +85,13 @@ gboolean  pt_sync_crypt_open              (mongoc_client_t *client,
                                            PtSyncCrypt    **crypt,
                                            PtSyncFailure   *failure,
                                            GError         **error);
+/* The data key's id (UUID, base64). */
+gchar    *pt_sync_crypt_dup_key_id        (PtSyncCrypt *crypt);
 void      pt_sync_crypt_free              (PtSyncCrypt *crypt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncCrypt, pt_sync_crypt_free)
 
+/* TRUE when @field or one of its embedded fields is sensitive. */
+gboolean  pt_sync_crypt_field_is_sensitive (const PtField *field);
 /* TRUE when some field of @collection (or of its embedded documents) is
  * sensitive. */
 gboolean  pt_sync_crypt_collection_is_sensitive (const PtCollection *collection);

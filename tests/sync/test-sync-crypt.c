@@ -633,6 +633,142 @@ test_key_files (void)
   sync_test_rmdir (dir);
 }
 
+/* ---- pharmatrack-admin ---------------------------------------------------- */
+
+typedef struct
+{
+  gint   status;
+  gchar *out;
+  gchar *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+/* pharmatrack-admin @args… (NULL-terminated), MONGODB_URI unset. */
+static Run
+run_admin (const gchar *first, ...)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  const gchar *admin = g_getenv ("PHARMATRACK_ADMIN");
+  Run r = { 0 };
+  va_list ap;
+
+  g_assert_nonnull (admin);
+  g_ptr_array_add (argv, (gpointer) admin);
+  va_start (ap, first);
+  for (const gchar *a = first; a != NULL; a = va_arg (ap, const gchar *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (p);
+  g_test_message ("$ pharmatrack-admin %s %s → %d\n%s%s", first, (gchar *) argv->pdata[2],
+                  r.status, r.out, r.err);
+  return r;
+}
+
+static void
+test_cli_enrols_with_the_key_file (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *dir_c = g_build_filename (f->tmp, "counter-c", NULL);
+  g_autofree gchar *wrong = g_build_filename (f->tmp, "wrong.key", NULL);
+  Run r;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  /* Without the key file: refused, and the data dir is left empty so
+   * connect can run again. */
+  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "does not have the pharmacy’s encryption key"));
+  g_assert_false (pt_store_exists (dir_c));
+  run_clear (&r);
+
+  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT,
+                 "--key-file", f->key_file, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PtStore) c = pt_store_open (dir_c, &error);
+    g_autofree gchar *first = NULL;
+
+    g_assert_no_error (error);
+    first = sync_test_get_string (c, "patients", patient, "firstName");
+    g_assert_cmpstr (first, ==, FIRST_NAME);
+  }
+
+  /* sync --key-file replaces the counter's key: a wrong one stops it,
+   * the right one brings it back. */
+  write_key_file (wrong);
+  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", wrong, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "not the pharmacy’s key"));
+  run_clear (&r);
+  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", f->key_file, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+}
+
+static void
+test_cli_setup_atlas_makes_the_master_key (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *key = g_build_filename (f->tmp, "new-pharmacy.key", NULL);
+  g_autoptr(GBytes) first = NULL, second = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  Run r;
+
+  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "created"));
+  run_clear (&r);
+  g_assert_cmpint (g_stat (key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  first = pt_sync_crypt_read_key_file (key, &error);
+  g_assert_no_error (error);
+
+  /* Idempotent: the key is kept, no index is added. */
+  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Indexes: 0 created"));
+  g_assert_nonnull (strstr (r.out, "already present"));
+  run_clear (&r);
+  second = pt_sync_crypt_read_key_file (key, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (first, second));
+
+  /* The key vault refuses a second data key for the same tenant. */
+  {
+    mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
+                                                               PT_SYNC_KEY_VAULT_COLL);
+    bson_t *doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
+    bson_error_t berr;
+
+    g_assert_true (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
+    bson_destroy (doc);
+    doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
+    g_assert_false (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
+    g_assert_cmpuint (berr.code, ==, 11000);
+    bson_destroy (doc);
+    mongoc_collection_destroy (vault);
+  }
+}
+
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
 
 int
@@ -649,5 +785,7 @@ main (int argc, char **argv)
   ADD ("/sync/crypt/foreign-clear-text-is-kept-and-encrypted-on-next-push",
        test_foreign_clear_text_is_kept_and_encrypted_on_next_push);
   ADD ("/sync/crypt/tenant-without-key-stays-clear", test_tenant_without_key_stays_clear);
+  ADD ("/sync/crypt/cli-enrols-with-the-key-file", test_cli_enrols_with_the_key_file);
+  ADD ("/sync/crypt/cli-setup-atlas-makes-the-master-key", test_cli_setup_atlas_makes_the_master_key);
   return g_test_run ();
 }
