@@ -156,16 +156,19 @@ pt_cli_cmd_demo_data (PtCli *cli, int argc, char **argv)
     { NULL }
   };
 
-  if (!pt_cli_parse (cli, &argc, &argv, entries, "",
-                     _("Adds realistic synthetic data: medicines with real generic names, "
+  /* The addresses and password are arguments, not glued into the string:
+   * xgettext would cut the message at the first macro. */
+  g_autofree gchar *summary =
+    g_strdup_printf (_("Adds realistic synthetic data: medicines with real generic names, "
                        "strengths, forms and valid GTIN-13 barcodes; batches with spread-out "
                        "expiries and a consistent stock ledger; patients; prescriptions in "
                        "every workflow state.  When the data dir holds no store yet, creates "
                        "the tenant “Demo Pharmacy” (enterprise plan, two branches) with the "
-                       "users " PT_DEMO_OWNER_EMAIL ", " PT_DEMO_PHARMACIST_EMAIL ", "
-                       PT_DEMO_TECHNICIAN_EMAIL " and " PT_DEMO_CASHIER_EMAIL
-                       " (password “" PT_DEMO_PASSWORD "”)."),
-                     &status))
+                       "users %s, %s, %s and %s (password “%s”)."),
+                     PT_DEMO_OWNER_EMAIL, PT_DEMO_PHARMACIST_EMAIL,
+                     PT_DEMO_TECHNICIAN_EMAIL, PT_DEMO_CASHIER_EMAIL, PT_DEMO_PASSWORD);
+
+  if (!pt_cli_parse (cli, &argc, &argv, entries, "", summary, &status))
     return status;
   if (!pt_cli_expect_args (cli, argc, 0, 0, &status))
     return status;

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "pt-cli"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -437,7 +438,7 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
       goto out;
     }
   created += vault_created;
-  g_print (_("Indexes: %" G_GINT64_FORMAT " created\n"), created);
+  g_print (_("Indexes: %" PRId64 " created\n"), created);
 
   if (admin_email != NULL)
     {
@@ -615,7 +616,7 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
       return pt_cli_fail (cli, error);
     }
   st = pt_sync_engine_get_status (engine);
-  g_print (_("Connected to tenant %s: %" G_GINT64_FORMAT " documents downloaded.\n"),
+  g_print (_("Connected to tenant %s: %" PRId64 " documents downloaded.\n"),
            tenant_id, st->pulled_total);
   return PT_CLI_EXIT_OK;
 }
@@ -739,7 +740,7 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
       if (!ok)
         return pt_cli_fail (cli, error);
       st = pt_sync_engine_get_status (engine);
-      g_print (_("In sync: %" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT " received.\n"),
+      g_print (_("In sync: %" PRId64 " sent, %" PRId64 " received.\n"),
                st->pushed_total, st->pulled_total);
       return PT_CLI_EXIT_OK;
     }
@@ -872,16 +873,16 @@ pt_cli_sync_status_hook (PtCli       *cli,
       g_string_append_printf (text, _("Sync state: %s\n"), state != NULL ? state : "never-synced");
       if (message != NULL)
         g_string_append_printf (text, _("Sync message: %s\n"), message);
-      g_string_append_printf (text, _("Waiting to be sent: %" G_GINT64_FORMAT "\n"), pending);
+      g_string_append_printf (text, _("Waiting to be sent: %" PRId64 "\n"), pending);
       if (oldest != NULL)
         g_string_append_printf (text, _("Oldest waiting change: %s\n"), oldest);
       g_string_append_printf (text, _("Last sent: %s\n"), last_push != NULL ? last_push : _("never"));
       g_string_append_printf (text, _("Last received: %s\n"), last_pull != NULL ? last_pull : _("never"));
-      g_string_append_printf (text, _("Conflicts to review: %" G_GINT64_FORMAT "\n"),
+      g_string_append_printf (text, _("Conflicts to review: %" PRId64 "\n"),
                               pt_store_sync_count_conflicts (store, FALSE));
-      g_string_append_printf (text, _("Quarantined changes: %" G_GINT64_FORMAT "\n"),
+      g_string_append_printf (text, _("Quarantined changes: %" PRId64 "\n"),
                               pt_store_sync_count_quarantined (store));
-      g_string_append_printf (text, _("Other tenants' documents dropped: %" G_GINT64_FORMAT "\n"),
+      g_string_append_printf (text, _("Other tenants' documents dropped: %" PRId64 "\n"),
                               pt_store_sync_get_int (store, "dropped_foreign", 0));
     }
 #undef STR_OR_NULL

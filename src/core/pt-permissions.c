@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "pt-core"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -392,7 +393,7 @@ pt_plan_storage_near_quota (PtPlan   plan,
       used = g_format_size (used_bytes);
       total = g_format_size (quota);
       percent = used_bytes / (quota / 100);
-      *message = g_strdup_printf (_("This organisation uses %s of the %s plan’s %s of storage (%" G_GINT64_FORMAT " %%). "
+      *message = g_strdup_printf (_("This organisation uses %s of the %s plan’s %s of storage (%" PRId64 " %%). "
                                     "Counter work continues; upgrade the plan or archive old records."),
                                   used, pt_plan_get_label (plan), total, percent);
     }

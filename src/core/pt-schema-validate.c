@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "pt-core"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -173,14 +174,14 @@ check_string (Ctx           *ctx,
   /* A character is at most 4 bytes: anything longer than 4 × max is
    * refused before the text is even scanned (a 10 MB paste). */
   if ((gint64) len > max * 4)
-    return fail (ctx, _("%s is too long: at most %" G_GINT64_FORMAT " characters are allowed (%s)."),
+    return fail (ctx, _("%s is too long: at most %" PRId64 " characters are allowed (%s)."),
                  label_of (f), max, ctx->path->str);
   if (!g_utf8_validate_len (s, len, NULL))
     return fail (ctx, _("%s contains characters that are not valid text (invalid UTF-8 or a NUL byte) (%s)."),
                  label_of (f), ctx->path->str);
   n_chars = g_utf8_strlen (s, len);
   if (n_chars > max)
-    return fail (ctx, _("%s is too long: %ld characters, at most %" G_GINT64_FORMAT " are allowed (%s)."),
+    return fail (ctx, _("%s is too long: %ld characters, at most %" PRId64 " are allowed (%s)."),
                  label_of (f), n_chars, max, ctx->path->str);
   if (is_blank (s, len))
     {
@@ -191,8 +192,8 @@ check_string (Ctx           *ctx,
   /* A format (GTIN, HH:MM, ...) says more than a length would. */
   if (n_chars < f->min && f->format == PT_FORMAT_NONE)
     return fail (ctx, g_dngettext (GETTEXT_PACKAGE,
-                                   "%s must have at least %" G_GINT64_FORMAT " character (%s).",
-                                   "%s must have at least %" G_GINT64_FORMAT " characters (%s).",
+                                   "%s must have at least %" PRId64 " character (%s).",
+                                   "%s must have at least %" PRId64 " characters (%s).",
                                    f->min),
                  label_of (f), f->min, ctx->path->str);
   return check_string_format (ctx, f, s, len);
@@ -402,7 +403,7 @@ check_value (Ctx               *ctx,
             gboolean ok;
 
             if (++count > max)
-              return fail (ctx, _("%s has too many entries: at most %" G_GINT64_FORMAT " are allowed (%s)."),
+              return fail (ctx, _("%s has too many entries: at most %" PRId64 " are allowed (%s)."),
                            label_of (f), max, ctx->path->str);
             old = path_push_index (ctx, count - 1);
             if (BSON_ITER_HOLDS_NULL (&child) || bson_iter_type (&child) == BSON_TYPE_UNDEFINED)
@@ -417,7 +418,7 @@ check_value (Ctx               *ctx,
           {
             if (f->min == 1)
               return fail (ctx, _("%s must have at least one entry (%s)."), label_of (f), ctx->path->str);
-            return fail (ctx, _("%s must have at least %" G_GINT64_FORMAT " entries (%s)."),
+            return fail (ctx, _("%s must have at least %" PRId64 " entries (%s)."),
                          label_of (f), f->min, ctx->path->str);
           }
         return TRUE;

@@ -3,6 +3,8 @@
 #define G_LOG_DOMAIN "pt-store"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "pt-store-impl.h"
 
 static void
@@ -288,12 +290,12 @@ make_plan (PtStore     *self,
 
             line->warnings |= PT_WARNING_INSUFFICIENT;
             g_string_append_printf (message,
-                                    _("Only %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                                    _("Only %" PRId64 " of %" PRId64
                                       " %s in usable stock (partial fill)."),
                                     line->allocated, line->requested, name);
             if (expired > 0)
               g_string_append_printf (message,
-                                      _(" %" G_GINT64_FORMAT " more are expired and "
+                                      _(" %" PRId64 " more are expired and "
                                         "cannot be dispensed."), expired);
           }
         for (guint i = 0; i < line->allocations->len; i++)

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "pt-store"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <libsoup/soup.h>
 
@@ -216,7 +217,7 @@ fill_report (PtImportReport *report,
   for (guint i = 0; i < errors->len && i < MAX_REPORTED_ERRORS; i++)
     {
       LineError *e = &g_array_index (errors, LineError, i);
-      g_ptr_array_add (report->errors, g_strdup_printf (_("line %" G_GINT64_FORMAT ": %s"),
+      g_ptr_array_add (report->errors, g_strdup_printf (_("line %" PRId64 ": %s"),
                                                         e->line, e->message));
     }
   if (errors->len > MAX_REPORTED_ERRORS)
@@ -378,9 +379,9 @@ pt_store_import (PtStore         *self,
       fill_report (report, errors);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
                    g_dngettext (GETTEXT_PACKAGE,
-                                "%" G_GINT64_FORMAT " line is not a valid %s document; "
+                                "%" PRId64 " line is not a valid %s document; "
                                 "nothing was imported. First: %s",
-                                "%" G_GINT64_FORMAT " lines are not valid %s documents; "
+                                "%" PRId64 " lines are not valid %s documents; "
                                 "nothing was imported. First: %s",
                                 report->rejected),
                    report->rejected, c->name, (gchar *) report->errors->pdata[0]);

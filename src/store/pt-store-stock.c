@@ -3,6 +3,8 @@
 #define G_LOG_DOMAIN "pt-store"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "pt-store-impl.h"
 
 void
@@ -148,7 +150,7 @@ pt_store_receive_stock (PtStore         *self,
   if (receipt->quantity <= 0)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
-                   _("The quantity received must be more than 0 (it was %" G_GINT64_FORMAT ")."),
+                   _("The quantity received must be more than 0 (it was %" PRId64 ")."),
                    receipt->quantity);
       return NULL;
     }
@@ -260,7 +262,7 @@ pt_store_adjust_stock (PtStore     *self,
   if (delta < 0 && on_hand + delta < 0)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INSUFFICIENT_STOCK,
-                   _("Batch %s has %" G_GINT64_FORMAT " in stock; removing %" G_GINT64_FORMAT
+                   _("Batch %s has %" PRId64 " in stock; removing %" PRId64
                      " would make it negative. Count the stock and adjust by what is missing."),
                    pt_bson_get_string (batch, "lotNumber"), on_hand, -delta);
       goto fail;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-store-sync"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include "pt-store-sync.h"
@@ -636,7 +637,7 @@ pt_store_sync_mark_conflict_reviewed (PtStore  *store,
   if (sqlite3_changes (_pt_store_get_db (store)) == 0)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("There is no conflict number %" G_GINT64_FORMAT "."), id);
+                   _("There is no conflict number %" PRId64 "."), id);
       return FALSE;
     }
   return TRUE;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-sync"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include "pt-sync-bson.h"
@@ -1031,8 +1032,8 @@ _pt_sync_session_verify (PtSyncSession  *s,
           g_debug ("still queued: %s %s", e->collection, e->doc_id);
         }
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
-                   g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " change is still waiting to be sent.",
-                                "%" G_GINT64_FORMAT " changes are still waiting to be sent.", pending),
+                   g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " change is still waiting to be sent.",
+                                "%" PRId64 " changes are still waiting to be sent.", pending),
                    pending);
       return FALSE;
     }
@@ -1040,8 +1041,8 @@ _pt_sync_session_verify (PtSyncSession  *s,
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
                    g_dngettext (GETTEXT_PACKAGE,
-                                "The cloud refused %" G_GINT64_FORMAT " change; see the quarantined changes.",
-                                "The cloud refused %" G_GINT64_FORMAT " changes; see the quarantined changes.",
+                                "The cloud refused %" PRId64 " change; see the quarantined changes.",
+                                "The cloud refused %" PRId64 " changes; see the quarantined changes.",
                                 quarantined),
                    quarantined);
       return FALSE;
@@ -1075,7 +1076,7 @@ _pt_sync_session_verify (PtSyncSession  *s,
                    c->name, local, remote);
           g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
                        _("This computer and the cloud do not hold the same %s yet "
-                         "(%" G_GINT64_FORMAT " here, %" G_GINT64_FORMAT " in the cloud); "
+                         "(%" PRId64 " here, %" PRId64 " in the cloud); "
                          "run sync again."),
                        c->name, local, remote);
           return FALSE;

@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pt-medicines-page.h"
@@ -386,8 +387,8 @@ write_off_action (GtkWidget *widget, const gchar *name, GVariant *param)
   dialog = adw_message_dialog_new (parent_window (self), _("Write Off Expired Stock?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   g_dngettext (GETTEXT_PACKAGE,
-                                               "%u batch (%" G_GINT64_FORMAT " units) at this branch is past its expiry date. Its stock is removed from the count; the write-off is recorded in the stock history and the audit log.",
-                                               "%u batches (%" G_GINT64_FORMAT " units) at this branch are past their expiry date. Their stock is removed from the count; the write-off is recorded in the stock history and the audit log.",
+                                               "%u batch (%" PRId64 " units) at this branch is past its expiry date. Its stock is removed from the count; the write-off is recorded in the stock history and the audit log.",
+                                               "%u batches (%" PRId64 " units) at this branch are past their expiry date. Their stock is removed from the count; the write-off is recorded in the stock history and the audit log.",
                                                expired->len),
                                   expired->len, units);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),

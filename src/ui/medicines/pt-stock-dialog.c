@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pt-stock-dialog.h"
@@ -135,7 +136,7 @@ apply_receive (PtStockDialog *self)
       return show_problem (self, sentence, NULL);
     }
   /* Translators: toast, "Received 100 × Amoxicillin 500 mg (lot A1234)" */
-  message = g_strdup_printf (_("Received %" G_GINT64_FORMAT " × %s (lot %s)"),
+  message = g_strdup_printf (_("Received %" PRId64 " × %s (lot %s)"),
                              qty, self->medicine_name, lot);
   g_signal_emit (self, signals[DONE], 0, message);
   gtk_window_destroy (GTK_WINDOW (self));
@@ -168,7 +169,7 @@ apply_adjust (PtStockDialog *self)
       return show_problem (self, sentence, NULL);
     }
   /* Translators: toast, "Adjusted Amoxicillin 500 mg by -2: damaged box" */
-  message = g_strdup_printf (_("Adjusted %s by %+" G_GINT64_FORMAT ": %s"),
+  message = g_strdup_printf (_("Adjusted %s by %+" PRId64 ": %s"),
                              self->medicine_name, delta, reason);
   g_signal_emit (self, signals[DONE], 0, message);
   gtk_window_destroy (GTK_WINDOW (self));

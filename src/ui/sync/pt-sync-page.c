@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "pt-ui"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pt-sync-page.h"
@@ -237,7 +238,7 @@ pt_sync_page_refresh (PtSyncPage *self)
                               status->state == PT_SYNC_STATE_INITIAL_SYNC && status->initial_total > 0);
       if (status->initial_total > 0)
         {
-          g_autofree gchar *text = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " records"),
+          g_autofree gchar *text = g_strdup_printf (_("%" PRId64 " of %" PRId64 " records"),
                                                     status->initial_done, status->initial_total);
 
           gtk_progress_bar_set_fraction (self->initial_progress,
