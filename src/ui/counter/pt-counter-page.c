@@ -9,6 +9,8 @@
 #include "pt-counter-page.h"
 #include "pt-dispense-dialog.h"
 #include "pt-prescription-editor.h"
+#include "pt-rx-list-model.h"
+#include "pt-rx-list-row.h"
 #include "pt-store-counter.h"
 #include "pt-ui-util.h"
 #include "pt-window.h"
@@ -28,19 +30,21 @@ static const struct
 
 struct _PtCounterPage
 {
-  GtkWidget   parent_instance;
+  GtkWidget           parent_instance;
 
-  PtStore    *store;
-  gchar      *pharmacy_id;
-  gulong      committed_id;
-  guint       refresh_idle;
-  gchar      *selected_id;
-  gchar      *shown;            /* what the lists show, to skip rebuilds */
+  PtStore            *store;
+  gchar              *pharmacy_id;
+  gulong              committed_id;
+  guint               refresh_idle;
+  gchar              *selected_id;
+  PtRxListModel      *queue;
 
-  GtkLabel   *alert_label;
-  GtkLabel   *headers[N_COLUMNS];
-  GtkListBox *lists[N_COLUMNS];
-  GtkStack   *stack;
+  GtkWidget          *alert_box;
+  GtkLabel           *alert_label;
+  GtkStack           *stack;
+  GtkLabel           *headers[N_COLUMNS];
+  GtkListBox         *lists[N_COLUMNS];
+  GtkFilterListModel *models[N_COLUMNS];
 };
 
 G_DEFINE_FINAL_TYPE (PtCounterPage, pt_counter_page, GTK_TYPE_WIDGET)
@@ -57,13 +61,6 @@ column_of (const gchar *status)
   if (g_strcmp0 (status, "dispensed") == 0 || g_strcmp0 (status, "picked_up") == 0)
     return COL_DONE;
   return -1;
-}
-
-static void
-set_accessible_label (GtkWidget   *widget,
-                      const gchar *label)
-{
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 /* ---- Shared flows -------------------------------------------------------- */
@@ -167,48 +164,36 @@ pt_counter_new_prescription (GtkWidget   *from,
 
 /* ---- Queue --------------------------------------------------------------- */
 
-static void
-clear_list (GtkListBox *list)
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer data)
 {
-  GtkWidget *child;
+  PtCounterPage *self = data;
+  GtkWidget *row = pt_rx_list_row_new (item, self->store ? pt_store_get_currency (self->store) : NULL,
+                                       PT_RX_ROW_QUEUE);
+  const gchar *status = pt_rx_item_get_status (item);
+  gint col = column_of (status);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+  gtk_widget_set_tooltip_text (row, g_strcmp0 (status, "picked_up") == 0
+                                    ? pt_rx_status_get_label (status)
+                                    : col >= 0 ? _(columns[col].step) : NULL);
+  return row;
 }
 
-static GtkWidget *
-queue_row_new (PtCounterPage *self,
-               PtRxRow       *rx,
-               gint           col)
+static void
+update_headers (PtCounterPage *self)
 {
-  GtkWidget *row = adw_action_row_new ();
-  g_autofree gchar *title = g_strdup_printf ("%s · %s", rx->number, rx->patient_name);
-  g_autofree gchar *sub = NULL;
-  g_autofree gchar *a11y = NULL;
-  g_autofree gchar *time = pt_ui_format_date_time (rx->created_at);
-  const gchar *status = pt_rx_status_get_label (rx->status);
+  guint total = 0;
 
-  if (rx->owed > 0 && col != COL_RECEIVED)
-    sub = g_strdup_printf (_("%s · %" PRId64 " owed · %s"), rx->summary, rx->owed, time);
-  else if (g_strcmp0 (rx->status, "picked_up") == 0)
-    sub = g_strdup_printf (_("%s · handed over"), rx->summary);
-  else
-    sub = g_strdup_printf ("%s · %s", rx->summary, time);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  /* Translators: accessible name of a queue row: "Rx 7KQ2M-000001, Ada Lovelace, received" */
-  a11y = g_strdup_printf (_("Rx %s, %s, %s"), rx->number, rx->patient_name, status);
-  set_accessible_label (row, a11y);
-  gtk_widget_set_tooltip_text (row, g_strcmp0 (rx->status, "picked_up") == 0
-                                    ? status : _(columns[col].step));
-  g_object_set_data_full (G_OBJECT (row), "rx-id", g_strdup (rx->id), g_free);
-  g_object_set_data_full (G_OBJECT (row), "status", g_strdup (rx->status), g_free);
-  if (rx->owed > 0 && col != COL_RECEIVED)
-    gtk_widget_add_css_class (row, "warning");
-  return row;
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->models[c]));
+      g_autofree gchar *text = g_strdup_printf ("%s (%u)", _(columns[c].title), n);
+
+      gtk_label_set_label (self->headers[c], text);
+      total += n;
+    }
+  gtk_stack_set_visible_child_name (self->stack, total > 0 ? "queue" : "empty");
 }
 
 static void
@@ -216,7 +201,8 @@ update_alert (PtCounterPage *self)
 {
   g_autoptr(GPtrArray) negative = NULL;
 
-  negative = self->store ? pt_store_negative_stock (self->store, self->pharmacy_id, NULL) : NULL;
+  negative = self->store && pt_store_get_user_id (self->store)
+             ? pt_store_negative_stock (self->store, self->pharmacy_id, NULL) : NULL;
   if (negative != NULL && negative->len > 0)
     {
       g_autofree gchar *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -224,10 +210,10 @@ update_alert (PtCounterPage *self)
         "Stock alert: %u batches are below zero after offline sales on two counters were merged. Count them and record adjustments on the Medicines page.",
         negative->len), negative->len);
       gtk_label_set_label (self->alert_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->alert_label), TRUE);
+      gtk_widget_set_visible (self->alert_box, TRUE);
     }
   else
-    gtk_widget_set_visible (GTK_WIDGET (self->alert_label), FALSE);
+    gtk_widget_set_visible (self->alert_box, FALSE);
 }
 
 static GtkListBoxRow *
@@ -238,7 +224,8 @@ find_row (PtCounterPage *self,
     {
       for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->lists[c])); child;
            child = gtk_widget_get_next_sibling (child))
-        if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "rx-id"), id) == 0)
+        if (PT_IS_RX_LIST_ROW (child)
+            && g_strcmp0 (pt_rx_list_row_get_id (PT_RX_LIST_ROW (child)), id) == 0)
           return GTK_LIST_BOX_ROW (child);
     }
   return NULL;
@@ -247,13 +234,10 @@ find_row (PtCounterPage *self,
 void
 pt_counter_page_refresh (PtCounterPage *self)
 {
-  g_autoptr(GPtrArray) queue = NULL;
   g_autoptr(GError) error = NULL;
-  guint counts[N_COLUMNS] = { 0, };
   gboolean had_focus = FALSE;
   GtkWidget *focus;
   GtkRoot *root;
-  PtTime from, to;
 
   g_return_if_fail (PT_IS_COUNTER_PAGE (self));
 
@@ -263,59 +247,13 @@ pt_counter_page_refresh (PtCounterPage *self)
   for (guint c = 0; c < N_COLUMNS; c++)
     if (focus && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->lists[c])))
       had_focus = TRUE;
-  if (self->store == NULL || pt_store_get_user_id (self->store) == NULL)
-    {
-      for (guint c = 0; c < N_COLUMNS; c++)
-        clear_list (self->lists[c]);
-      g_clear_pointer (&self->shown, g_free);
-      return;
-    }
 
-  pt_counter_day_bounds (pt_time_now (), &from, &to);
-  queue = pt_store_counter_queue (self->store, self->pharmacy_id, from, &error);
-  if (queue == NULL)
-    {
-      g_debug ("Queue failed: %s", error->message);
-      return;
-    }
-  /* Rows are rebuilt only when what they show changed: the selection and
-   * the focus stay put, and assistive technologies keep their objects. */
-  {
-    g_autoptr(GString) sig = g_string_new (self->pharmacy_id);
-
-    for (guint i = 0; i < queue->len; i++)
-      {
-        PtRxRow *rx = queue->pdata[i];
-        g_string_append_printf (sig, "|%s:%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%"
-                                G_GINT64_FORMAT, rx->id, rx->status, rx->owed, rx->paid,
-                                rx->updated_at);
-      }
-    if (g_strcmp0 (sig->str, self->shown) == 0)
-      {
-        update_alert (self);
-        return;
-      }
-    g_free (self->shown);
-    self->shown = g_string_free (g_steal_pointer (&sig), FALSE);
-  }
-  for (guint c = 0; c < N_COLUMNS; c++)
-    clear_list (self->lists[c]);
-  for (guint i = 0; i < queue->len; i++)
-    {
-      PtRxRow *rx = queue->pdata[i];
-      gint col = column_of (rx->status);
-
-      if (col < 0)
-        continue;
-      gtk_list_box_append (self->lists[col], queue_row_new (self, rx, col));
-      counts[col]++;
-    }
-  for (guint c = 0; c < N_COLUMNS; c++)
-    {
-      g_autofree gchar *text = g_strdup_printf ("%s (%u)", _(columns[c].title), counts[c]);
-      gtk_label_set_label (self->headers[c], text);
-    }
-  gtk_stack_set_visible_child_name (self->stack, queue->len > 0 ? "queue" : "empty");
+  /* Only the rows whose prescription changed are replaced: the others
+   * keep their selection and focus, and assistive technologies keep
+   * their objects. */
+  if (!pt_rx_list_model_reload (self->queue, &error))
+    g_debug ("Queue failed: %s", error->message);
+  update_headers (self);
   update_alert (self);
 
   if (self->selected_id != NULL)
@@ -325,8 +263,10 @@ pt_counter_page_refresh (PtCounterPage *self)
       if (row != NULL)
         {
           GtkListBox *list = GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (row)));
-          gtk_list_box_select_row (list, row);
-          if (had_focus || focus == NULL)
+
+          if (gtk_list_box_get_selected_row (list) != row)
+            gtk_list_box_select_row (list, row);
+          if ((had_focus || focus == NULL) && !gtk_widget_has_focus (GTK_WIDGET (row)))
             gtk_widget_grab_focus (GTK_WIDGET (row));
         }
     }
@@ -420,8 +360,9 @@ row_activated_cb (GtkListBox    *list,
                   GtkListBoxRow *row,
                   PtCounterPage *self)
 {
-  next_step (self, g_object_get_data (G_OBJECT (row), "rx-id"),
-             g_object_get_data (G_OBJECT (row), "status"));
+  PtRxItem *item = pt_rx_list_row_get_item (PT_RX_LIST_ROW (row));
+
+  next_step (self, pt_rx_item_get_id (item), pt_rx_item_get_status (item));
 }
 
 static void
@@ -432,7 +373,7 @@ row_selected_cb (GtkListBox    *list,
   if (row == NULL)
     return;
   g_free (self->selected_id);
-  self->selected_id = g_strdup (g_object_get_data (G_OBJECT (row), "rx-id"));
+  self->selected_id = g_strdup (pt_rx_list_row_get_id (PT_RX_LIST_ROW (row)));
   for (guint c = 0; c < N_COLUMNS; c++)
     if (self->lists[c] != list)
       gtk_list_box_unselect_all (self->lists[c]);
@@ -471,13 +412,13 @@ dispense_action (GtkWidget   *widget,
 
   if (row == NULL)
     return;
-  status = g_object_get_data (G_OBJECT (row), "status");
+  status = pt_rx_item_get_status (pt_rx_list_row_get_item (PT_RX_LIST_ROW (row)));
   if (column_of (status) == COL_DONE)
     {
       toast (self, _("This prescription has already been dispensed."));
       return;
     }
-  pt_counter_dispense (widget, self->store, g_object_get_data (G_OBJECT (row), "rx-id"));
+  pt_counter_dispense (widget, self->store, pt_rx_list_row_get_id (PT_RX_LIST_ROW (row)));
 }
 
 static void
@@ -514,7 +455,8 @@ cancel_action (GtkWidget   *widget,
                                    _("Anything already dispensed goes back into stock. This cannot be undone."));
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason, e.g. prescriber cancelled"));
-  set_accessible_label (entry, _("Cancellation reason"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Cancellation reason"), -1);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep"),
@@ -525,7 +467,7 @@ cancel_action (GtkWidget   *widget,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   g_object_set_data (G_OBJECT (dialog), "reason", entry);
   g_object_set_data_full (G_OBJECT (dialog), "rx-id",
-                          g_strdup (g_object_get_data (G_OBJECT (row), "rx-id")), g_free);
+                          g_strdup (pt_rx_list_row_get_id (PT_RX_LIST_ROW (row))), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (cancel_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
@@ -551,6 +493,8 @@ pt_counter_page_set_store (PtCounterPage *self,
     }
   g_free (self->pharmacy_id);
   self->pharmacy_id = g_strdup (pharmacy_id);
+  pt_rx_list_model_set_store (self->queue, store);
+  pt_rx_list_model_set_pharmacy_id (self->queue, pharmacy_id);
   if (store != NULL)
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "counter.new",
@@ -596,13 +540,12 @@ static void
 pt_counter_page_dispose (GObject *object)
 {
   PtCounterPage *self = PT_COUNTER_PAGE (object);
-  GtkWidget *child;
 
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_COUNTER_PAGE);
+  g_clear_object (&self->queue);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (pt_counter_page_parent_class)->dispose (object);
 }
@@ -614,7 +557,6 @@ pt_counter_page_finalize (GObject *object)
 
   g_free (self->pharmacy_id);
   g_free (self->selected_id);
-  g_free (self->shown);
   G_OBJECT_CLASS (pt_counter_page_parent_class)->finalize (object);
 }
 
@@ -628,6 +570,27 @@ pt_counter_page_class_init (PtCounterPageClass *klass)
   object_class->finalize = pt_counter_page_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
+  g_type_ensure (PT_TYPE_RX_ITEM);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pharmatrack/Desktop/counter/pt-counter-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtCounterPage, alert_box);
+  gtk_widget_class_bind_template_child (widget_class, PtCounterPage, alert_label);
+  gtk_widget_class_bind_template_child (widget_class, PtCounterPage, stack);
+#define BIND_COLUMN(c, key) \
+  gtk_widget_class_bind_template_child_full (widget_class, key "_header", FALSE, \
+                                             G_STRUCT_OFFSET (PtCounterPage, headers[c])); \
+  gtk_widget_class_bind_template_child_full (widget_class, key "_list", FALSE, \
+                                             G_STRUCT_OFFSET (PtCounterPage, lists[c])); \
+  gtk_widget_class_bind_template_child_full (widget_class, key "_model", FALSE, \
+                                             G_STRUCT_OFFSET (PtCounterPage, models[c]))
+  BIND_COLUMN (COL_RECEIVED, "received");
+  BIND_COLUMN (COL_IN_PROGRESS, "in_progress");
+  BIND_COLUMN (COL_READY, "ready");
+  BIND_COLUMN (COL_DONE, "done");
+#undef BIND_COLUMN
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+
   gtk_widget_class_install_action (widget_class, "counter.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "counter.dispense", NULL, dispense_action);
   gtk_widget_class_install_action (widget_class, "counter.cancel", NULL, cancel_action);
@@ -639,74 +602,15 @@ pt_counter_page_class_init (PtCounterPageClass *klass)
 static void
 pt_counter_page_init (PtCounterPage *self)
 {
-  GtkWidget *box, *bar, *title, *hint, *button, *columns_box, *empty;
+  gtk_widget_init_template (GTK_WIDGET (self));
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_parent (box, GTK_WIDGET (self));
-
-  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  title = gtk_label_new (_("Today’s Queue"));
-  gtk_widget_add_css_class (title, "title-2");
-  gtk_box_append (GTK_BOX (bar), title);
-  hint = gtk_label_new (_("Enter: next step · Ctrl+D: dispense · Delete: cancel"));
-  gtk_widget_add_css_class (hint, "dim-label");
-  gtk_widget_set_hexpand (hint, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (hint), 0);
-  gtk_box_append (GTK_BOX (bar), hint);
-  button = gtk_button_new_with_mnemonic (_("_New Prescription"));
-  gtk_widget_add_css_class (button, "suggested-action");
-  gtk_widget_set_tooltip_text (button, _("New prescription (Ctrl+N)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "counter.new");
-  gtk_box_append (GTK_BOX (bar), button);
-  gtk_box_append (GTK_BOX (box), bar);
-
-  self->alert_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->alert_label, TRUE);
-  gtk_label_set_xalign (self->alert_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->alert_label), "warning");
-  gtk_widget_set_visible (GTK_WIDGET (self->alert_label), FALSE);
-  set_accessible_label (GTK_WIDGET (self->alert_label), _("Stock alert"));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->alert_label));
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-  columns_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_box_set_homogeneous (GTK_BOX (columns_box), TRUE);
+  /* One queue model; each column is a filter on it (in the template). */
+  self->queue = pt_rx_list_model_new (PT_RX_LIST_QUEUE);
   for (guint c = 0; c < N_COLUMNS; c++)
     {
-      GtkWidget *col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-      GtkWidget *sw = gtk_scrolled_window_new ();
-      GtkWidget *header = gtk_label_new (_(columns[c].title));
-      GtkWidget *list = gtk_list_box_new ();
-
-      gtk_label_set_xalign (GTK_LABEL (header), 0);
-      gtk_widget_add_css_class (header, "heading");
-      self->headers[c] = GTK_LABEL (header);
-      gtk_box_append (GTK_BOX (col), header);
-      gtk_widget_add_css_class (list, "boxed-list");
-      gtk_widget_set_valign (list, GTK_ALIGN_START);
-      gtk_widget_set_margin_bottom (list, 6);
-      set_accessible_label (list, _(columns[c].title));
-      g_signal_connect (list, "row-activated", G_CALLBACK (row_activated_cb), self);
-      g_signal_connect (list, "row-selected", G_CALLBACK (row_selected_cb), self);
-      self->lists[c] = GTK_LIST_BOX (list);
-      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sw), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sw), list);
-      gtk_widget_set_vexpand (sw, TRUE);
-      gtk_box_append (GTK_BOX (col), sw);
-      gtk_box_append (GTK_BOX (columns_box), col);
+      gtk_filter_list_model_set_model (self->models[c], G_LIST_MODEL (self->queue));
+      gtk_list_box_bind_model (self->lists[c], G_LIST_MODEL (self->models[c]), create_row_cb,
+                               self, NULL);
     }
-  gtk_stack_add_named (self->stack, columns_box, "queue");
-  empty = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "view-list-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("No Prescriptions Waiting"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
-                                   _("Press Ctrl+N to take a new prescription."));
-  gtk_stack_add_named (self->stack, empty, "empty");
-  gtk_stack_set_visible_child_name (self->stack, "empty");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
+  update_headers (self);
 }

@@ -8,12 +8,12 @@
 
 #include "pt-counter-page.h"
 #include "pt-prescriptions-page.h"
+#include "pt-rx-list-model.h"
+#include "pt-rx-list-row.h"
 #include "pt-rx-print.h"
 #include "pt-store-counter.h"
 #include "pt-ui-util.h"
 #include "pt-window.h"
-
-#define RECENT_LIMIT 500
 
 struct _PtPrescriptionsPage
 {
@@ -23,6 +23,8 @@ struct _PtPrescriptionsPage
   gchar          *pharmacy_id;
   gulong          committed_id;
   guint           refresh_idle;
+
+  PtRxListModel  *model;
 
   GtkSearchEntry *search_entry;
   GtkListBox     *list;
@@ -36,7 +38,7 @@ selected_id (PtPrescriptionsPage *self)
 {
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list);
 
-  return row ? g_object_get_data (G_OBJECT (row), "rx-id") : NULL;
+  return row ? pt_rx_list_row_get_id (PT_RX_LIST_ROW (row)) : NULL;
 }
 
 static void
@@ -66,60 +68,38 @@ update_actions (PtPrescriptionsPage *self)
 #undef CAN
 }
 
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer data)
+{
+  PtPrescriptionsPage *self = data;
+
+  return pt_rx_list_row_new (item, self->store ? pt_store_get_currency (self->store) : NULL,
+                             PT_RX_ROW_LIST);
+}
+
 void
 pt_prescriptions_page_refresh (PtPrescriptionsPage *self)
 {
-  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree gchar *keep = NULL;
-  g_autofree gchar *query = NULL;
-  GtkWidget *child;
-  guint n = 0;
+  guint n;
 
   g_return_if_fail (PT_IS_PRESCRIPTIONS_PAGE (self));
 
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
   keep = g_strdup (selected_id (self));
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-  if (self->store == NULL || pt_store_get_user_id (self->store) == NULL)
-    return;
-
-  query = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
-  rows = pt_store_counter_recent (self->store, RECENT_LIMIT, NULL);
-  for (guint i = 0; rows && i < rows->len; i++)
+  pt_rx_list_model_set_filter_text (self->model,
+                                    gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  if (!pt_rx_list_model_reload (self->model, &error))
+    g_debug ("Recent prescriptions failed: %s", error->message);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  if (keep != NULL && selected_id (self) == NULL)
     {
-      PtRxRow *rx = rows->pdata[i];
-      g_autofree gchar *hay = g_utf8_casefold (rx->patient_name, -1);
-      g_autofree gchar *num = g_utf8_casefold (rx->number, -1);
-      g_autofree gchar *title = NULL;
-      g_autofree gchar *sub = NULL;
-      g_autofree gchar *total = NULL;
-      g_autofree gchar *date = NULL;
-      g_autofree gchar *a11y = NULL;
-      GtkWidget *row;
+      gint pos = pt_rx_list_model_find (self->model, keep);
 
-      if (*query && !strstr (hay, query) && !strstr (num, query))
-        continue;
-      total = pt_money_format (rx->total, pt_store_get_currency (self->store));
-      date = pt_ui_format_date_time (rx->created_at);
-      title = g_strdup_printf ("%s · %s · %s", rx->number, rx->patient_name,
-                               pt_rx_status_get_label (rx->status));
-      sub = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
-            ? g_strdup_printf (_("%s · %s · total %s · %" PRId64 " owed"), date, rx->summary,
-                               total, rx->owed)
-            : g_strdup_printf (_("%s · %s · total %s"), date, rx->summary, total);
-      row = adw_action_row_new ();
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
-      a11y = g_strdup_printf (_("Rx %s, %s, %s"), rx->number, rx->patient_name,
-                              pt_rx_status_get_label (rx->status));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
-      g_object_set_data_full (G_OBJECT (row), "rx-id", g_strdup (rx->id), g_free);
-      gtk_list_box_append (self->list, row);
-      if (g_strcmp0 (keep, rx->id) == 0)
-        gtk_list_box_select_row (self->list, GTK_LIST_BOX_ROW (row));
-      n++;
+      if (pos >= 0)
+        gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, pos));
     }
   {
     g_autofree gchar *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u prescription",
@@ -232,6 +212,8 @@ pt_prescriptions_page_set_store (PtPrescriptionsPage *self,
     }
   g_free (self->pharmacy_id);
   self->pharmacy_id = g_strdup (pharmacy_id);
+  pt_rx_list_model_set_store (self->model, store);
+  pt_rx_list_model_set_pharmacy_id (self->model, pharmacy_id);
   pt_prescriptions_page_refresh (self);
 }
 
@@ -248,16 +230,21 @@ map_cb (PtPrescriptionsPage *self)
 }
 
 static void
+search_changed_cb (PtPrescriptionsPage *self)
+{
+  pt_prescriptions_page_refresh (self);
+}
+
+static void
 pt_prescriptions_page_dispose (GObject *object)
 {
   PtPrescriptionsPage *self = PT_PRESCRIPTIONS_PAGE (object);
-  GtkWidget *child;
 
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_PRESCRIPTIONS_PAGE);
+  g_clear_object (&self->model);
   g_clear_object (&self->store);
   g_clear_pointer (&self->pharmacy_id, g_free);
   G_OBJECT_CLASS (pt_prescriptions_page_parent_class)->dispose (object);
@@ -272,6 +259,13 @@ pt_prescriptions_page_class_init (PtPrescriptionsPageClass *klass)
 
   object_class->dispose = pt_prescriptions_page_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pharmatrack/Desktop/prescriptions/pt-prescriptions-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtPrescriptionsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtPrescriptionsPage, list);
+  gtk_widget_class_bind_template_child (widget_class, PtPrescriptionsPage, count_label);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, update_actions);
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "rx.new", NULL);
@@ -282,64 +276,11 @@ pt_prescriptions_page_class_init (PtPrescriptionsPageClass *klass)
                                        "rx.receipt", NULL);
 }
 
-static GtkWidget *
-action_button (const gchar *label,
-               const gchar *action,
-               const gchar *tooltip)
-{
-  GtkWidget *b = gtk_button_new_with_mnemonic (label);
-
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (b), action);
-  gtk_widget_set_tooltip_text (b, tooltip);
-  return b;
-}
-
 static void
 pt_prescriptions_page_init (PtPrescriptionsPage *self)
 {
-  GtkWidget *box, *bar, *sw, *b;
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_parent (box, GTK_WIDGET (self));
-
-  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->search_entry), TRUE);
-  g_object_set (self->search_entry, "placeholder-text", _("Prescription number or patient name"), NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Search prescriptions"), -1);
-  g_signal_connect_swapped (self->search_entry, "search-changed",
-                            G_CALLBACK (pt_prescriptions_page_refresh), self);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->search_entry));
-  gtk_box_append (GTK_BOX (bar), action_button (_("_Dispense…"), "rx.dispense", _("Dispense (Ctrl+D)")));
-  gtk_box_append (GTK_BOX (bar), action_button (_("_Refill"), "rx.refill", _("Refill (Ctrl+R)")));
-  gtk_box_append (GTK_BOX (bar), action_button (_("Print _Labels"), "rx.labels", _("Print labels (Ctrl+P)")));
-  gtk_box_append (GTK_BOX (bar), action_button (_("Print Re_ceipt"), "rx.receipt",
-                                                _("Print receipt (Ctrl+Shift+P)")));
-  b = action_button (_("_New Prescription"), "rx.new", _("New prescription (Ctrl+N)"));
-  gtk_widget_add_css_class (b, "suggested-action");
-  gtk_box_append (GTK_BOX (bar), b);
-  gtk_box_append (GTK_BOX (box), bar);
-
-  self->count_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->count_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->count_label));
-
-  self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
-  gtk_widget_set_valign (GTK_WIDGET (self->list), GTK_ALIGN_START);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Prescriptions"), -1);
-  g_signal_connect_swapped (self->list, "row-selected", G_CALLBACK (update_actions), self);
-  sw = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sw), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sw), GTK_WIDGET (self->list));
-  gtk_widget_set_vexpand (sw, TRUE);
-  gtk_box_append (GTK_BOX (box), sw);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->model = pt_rx_list_model_new (PT_RX_LIST_RECENT);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
   g_signal_connect_swapped (self, "map", G_CALLBACK (map_cb), self);
 }
