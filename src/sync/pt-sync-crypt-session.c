@@ -187,6 +187,26 @@ mark_plain (const bson_t *doc)
   return out;
 }
 
+/* After the merge of @marked (a server copy with clear sensitive values,
+ * marked by mark_plain()): queues its row so the next push writes it back
+ * encrypted.  A document of another tenant was dropped: nothing to do. */
+static gboolean
+queue_encryption (PtSyncSession      *s,
+                  const PtCollection *collection,
+                  const bson_t       *marked,
+                  GError            **error)
+{
+  g_autofree gchar *id = pt_sync_doc_id_hex (marked);
+  g_autofree gchar *tenant = pt_bson_dup_oid_hex (marked, collection->tenant_scoped ? "tenantId" : "_id");
+
+  if (id == NULL || g_strcmp0 (tenant, s->tenant_id) != 0)
+    return TRUE;
+  /* Every path of the merge leaves the server copy as the base, but
+   * "nothing new" keeps the old one: the marker must be on it. */
+  return _pt_store_set_base (s->store, collection, id, marked, error)
+         && _pt_store_outbox_add (s->store, collection->name, id, error);
+}
+
 gboolean
 _pt_sync_session_apply_remote (PtSyncSession      *s,
                                const PtCollection *collection,
@@ -198,7 +218,6 @@ _pt_sync_session_apply_remote (PtSyncSession      *s,
   g_autoptr(bson_t) marked = NULL;
   gboolean clear_sensitive = FALSE;
   const bson_t *doc;
-  gint64 dropped_before = stats != NULL ? stats->dropped_foreign : 0;
 
   if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, remote, &clear, &clear_sensitive, error))
     return FALSE;
@@ -212,18 +231,55 @@ _pt_sync_session_apply_remote (PtSyncSession      *s,
     }
   if (!pt_store_sync_apply_remote (s->store, collection, doc, stats, error))
     return FALSE;
-  if (marked != NULL && (stats == NULL || stats->dropped_foreign == dropped_before))
-    {
-      g_autofree gchar *id = pt_sync_doc_id_hex (doc);
-      g_autofree gchar *tenant = pt_bson_dup_oid_hex (doc, collection->tenant_scoped ? "tenantId" : "_id");
+  return marked == NULL || queue_encryption (s, collection, marked, error);
+}
 
-      /* Every path of the merge leaves the server copy as the base, but
-       * "nothing new" keeps the old one: the marker must be on it. */
-      if (id != NULL && g_strcmp0 (tenant, s->tenant_id) == 0
-          && (!_pt_store_set_base (s->store, collection, id, doc, error)
-              || !_pt_store_outbox_add (s->store, collection->name, id, error)))
+gboolean
+_pt_sync_session_apply_batch (PtSyncSession       *s,
+                              const PtCollection  *collection,
+                              const bson_t * const *docs,
+                              guint                n_docs,
+                              PtSyncApplyStats    *stats,
+                              GError             **error)
+{
+  g_autoptr(GPtrArray) owned = NULL;
+  g_autoptr(GPtrArray) clear_docs = NULL;
+  g_autoptr(GPtrArray) marked = NULL;
+
+  /* Ledger, medicines, batches…: nothing to decrypt, no copy. */
+  if (!pt_sync_crypt_collection_is_sensitive (collection))
+    return pt_store_sync_apply_batch (s->store, collection, docs, n_docs, stats, error);
+
+  owned = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+  clear_docs = g_ptr_array_sized_new (n_docs);
+  marked = g_ptr_array_new ();
+  for (guint i = 0; i < n_docs; i++)
+    {
+      bson_t *clear = NULL;
+      gboolean clear_sensitive = FALSE;
+      const bson_t *doc;
+
+      if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, docs[i], &clear, &clear_sensitive, error))
         return FALSE;
+      if (clear != NULL)
+        g_ptr_array_add (owned, clear);
+      doc = clear != NULL ? clear : docs[i];
+      if (clear_sensitive && s->crypt != NULL && collection->kind == PT_COLLECTION_MUTABLE)
+        {
+          bson_t *m = mark_plain (doc);
+
+          g_ptr_array_add (owned, m);
+          g_ptr_array_add (marked, m);
+          doc = m;
+        }
+      g_ptr_array_add (clear_docs, (gpointer) doc);
     }
+  if (!pt_store_sync_apply_batch (s->store, collection, (const bson_t * const *) clear_docs->pdata,
+                                  clear_docs->len, stats, error))
+    return FALSE;
+  for (guint i = 0; i < marked->len; i++)
+    if (!queue_encryption (s, collection, g_ptr_array_index (marked, i), error))
+      return FALSE;
   return TRUE;
 }
 

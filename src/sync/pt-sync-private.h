@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 #define PT_SYNC_PUSH_BATCH 1000
 #define PT_SYNC_PAGE 1000
+/* Initial sync / catch-up: documents per server batch, each applied in
+ * one transaction with its checkpoint (fewer, larger commits: every
+ * commit is an fsync and rewrites the touched index pages). */
+#define PT_SYNC_CATCHUP_BATCH 5000
 #define PT_SYNC_DEFAULT_DATABASE "pharmatrack"
 /* Polling re-reads what changed in this window before the last poll, so
  * counters' clocks may disagree by this much. */
@@ -118,6 +122,14 @@ gboolean       _pt_sync_session_apply_remote (PtSyncSession      *session,
                                               const bson_t       *remote,
                                               PtSyncApplyStats   *stats,
                                               GError            **error);
+/* The same for pt_store_sync_apply_batch() (catch-up pages, live
+ * batches): a pass-through for collections without sensitive fields. */
+gboolean       _pt_sync_session_apply_batch (PtSyncSession       *session,
+                                             const PtCollection  *collection,
+                                             const bson_t * const *docs,
+                                             guint                n_docs,
+                                             PtSyncApplyStats    *stats,
+                                             GError             **error);
 /* *wire: @doc with its sensitive fields encrypted, NULL to send @doc. */
 gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
                                           const PtCollection *collection,
