@@ -62,8 +62,8 @@ apply_page (PtSyncSession      *s,
     }
   if (!_pt_store_begin (s->store, error))
     return FALSE;
-  ok = pt_store_sync_apply_batch (s->store, c, (const bson_t * const *) page->pdata, page->len,
-                                  &stats, error)
+  ok = _pt_sync_session_apply_batch (s, c, (const bson_t * const *) page->pdata, page->len,
+                                     &stats, error)
        && (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
        && (done_key == NULL || pt_store_sync_set (s->store, done_key, "1", error))
        && pt_store_sync_set_int (s->store, "initial_done", s->initial_done + page->len, error)

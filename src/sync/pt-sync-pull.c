@@ -248,8 +248,8 @@ apply_fetched (PtSyncSession    *s,
       g_ptr_array_set_size (run, 0);
       for (; i < current->len && ((Fetched *) g_ptr_array_index (current, i))->coll == coll; i++)
         g_ptr_array_add (run, ((Fetched *) g_ptr_array_index (current, i))->doc);
-      if (!pt_store_sync_apply_batch (s->store, coll, (const bson_t * const *) run->pdata, run->len,
-                                      stats, error))
+      if (!_pt_sync_session_apply_batch (s, coll, (const bson_t * const *) run->pdata, run->len,
+                                         stats, error))
         return FALSE;
     }
   return TRUE;
@@ -325,7 +325,7 @@ poll_once (PtSyncSession  *s,
       cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
       bson_destroy (&filter);
       while (ok && mongoc_cursor_next (cursor, &doc))
-        if (!pt_store_sync_apply_remote (s->store, c, doc, &stats, error))
+        if (!_pt_sync_session_apply_remote (s, c, doc, &stats, error))
           ok = _pt_sync_fail_local (failure);
       if (ok && mongoc_cursor_error (cursor, &berr))
         ok = _pt_sync_fail (&berr, "poll", failure, error);

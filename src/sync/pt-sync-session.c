@@ -68,6 +68,7 @@ _pt_sync_session_new (const gchar *data_dir,
 void
 _pt_sync_session_disconnect (PtSyncSession *s)
 {
+  g_clear_pointer (&s->crypt, pt_sync_crypt_free);  /* uses the client */
   g_clear_pointer (&s->stream, mongoc_change_stream_destroy);
   g_clear_pointer (&s->db, mongoc_database_destroy);
   g_clear_pointer (&s->client, mongoc_client_destroy);
@@ -203,6 +204,12 @@ _pt_sync_session_connect (PtSyncSession  *s,
           }
       }
   }
+  /* The tenant's encryption key, before anything is read or sent. */
+  if (!_pt_sync_session_open_crypt (s, failure, error))
+    {
+      _pt_sync_session_disconnect (s);
+      return FALSE;
+    }
   return TRUE;
 }
 
