@@ -377,7 +377,6 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   gint64 stopped_count;
 
   fill_and_connect (f, TENANT);
-  screenshot (f, "welcome-connecting");
   g_assert_true (gtk_widget_get_visible (welcome_child (f, "connect_cancel_button")));
   g_assert_true (gtk_widget_get_visible (bar));
   g_assert_true (wait_for (connect_idle, f, WAIT_MS));
