@@ -19,6 +19,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 #include <mongoc/mongoc.h>
@@ -233,9 +234,93 @@ raw_sqlite_rate (GPtrArray *docs)
   return docs->len / (t1 - t0);
 }
 
+/* The machine's load, printed with the figures (they are noisy under
+ * load). */
+static void
+print_load (const gchar *when)
+{
+  g_autofree gchar *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("load average %s: %s", when, load);
+}
+
+static gdouble
+cpu_now (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
+         + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds used so far by process @pid (mongosim), from /proc. */
+static gdouble
+proc_cpu (GPid pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree gchar *stat = NULL;
+  g_auto(GStrv) f = NULL;
+  const gchar *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL)
+    return 0;
+  f = g_strsplit (end + 2, " ", -1);
+  if (g_strv_length (f) < 13)
+    return 0;
+  /* Fields 14 and 15 (utime, stime), counted from the state (field 3). */
+  return (g_ascii_strtod (f[11], NULL) + g_ascii_strtod (f[12], NULL)) / sysconf (_SC_CLK_TCK);
+}
+
+/* The store's own limit: the same documents through the sync engine's
+ * bulk apply path (pt_store_sync_apply_batch, pages of
+ * PT_SYNC_CATCHUP_BATCH, one transaction each), in process, no network. */
+static gdouble
+store_apply_rate (GPtrArray *docs, const guint *counts, gdouble *cpu_rate)
+{
+  static const gchar *colls[] = { "medicines", "batches", "stock_movements" };
+  g_autofree gchar *dir = g_dir_make_tmp ("pt-bench-apply-XXXXXX", NULL);
+  PtStoreInit init = { .tenant_id = TENANT, .tenant_name = TENANT, .enrolment = TRUE };
+  g_autoptr(GError) error = NULL;
+  PtStore *store = pt_store_create (dir, &init, &error);
+  guint first = 0;
+  gdouble t0, c0, t;
+
+  if (store == NULL)
+    g_error ("%s", error->message);
+  pt_store_act_as_system (store);
+  t0 = now_s ();
+  c0 = cpu_now ();
+  for (guint k = 0; k < 3; k++)
+    {
+      const PtCollection *c = pt_schema_lookup (colls[k]);
+
+      for (guint i = first; i < first + counts[k]; i += PT_SYNC_CATCHUP_BATCH)
+        {
+          guint n = MIN (PT_SYNC_CATCHUP_BATCH, first + counts[k] - i);
+          PtSyncApplyStats stats = { 0 };
+
+          if (!_pt_store_begin (store, &error)
+              || !pt_store_sync_apply_batch (store, c, (const bson_t * const *) docs->pdata + i, n,
+                                             &stats, &error)
+              || !pt_store_sync_note_stamps (store, &stats, &error)
+              || !_pt_store_commit (store, &error))
+            g_error ("apply: %s", error->message);
+        }
+      first += counts[k];
+    }
+  t = now_s () - t0;
+  *cpu_rate = docs->len / (cpu_now () - c0);
+  g_object_unref (store);
+  rmdir_r (dir);
+  return docs->len / t;
+}
+
 /* Runs the CLI and returns its wall time; *rss_kb gets its peak RSS. */
 static gdouble
-run_cli (const gchar *admin, const gchar *dir, const gchar *uri, glong *rss_kb, gint *status)
+run_cli (const gchar *admin, const gchar *dir, const gchar *uri, glong *rss_kb, gdouble *cpu_s,
+         gint *status)
 {
   const gchar *argv[] = { admin, "--data-dir", dir, "sync", "--once", "--uri", uri, NULL };
   struct rusage ru;
@@ -247,6 +332,8 @@ run_cli (const gchar *admin, const gchar *dir, const gchar *uri, glong *rss_kb, 
     g_error ("cannot run %s", admin);
   wait4 (pid, &st, 0, &ru);
   *rss_kb = ru.ru_maxrss;
+  *cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
+           + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   *status = WIFEXITED (st) ? WEXITSTATUS (st) : -1;
   return now_s () - t0;
 }
@@ -299,7 +386,7 @@ main (int argc, char **argv)
   g_autofree gchar *dir = NULL, *dir2 = NULL;
   mongoc_client_t *client;
   guint n_med, n_batch, n_mov, total;
-  gdouble raw_rate, t, rate;
+  gdouble raw_rate, apply_rate, apply_cpu_rate, t, rate, cpu, sim_cpu;
   glong rss;
   gint status;
 
@@ -325,10 +412,15 @@ main (int argc, char **argv)
   uri = mongosim_fixture_get_uri (sim);
   client = mongoc_client_new (uri);
   printf ("bench-sync: mongosim at %s\n", uri);
+  print_load ("at start");
   printf ("loading %u medicines, %u batches, %u stock movements into mongosim…\n", n_med, n_batch, n_mov);
   fflush (stdout);
   load_server (client, n_med, n_batch, n_mov, raw);
   raw_rate = raw_sqlite_rate (raw);
+  {
+    guint counts[] = { n_med, n_batch, n_mov };
+    apply_rate = store_apply_rate (raw, counts, &apply_cpu_rate);
+  }
   g_ptr_array_set_size (raw, 0);
 
   /* 1. Initial sync by the CLI of a fresh enrolment store. */
@@ -339,11 +431,17 @@ main (int argc, char **argv)
     if (s == NULL)
       g_error ("%s", error->message);
   }
-  t = run_cli (admin, dir, uri, &rss, &status);
+  sim_cpu = proc_cpu (mongosim_fixture_get_pid (sim));
+  t = run_cli (admin, dir, uri, &rss, &cpu, &status);
+  sim_cpu = proc_cpu (mongosim_fixture_get_pid (sim)) - sim_cpu;
   rate = total / t;
   printf ("\n| Figure | Value | Limit in the same run | Ratio |\n|---|---|---|---|\n");
   printf ("| Initial sync, %u documents (`sync --once`) | %.0f docs/s (%.1f s, exit %d) | raw SQLite insert, one transaction: %.0f docs/s | %.2f |\n",
           total, rate, t, status, raw_rate, rate / raw_rate);
+  printf ("| Same documents through the store's bulk apply path, in process, no network | %.0f docs/s (%.0f docs per CPU-s) | raw SQLite: %.0f docs/s | %.2f |\n",
+          apply_rate, apply_cpu_rate, raw_rate, apply_rate / raw_rate);
+  printf ("| Initial sync, CPU of the `sync --once` process / of mongosim | %.0f / %.0f docs per CPU-s (%.1f / %.1f CPU-s of %.1f s) | — | — |\n",
+          total / cpu, total / sim_cpu, cpu, sim_cpu, t);
   printf ("| Peak RSS of `sync --once` during it | %.1f MB | goal ≤ 100 MB | %.2f |\n",
           rss / 1024.0, rss / 1024.0 / 100.0);
   fflush (stdout);
@@ -355,6 +453,7 @@ main (int argc, char **argv)
     g_autoptr(GPtrArray) meds = NULL;
     PtListOptions lo = { .limit = (guint) opt_pushes };
     gint64 queued;
+    gdouble c;
 
     if (s == NULL)
       g_error ("%s", error->message);
@@ -374,11 +473,17 @@ main (int argc, char **argv)
     g_clear_object (&s);
     engine = pt_sync_engine_new (dir, uri, NULL);
     t = now_s ();
+    c = cpu_now ();
+    sim_cpu = proc_cpu (mongosim_fixture_get_pid (sim));
     if (!pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error))
       g_error ("push: %s", error->message);
     t = now_s () - t;
+    c = cpu_now () - c;
+    sim_cpu = proc_cpu (mongosim_fixture_get_pid (sim)) - sim_cpu;
     printf ("| Push of %" G_GINT64_FORMAT " queued changes (%u edits + their audit events), incl. the pull/verify round | %.0f docs/s (%.1f s) | goal ≥ 20,000 docs/s | %.2f |\n",
             queued, meds->len, queued / t, t, queued / t / 20000.0);
+    printf ("| Push, CPU of the engine / of mongosim | %.0f / %.0f docs per CPU-s (%.1f / %.1f CPU-s of %.1f s) | — | — |\n",
+            queued / c, queued / sim_cpu, c, sim_cpu, t);
     fflush (stdout);
   }
 
@@ -441,6 +546,7 @@ main (int argc, char **argv)
             lat->len, percentile (lat, 0.5), percentile (lat, 0.95), percentile (lat, 0.95) / 300.0);
   }
 
+  print_load ("at end");
   mongoc_client_destroy (client);
   rmdir_r (dir);
   if (dir2 != NULL)

@@ -107,6 +107,28 @@ gboolean  _pt_store_write_row        (PtStore             *self,
                                       const PtCollection  *collection,
                                       const PtRawRow      *row,
                                       GError             **error);
+/* For bulk writers (initial sync): inserts a row that does not exist yet
+ * (the caller knows, so the current row is not looked up) with its
+ * indexed columns, and its search index entry unless @search_later.  With
+ * @search_later the caller adds the entry with _pt_store_index_row() later
+ * in the same transaction: a run of row inserts followed by a run of
+ * search index inserts lets FTS5 keep its pending terms in memory until
+ * the commit (SQLite 3.40's FTS5 flushes them at every statement savepoint,
+ * which every insert into a table with triggers opens).  *@rowid (may be
+ * NULL) gets the new rowid. */
+gboolean  _pt_store_insert_row       (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      const PtRawRow      *row,
+                                      gboolean             search_later,
+                                      gint64              *rowid,
+                                      GError             **error);
+/* The search index entry of a row inserted with @search_later (no-op for
+ * a collection without search, or a deleted document). */
+gboolean  _pt_store_index_row        (PtStore             *self,
+                                      const PtCollection  *collection,
+                                      gint64               rowid,
+                                      const bson_t        *doc,
+                                      GError             **error);
 /* Sets only the base of an existing row (after a push was acknowledged). */
 gboolean  _pt_store_set_base         (PtStore             *self,
                                       const PtCollection  *collection,

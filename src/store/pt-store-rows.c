@@ -377,6 +377,33 @@ bind_row (sqlite3_stmt   *stmt,
   sqlite3_bind_int64 (stmt, first + 5, updated_at);
 }
 
+static gboolean
+insert_row (PtStore                *self,
+            const PtCollectionInfo *info,
+            const PtRawRow         *row,
+            const ColValue         *values,
+            gboolean                deleted,
+            gint64                  updated_at,
+            gint64                 *rowid,
+            GError                **error)
+{
+  sqlite3_stmt *stmt = _pt_store_prepare (self, info->insert_sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
+  bind_row (stmt, row, deleted, updated_at, 2);
+  for (guint i = 0; i < info->cols->len; i++)
+    bind_value (stmt, (int) i + 8, &values[i]);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "write row", error);
+  *rowid = sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
 /* Inserts or updates a row.  An update sets only the indexed columns whose
  * value changed and touches the search index only when the searchable
  * text changed: every index entry rewritten is a page written at commit. */
@@ -441,18 +468,8 @@ _pt_store_write_row (PtStore             *self,
 
   if (!exists)
     {
-      stmt = _pt_store_prepare (self, info->insert_sql, error);
-      if (stmt == NULL)
+      if (!insert_row (self, info, row, values, deleted, updated_at, &rowid, error))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_TRANSIENT);
-      bind_row (stmt, row, deleted, updated_at, 2);
-      for (guint i = 0; i < cols->len; i++)
-        bind_value (stmt, (int) i + 8, &values[i]);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _pt_store_set_sqlite_error (self, rc, "write row", error);
-      rowid = sqlite3_last_insert_rowid (self->db);
     }
   else
     {
@@ -489,6 +506,60 @@ _pt_store_write_row (PtStore             *self,
   if (old_texts == NULL && new_texts == NULL)
     return TRUE;
   return write_search_index (self, info, rowid, old_texts != NULL, new_texts, error);
+}
+
+gboolean
+_pt_store_insert_row (PtStore             *self,
+                      const PtCollection  *collection,
+                      const PtRawRow      *row,
+                      gboolean             search_later,
+                      gint64              *rowid_out,
+                      GError             **error)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (collection);
+  g_autofree ColValue *values = NULL;
+  bson_iter_t iter;
+  gboolean deleted = FALSE;
+  gint64 updated_at = 0, rowid = 0;
+
+  g_return_val_if_fail (PT_IS_STORE (self), FALSE);
+  g_return_val_if_fail (row != NULL && row->id != NULL && row->doc != NULL, FALSE);
+
+  if (bson_iter_init_find (&iter, row->doc, "deleted") && BSON_ITER_HOLDS_BOOL (&iter))
+    deleted = bson_iter_bool (&iter);
+  if (bson_iter_init_find (&iter, row->doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
+    updated_at = bson_iter_date_time (&iter);
+  values = g_new0 (ColValue, info->cols->len + 1);
+  for (guint i = 0; i < info->cols->len; i++)
+    field_value (info->cols->pdata[i], row->doc, &values[i]);
+
+  if (!insert_row (self, info, row, values, deleted, updated_at, &rowid, error))
+    return FALSE;
+  if (rowid_out != NULL)
+    *rowid_out = rowid;
+  if (search_later)
+    return TRUE;
+  return _pt_store_index_row (self, collection, rowid, row->doc, error);
+}
+
+gboolean
+_pt_store_index_row (PtStore             *self,
+                     const PtCollection  *collection,
+                     gint64               rowid,
+                     const bson_t        *doc,
+                     GError             **error)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (collection);
+  g_autoptr(GPtrArray) texts = NULL;
+  bson_iter_t iter;
+
+  if (info->fts == NULL)
+    return TRUE;
+  if (bson_iter_init_find (&iter, doc, "deleted") && BSON_ITER_HOLDS_BOOL (&iter)
+      && bson_iter_bool (&iter))
+    return TRUE;
+  texts = search_texts (info->fts, doc);
+  return write_search_index (self, info, rowid, FALSE, texts, error);
 }
 
 gboolean

@@ -98,6 +98,23 @@ gboolean  pt_store_sync_apply_remote (PtStore            *store,
                                       PtSyncApplyStats   *stats,
                                       GError            **error);
 
+/* Applies a page of server documents of @collection, in order, inside
+ * the caller's transaction (which must also save the checkpoint or resume
+ * token covering them).  The outcome is that of
+ * pt_store_sync_apply_remote() on each document in turn, but built for
+ * initial sync and catch-up: which rows exist locally is learnt with one
+ * query for the whole page, and a document with no local row is inserted
+ * directly with base = the server copy (nothing to merge), without
+ * copying it.  Documents of another tenant are dropped and counted once
+ * per page.  @stats is required; the caller records stats->max_stamp with
+ * pt_store_sync_note_stamps() before committing. */
+gboolean  pt_store_sync_apply_batch  (PtStore            *store,
+                                      const PtCollection *collection,
+                                      const bson_t * const *docs,
+                                      guint               n_docs,
+                                      PtSyncApplyStats   *stats,
+                                      GError            **error);
+
 /* ---- Bookkeeping -------------------------------------------------------- */
 
 /* Meta "sync.<key>"; NULL when unset. */

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 #define PT_SYNC_PUSH_BATCH 1000
 #define PT_SYNC_PAGE 1000
+/* Initial sync / catch-up: documents per server batch, each applied in
+ * one transaction with its checkpoint (fewer, larger commits: every
+ * commit is an fsync and rewrites the touched index pages). */
+#define PT_SYNC_CATCHUP_BATCH 5000
 #define PT_SYNC_DEFAULT_DATABASE "pharmatrack"
 /* Polling re-reads what changed in this window before the last poll, so
  * counters' clocks may disagree by this much. */

@@ -472,6 +472,31 @@ fetch_current (PtSyncSession    *s,
   return TRUE;
 }
 
+/* Applies @current (grouped by collection, as fetch_current() leaves it)
+ * one collection's run at a time through the store's batch path. */
+static gboolean
+apply_fetched (PtSyncSession    *s,
+               GPtrArray        *current,
+               PtSyncApplyStats *stats,
+               GError          **error)
+{
+  g_autoptr(GPtrArray) run = g_ptr_array_new ();
+  guint i = 0;
+
+  while (i < current->len)
+    {
+      const PtCollection *coll = ((Fetched *) g_ptr_array_index (current, i))->coll;
+
+      g_ptr_array_set_size (run, 0);
+      for (; i < current->len && ((Fetched *) g_ptr_array_index (current, i))->coll == coll; i++)
+        g_ptr_array_add (run, ((Fetched *) g_ptr_array_index (current, i))->doc);
+      if (!pt_store_sync_apply_batch (s->store, coll, (const bson_t * const *) run->pdata, run->len,
+                                      stats, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 save_stream_token (PtSyncSession *s,
                    const gchar   *key,
@@ -520,6 +545,53 @@ count_all (PtSyncSession  *s,
   return total;
 }
 
+/* Applies one page of the catch-up in one transaction, with the
+ * checkpoint that covers it (and the collection's "done" mark after its
+ * last page): a crash keeps either both or neither. */
+static gboolean
+apply_page (PtSyncSession      *s,
+            const PtCollection *c,
+            GPtrArray          *page,
+            const gchar        *cp_key,
+            const gchar        *done_key,
+            GError            **error)
+{
+  PtSyncApplyStats stats = { 0 };
+  gchar last_id[25] = { 0 };
+  gboolean ok;
+
+  if (page->len > 0)
+    {
+      bson_iter_t it;
+      const bson_t *last = g_ptr_array_index (page, page->len - 1);
+
+      if (bson_iter_init_find (&it, last, "_id") && BSON_ITER_HOLDS_OID (&it))
+        bson_oid_to_string (bson_iter_oid (&it), last_id);
+    }
+  if (!_pt_store_begin (s->store, error))
+    return FALSE;
+  ok = pt_store_sync_apply_batch (s->store, c, (const bson_t * const *) page->pdata, page->len,
+                                  &stats, error)
+       && (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
+       && (done_key == NULL || pt_store_sync_set (s->store, done_key, "1", error))
+       && pt_store_sync_set_int (s->store, "initial_done", s->initial_done + page->len, error)
+       && pt_store_sync_note_stamps (s->store, &stats, error);
+  if (!ok)
+    {
+      _pt_store_rollback (s->store);
+      return FALSE;
+    }
+  if (!_pt_store_commit (s->store, error))
+    return FALSE;
+  s->initial_done += page->len;
+  account (s, &stats);
+  return TRUE;
+}
+
+/* Pages through one collection of this tenant in _id order from its
+ * checkpoint.  Each server batch is read whole, then applied in one
+ * transaction: the store's write lock is never held while the driver
+ * waits for the server. */
 static gboolean
 page_collection (PtSyncSession      *s,
                  const PtCollection *c,
@@ -529,17 +601,14 @@ page_collection (PtSyncSession      *s,
   g_autofree gchar *cp_key = g_strconcat ("checkpoint.", c->name, NULL);
   g_autofree gchar *done_key = g_strconcat ("done.", c->name, NULL);
   g_autofree gchar *checkpoint = pt_store_sync_get (s->store, cp_key);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
   mongoc_collection_t *mc = mongoc_database_get_collection (s->db, c->name);
   mongoc_cursor_t *cursor;
   bson_t filter = BSON_INITIALIZER;
   bson_t opts = BSON_INITIALIZER;
   bson_t sort, gt;
-  const bson_t *doc;
   bson_error_t berr;
-  PtSyncApplyStats stats = { 0 };
-  gchar last_id[25] = { 0 };
-  guint in_tx = 0;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, last = FALSE;
 
   append_tenant_filter (s, c, &filter);
   if (checkpoint != NULL && pt_oid_is_valid (checkpoint))
@@ -553,88 +622,41 @@ page_collection (PtSyncSession      *s,
   BSON_APPEND_DOCUMENT_BEGIN (&opts, "sort", &sort);
   BSON_APPEND_INT32 (&sort, "_id", 1);
   bson_append_document_end (&opts, &sort);
-  BSON_APPEND_INT32 (&opts, "batchSize", PT_SYNC_PAGE);
+  BSON_APPEND_INT32 (&opts, "batchSize", PT_SYNC_CATCHUP_BATCH);
 
   cursor = mongoc_collection_find_with_opts (mc, &filter, &opts, NULL);
   bson_destroy (&filter);
   bson_destroy (&opts);
 
-  if (!_pt_store_begin (s->store, error))
+  while (ok && !last)
     {
-      mongoc_cursor_destroy (cursor);
-      mongoc_collection_destroy (mc);
-      return fail_local (failure);
-    }
+      const bson_t *doc;
 
-  while (ok && mongoc_cursor_next (cursor, &doc))
-    {
-      bson_iter_t it;
-
-      if (bson_iter_init_find (&it, doc, "_id") && BSON_ITER_HOLDS_OID (&it))
-        bson_oid_to_string (bson_iter_oid (&it), last_id);
-      if (!pt_store_sync_apply_remote (s->store, c, doc, &stats, error))
+      g_ptr_array_set_size (page, 0);
+      while (page->len < PT_SYNC_CATCHUP_BATCH && mongoc_cursor_next (cursor, &doc))
+        g_ptr_array_add (page, bson_copy (doc));
+      if (mongoc_cursor_error (cursor, &berr))
+        {
+          /* The pages before this one are committed with their
+           * checkpoint: the next run resumes from there. */
+          ok = fail (&berr, "read pharmacy data", failure, error);
+          break;
+        }
+      last = page->len < PT_SYNC_CATCHUP_BATCH;
+      if (!apply_page (s, c, page, cp_key, last ? done_key : NULL, error))
         {
           ok = fail_local (failure);
           break;
         }
-      s->initial_done++;
-      if (++in_tx >= PT_SYNC_PAGE)
+      report (s);
+      if (!last && s->cancellable != NULL && g_cancellable_is_cancelled (s->cancellable))
         {
-          /* The checkpoint commits with the documents it covers. */
-          ok = pt_store_sync_set (s->store, cp_key, last_id, error)
-               && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, error)
-               && pt_store_sync_note_stamps (s->store, &stats, error)
-               && _pt_store_commit (s->store, error)
-               && _pt_store_begin (s->store, error);
-          if (!ok)
-            {
-              fail_local (failure);
-              break;
-            }
-          in_tx = 0;
-          account (s, &stats);
-          memset (&stats, 0, sizeof stats);
-          report (s);
-          if (s->cancellable != NULL && g_cancellable_is_cancelled (s->cancellable))
-            {
-              g_set_error_literal (error, PT_ERROR, PT_ERROR_CANCELLED, _("Sync was stopped."));
-              if (failure)
-                *failure = PT_SYNC_FAILURE_TRANSIENT;
-              ok = FALSE;
-              _pt_store_commit (s->store, NULL);
-              mongoc_cursor_destroy (cursor);
-              mongoc_collection_destroy (mc);
-              return FALSE;
-            }
+          g_set_error_literal (error, PT_ERROR, PT_ERROR_CANCELLED, _("Sync was stopped."));
+          if (failure)
+            *failure = PT_SYNC_FAILURE_TRANSIENT;
+          ok = FALSE;
         }
     }
-
-  if (ok && mongoc_cursor_error (cursor, &berr))
-    ok = fail (&berr, "read pharmacy data", failure, error);
-
-  if (ok)
-    {
-      ok = (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
-           && pt_store_sync_set (s->store, done_key, "1", error)
-           && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, error)
-           && pt_store_sync_note_stamps (s->store, &stats, error)
-           && _pt_store_commit (s->store, error);
-      if (!ok)
-        fail_local (failure);
-    }
-  else
-    {
-      /* Keep what was applied with its checkpoint: resume from there. */
-      if (last_id[0] != '\0' && in_tx > 0
-          && pt_store_sync_set (s->store, cp_key, last_id, NULL)
-          && pt_store_sync_set_int (s->store, "initial_done", s->initial_done, NULL)
-          && pt_store_sync_note_stamps (s->store, &stats, NULL))
-        _pt_store_commit (s->store, NULL);
-      else
-        _pt_store_rollback (s->store);
-    }
-  if (ok)
-    account (s, &stats);
 
   mongoc_cursor_destroy (cursor);
   mongoc_collection_destroy (mc);
@@ -936,14 +958,10 @@ _pt_sync_session_pull (PtSyncSession  *s,
 
     if (!_pt_store_begin (s->store, error))
       return fail_local (failure);
-    for (guint i = 0; i < current->len; i++)
+    if (!apply_fetched (s, current, &stats, error))
       {
-        Fetched *fd = g_ptr_array_index (current, i);
-        if (!pt_store_sync_apply_remote (s->store, fd->coll, fd->doc, &stats, error))
-          {
-            _pt_store_rollback (s->store);
-            return fail_local (failure);
-          }
+        _pt_store_rollback (s->store);
+        return fail_local (failure);
       }
     if (!save_stream_token (s, "resume_token", error)
         || !pt_store_sync_note_stamps (s->store, &stats, error)
