@@ -87,9 +87,8 @@ def role_name(acc):
 
 def is_showing(acc):
     """GTK 4.8 sets no SHOWING state; a widget on a hidden stack page or
-    an unmapped one has an empty extent."""
-    if role_name(acc) in ("frame", "dialog", "window", "application"):
-        return True
+    an unmapped one has an empty extent.  (One D-Bus call per node: the
+    walks of big pages stay fast.)"""
     try:
         component = acc.queryComponent()
     except Exception:

@@ -626,6 +626,14 @@ pt_counter_page_init (PtCounterPage *self)
       gtk_filter_list_model_set_model (self->models[c], G_LIST_MODEL (self->queue));
       gtk_list_box_bind_model (self->lists[c], G_LIST_MODEL (self->models[c]), create_row_cb,
                                self, NULL);
+      {
+        GtkWidget *placeholder = gtk_label_new (_("None"));
+
+        gtk_widget_add_css_class (placeholder, "dim-label");
+        gtk_widget_set_margin_top (placeholder, 12);
+        gtk_widget_set_margin_bottom (placeholder, 12);
+        gtk_list_box_set_placeholder (self->lists[c], placeholder);
+      }
     }
   update_headers (self);
 }
