@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include "pt-demo.h"
 
 G_BEGIN_DECLS
 
@@ -53,5 +54,19 @@ extern const gchar * const  _pt_demo_prescribers[];
 extern const guint          _pt_demo_n_prescribers;
 
 const PtDemoCategory *_pt_demo_category_lookup (const gchar *code);
+
+/* pt_demo_generate () with its clock (@now: expiries and dates are
+ * relative to it) and its loading mode given: @bulk loads each chunk in
+ * one transaction without per-operation savepoints and writes the search
+ * index at each commit; without it every operation is its own nested
+ * transaction, as counter work is.  Both give the same data (a test
+ * compares them). */
+gboolean _pt_demo_generate_full (PtStore             *store,
+                                 const PtDemoOptions *options,
+                                 PtTime               now,
+                                 gboolean             bulk,
+                                 PtProgressFunc       progress,
+                                 gpointer             progress_data,
+                                 GError             **error);
 
 G_END_DECLS

@@ -827,6 +827,19 @@ pt_demo_generate (PtStore             *store,
                   gpointer             progress_data,
                   GError             **error)
 {
+  return _pt_demo_generate_full (store, options, pt_time_now (), TRUE,
+                                 progress, progress_data, error);
+}
+
+gboolean
+_pt_demo_generate_full (PtStore             *store,
+                        const PtDemoOptions *options,
+                        PtTime               now,
+                        gboolean             bulk,
+                        PtProgressFunc       progress,
+                        gpointer             progress_data,
+                        GError             **error)
+{
   PtDemoOptions opts = { 500, 200, 300, 42 };
   Demo demo = { 0 };
   guint64 barcode_seq, number_seq;
@@ -852,7 +865,7 @@ pt_demo_generate (PtStore             *store,
   demo.rand = g_rand_new_with_seed_array ((const guint32 *) &opts.seed, 2);
   demo.progress = progress;
   demo.progress_data = progress_data;
-  demo.now = pt_time_now ();
+  demo.now = now;
   /* Medicines with their batches, patients, prescriptions. */
   demo.total = (gint64) opts.medicines * 3 + opts.patients + opts.prescriptions;
   demo.medicines = g_array_sized_new (FALSE, FALSE, sizeof (DemoMedicine), opts.medicines);
@@ -868,6 +881,10 @@ pt_demo_generate (PtStore             *store,
   cache_pages = query_cache_size (store);
   _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
 
+  /* One transaction per chunk without a savepoint per operation: the
+   * operations that may be refused (a taken number, a dispensing warning)
+   * are refused before they write. */
+  _pt_store_set_bulk (store, bulk);
   if (!load_pharmacies (&demo, error) || !demo_begin (&demo, error))
     goto out;
 
@@ -881,7 +898,7 @@ pt_demo_generate (PtStore             *store,
     if (!create_prescription (&demo, &number_seq, error))
       goto out;
 
-  ok = demo_commit (&demo, error);
+  ok = demo_commit (&demo, error) && (!bulk || _pt_store_optimize_search (store, error));
   if (ok && progress != NULL)
     progress (demo.total, demo.total, progress_data);
 
@@ -890,6 +907,7 @@ out:
    * is consistent on its own: whole medicines with their ledgers). */
   if (demo.in_tx)
     _pt_store_rollback (store);
+  _pt_store_set_bulk (store, FALSE);
   {
     g_autofree gchar *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT,
                                                  cache_pages);

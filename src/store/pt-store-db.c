@@ -149,6 +149,32 @@ _pt_store_set_busy_timeout (PtStore *self,
 
 /* ---- Transactions ------------------------------------------------------- */
 
+/* One cached statement of transaction control (no results). */
+static int
+step_cached (PtStore     *self,
+             const gchar *sql)
+{
+  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, NULL);
+  int rc;
+
+  if (stmt == NULL)
+    return sqlite3_errcode (self->db);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* Savepoint names per depth, so their statements stay cached. */
+static const gchar *
+savepoint_sql (const gchar *verb,
+               guint        depth,
+               gchar       *buf,
+               gsize        len)
+{
+  g_snprintf (buf, len, "%s pt_%u", verb, depth);
+  return buf;
+}
+
 gboolean
 _pt_store_in_transaction (PtStore *self)
 {
@@ -161,6 +187,37 @@ _pt_store_mark_local_change (PtStore *self)
   self->tx_local_change = TRUE;
 }
 
+void
+_pt_store_set_bulk (PtStore  *self,
+                    gboolean  bulk)
+{
+  g_return_if_fail (PT_IS_STORE (self));
+  self->bulk = bulk;
+}
+
+/* BEGIN IMMEDIATE takes the write lock at once.  The busy handler waits
+ * up to the timeout; SQLite skips it in a few cases (a WAL being
+ * recovered, a lock race at the very start), so BUSY is retried a bounded
+ * number of times after a short jittered pause. */
+static gboolean
+begin_immediate (PtStore  *self,
+                 GError  **error)
+{
+  int rc = SQLITE_OK;
+
+  for (guint attempt = 0; attempt < PT_STORE_BEGIN_ATTEMPTS; attempt++)
+    {
+      rc = step_cached (self, "BEGIN IMMEDIATE");
+      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+        break;
+      g_debug ("BEGIN IMMEDIATE busy (attempt %u): %s", attempt + 1, sqlite3_errmsg (self->db));
+      g_usleep (g_random_int_range (1000, 10000 * (attempt + 1)));
+    }
+  if (rc != SQLITE_OK)
+    return _pt_store_set_sqlite_error (self, rc, "begin", error);
+  return TRUE;
+}
+
 gboolean
 _pt_store_begin (PtStore  *self,
                  GError  **error)
@@ -169,15 +226,26 @@ _pt_store_begin (PtStore  *self,
 
   if (self->tx_depth == 0)
     {
-      if (!_pt_store_exec (self, "BEGIN IMMEDIATE", error))
+      if (!begin_immediate (self, error))
         return FALSE;
       self->tx_local_change = FALSE;
+      self->tx_poisoned = FALSE;
+    }
+  else if (self->bulk)
+    {
+      /* No savepoint (each one makes FTS5 flush its pending terms to a
+       * new segment): remember how much was written, so that a rollback
+       * of this level after a write fails the whole transaction instead
+       * of leaving half an operation. */
+      if (self->tx_depth < G_N_ELEMENTS (self->tx_changes))
+        self->tx_changes[self->tx_depth] = sqlite3_total_changes64 (self->db);
     }
   else
     {
-      g_autofree gchar *sql = g_strdup_printf ("SAVEPOINT pt_%u", self->tx_depth);
-      if (!_pt_store_exec (self, sql, error))
-        return FALSE;
+      gchar buf[32];
+      int rc = step_cached (self, savepoint_sql ("SAVEPOINT", self->tx_depth, buf, sizeof buf));
+      if (rc != SQLITE_OK)
+        return _pt_store_set_sqlite_error (self, rc, "savepoint", error);
     }
   self->tx_depth++;
   return TRUE;
@@ -187,25 +255,45 @@ gboolean
 _pt_store_commit (PtStore  *self,
                   GError  **error)
 {
+  int rc;
+
   g_return_val_if_fail (PT_IS_STORE (self), FALSE);
   g_return_val_if_fail (self->tx_depth > 0, FALSE);
 
   if (self->tx_depth > 1)
     {
-      g_autofree gchar *sql = g_strdup_printf ("RELEASE pt_%u", self->tx_depth - 1);
-      if (!_pt_store_exec (self, sql, error))
+      if (!self->bulk)
         {
-          _pt_store_rollback (self);
-          return FALSE;
+          gchar buf[32];
+          rc = step_cached (self, savepoint_sql ("RELEASE", self->tx_depth - 1, buf, sizeof buf));
+          if (rc != SQLITE_OK)
+            {
+              _pt_store_rollback (self);
+              return _pt_store_set_sqlite_error (self, rc, "release", error);
+            }
         }
       self->tx_depth--;
       return TRUE;
     }
 
-  if (!_pt_store_exec (self, "COMMIT", error))
+  if (self->tx_poisoned)
+    {
+      _pt_store_rollback (self);
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_FAILED,
+                           _("A step of a bulk change failed half-way; the whole "
+                             "change was undone."));
+      return FALSE;
+    }
+  if (!_pt_store_flush_search (self, error))
     {
       _pt_store_rollback (self);
       return FALSE;
+    }
+  rc = step_cached (self, "COMMIT");
+  if (rc != SQLITE_OK)
+    {
+      _pt_store_rollback (self);
+      return _pt_store_set_sqlite_error (self, rc, "commit", error);
     }
   self->tx_depth = 0;
   self->commits++;
@@ -225,17 +313,30 @@ _pt_store_rollback (PtStore *self)
 
   if (self->tx_depth > 1)
     {
-      g_autofree gchar *sql = g_strdup_printf ("ROLLBACK TO pt_%u; RELEASE pt_%u",
-                                               self->tx_depth - 1, self->tx_depth - 1);
-      /* Fails only when SQLite already rolled the whole transaction back
-       * (e.g. on SQLITE_FULL); the outer rollback then finds none. */
-      sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+      if (self->bulk)
+        {
+          guint level = self->tx_depth - 1;
+
+          if (level >= G_N_ELEMENTS (self->tx_changes)
+              || sqlite3_total_changes64 (self->db) != self->tx_changes[level])
+            self->tx_poisoned = TRUE;
+        }
+      else
+        {
+          gchar buf[32];
+          /* Fails only when SQLite already rolled the whole transaction
+           * back (e.g. on SQLITE_FULL); the outer rollback then finds
+           * none. */
+          step_cached (self, savepoint_sql ("ROLLBACK TO", self->tx_depth - 1, buf, sizeof buf));
+          step_cached (self, savepoint_sql ("RELEASE", self->tx_depth - 1, buf, sizeof buf));
+        }
       self->tx_depth--;
       return;
     }
   if (!sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    step_cached (self, "ROLLBACK");
+  _pt_store_drop_pending_search (self);
   self->tx_depth = 0;
   self->tx_local_change = FALSE;
+  self->tx_poisoned = FALSE;
 }
-

@@ -403,8 +403,11 @@ _pt_store_write_doc (PtStore              *self,
   if (id == NULL || !check_tenant (self, c, id, fields, error))
     return FALSE;
 
-  old = _pt_store_read_row (self, c, id, &local_error);
-  if (old == NULL && !g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_FOUND))
+  if (options->fresh)
+    g_assert (id_arg == NULL && replace);
+  else
+    old = _pt_store_read_row (self, c, id, &local_error);
+  if (old == NULL && local_error != NULL && !g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -422,7 +425,7 @@ _pt_store_write_doc (PtStore              *self,
       return FALSE;
     }
 
-  if (!check_unknown_fields (c, old ? old->doc : NULL, fields, error))
+  if (!options->fresh && !check_unknown_fields (c, old ? old->doc : NULL, fields, error))
     return FALSE;
   doc = build_document (c, id, self->tenant_id, old ? old->doc : NULL, fields,
                         replace, options->import, now);
@@ -460,7 +463,8 @@ _pt_store_write_doc (PtStore              *self,
           && !pt_plan_check (self->plan, kind, pt_store_count (self, c->name), error))
         return FALSE;
     }
-  if (!pt_bson_get_bool (doc, "deleted", FALSE) && !_pt_store_check_unique (self, c, id, doc, error))
+  if (!options->fresh && !pt_bson_get_bool (doc, "deleted", FALSE)
+      && !_pt_store_check_unique (self, c, id, doc, error))
     return FALSE;
 
   pt_hlc_now_into (self->clock, stamp);
@@ -516,7 +520,7 @@ _pt_store_audit (PtStore             *self,
                  GError             **error)
 {
   static const PtWriteOptions opts = {
-    .skip_permission = TRUE, .no_audit = TRUE
+    .skip_permission = TRUE, .no_audit = TRUE, .fresh = TRUE
   };
   g_autoptr(bson_t) event = bson_new ();
   bson_t array;

@@ -9,7 +9,10 @@ G_BEGIN_DECLS
 
 /* "PTrk" in the SQLite header: marks a file as a PharmaTrack store. */
 #define PT_STORE_APPLICATION_ID 0x5054726b
-#define PT_STORE_DEFAULT_BUSY_MS 5000
+/* How long a writer waits for another process's write lock. */
+#define PT_STORE_DEFAULT_BUSY_MS 30000
+/* BEGIN IMMEDIATE tries when SQLite reports BUSY without waiting. */
+#define PT_STORE_BEGIN_ATTEMPTS 5
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -48,6 +51,13 @@ struct _PtStore
 
   guint        tx_depth;
   gboolean     tx_local_change;
+  /* Bulk mode (_pt_store_set_bulk): nested levels open no savepoint. */
+  gboolean     bulk;
+  gboolean     tx_poisoned;
+  sqlite3_int64 tx_changes[16];  /* total changes when each level began */
+  /* Search entries held back in bulk mode: PtCollectionInfo * →
+   * (rowid → GPtrArray of texts), written at the outermost commit. */
+  GHashTable  *fts_pending;
 };
 
 /* pt-store.c */
@@ -78,6 +88,21 @@ gboolean     _pt_store_migrate           (PtStore *self,
 gboolean     _pt_store_ensure_schema     (PtStore *self,
                                           GError **error);
 
+/* pt-store-rows.c: the stamps column (schema version 2): only the stamps
+ * the row's version does not imply; NULL when the map is empty.  Expand
+ * gives back the full { field: stamp } map (never NULL). */
+bson_t      *_pt_stamps_compact          (const bson_t *full,
+                                          const bson_t *doc,
+                                          const gchar  *version);
+bson_t      *_pt_stamps_expand           (const bson_t *compact,
+                                          const bson_t *doc,
+                                          const gchar  *version);
+
+/* pt-store-rows.c: the search entries held back in bulk mode. */
+gboolean     _pt_store_flush_search      (PtStore  *self,
+                                          GError  **error);
+void         _pt_store_drop_pending_search (PtStore *self);
+
 /* pt-store.c */
 gboolean     _pt_store_identify_file     (const gchar *path,
                                           gint        *version,
@@ -105,6 +130,9 @@ typedef struct
   gboolean     skip_permission;  /* caller already checked */
   gboolean     no_audit;         /* audit written by the caller */
   gboolean     import;           /* keep given createdAt/updatedAt */
+  gboolean     fresh;            /* a new document of the store's own
+                                  * making (ledger, audit): its id was just
+                                  * generated, so no stored row is read */
 } PtWriteOptions;
 
 /* Creates (@id NULL or unknown) or updates a document: @fields are the

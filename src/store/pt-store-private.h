@@ -54,8 +54,18 @@ gboolean  _pt_store_in_transaction   (PtStore  *self);
  * mutations do this; the sync engine's pull writes do not). */
 void      _pt_store_mark_local_change (PtStore *self);
 
+/* Bulk loading (demo data, large imports): while set, nested
+ * _pt_store_begin () levels open no SAVEPOINT (each one costs a statement
+ * and makes FTS5 flush its pending terms into a new segment).  A nested
+ * _pt_store_rollback () after the level wrote something then fails the
+ * outermost commit (everything since the outer BEGIN is undone); one
+ * that wrote nothing (an operation refused before writing) costs
+ * nothing. */
+void      _pt_store_set_bulk         (PtStore  *self,
+                                      gboolean  bulk);
+
 /* How long a writer waits for another process's write lock (default
- * 5000 ms).  For tests. */
+ * 30000 ms).  For tests. */
 void      _pt_store_set_busy_timeout (PtStore *self,
                                       gint     ms);
 
@@ -202,6 +212,11 @@ gboolean  _pt_store_note_stamp       (PtStore      *self,
 /* Rebuilds the stock cache (per batch and per medicine sums) from the
  * ledger and the search index from the documents. */
 gboolean  _pt_store_rebuild_derived  (PtStore  *self,
+                                      GError  **error);
+
+/* Merges each search index into one segment (after a bulk load: fewer
+ * segments, faster queries).  Opens its own transaction. */
+gboolean  _pt_store_optimize_search  (PtStore  *self,
                                       GError  **error);
 
 /* ---- Search internals (shared with the benchmark) ----------------------- */

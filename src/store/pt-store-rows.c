@@ -78,6 +78,144 @@ bson_from_column (sqlite3_stmt *stmt,
   return bson_new_from_data (data, (size_t) len);
 }
 
+/* ---- Stamps on disk ------------------------------------------------------ */
+
+/* The stamps column holds only what one default stamp does not say.  The
+ * default is the stamp most fields of the document share (usually the
+ * write that created it), stored under the key "" when it is not the
+ * row's version.  Then:
+ *   - a field of the document with another stamp: field: stamp;
+ *   - a field of the document without a stamp (a foreign writer's): field: "";
+ *   - a stamped field no longer in the document (a removal): field: stamp;
+ * every other field of the document (but _id and tenantId) has the
+ * default.  A row without stamps (ledger, audit) stores NULL.  A document
+ * created in one write stores none at all instead of ~45 bytes per field,
+ * an edited one only its edited fields; expansion gives back the full
+ * map (DESIGN §3), so merge and push see exactly what they saw before. */
+static gboolean
+implied_key (const gchar *key)
+{
+  return !g_str_equal (key, "_id") && !g_str_equal (key, "tenantId");
+}
+
+/* The stamp most implied fields of @doc carry in @full (ties: the first). */
+static const gchar *
+common_stamp (const bson_t *full,
+              const bson_t *doc)
+{
+  const gchar *stamps[64];
+  guint counts[64];
+  guint n = 0, best = 0;
+  bson_iter_t iter, found;
+
+  if (doc == NULL || !bson_iter_init (&iter, doc))
+    return NULL;
+  while (bson_iter_next (&iter))
+    {
+      const gchar *st;
+      guint i;
+
+      if (!implied_key (bson_iter_key (&iter))
+          || !bson_iter_init_find (&found, full, bson_iter_key (&iter))
+          || !BSON_ITER_HOLDS_UTF8 (&found))
+        continue;
+      st = bson_iter_utf8 (&found, NULL);
+      for (i = 0; i < n && strcmp (stamps[i], st) != 0; i++)
+        ;
+      if (i == n)
+        {
+          if (n == G_N_ELEMENTS (stamps))
+            continue;
+          stamps[n] = st;
+          counts[n++] = 0;
+        }
+      counts[i]++;
+    }
+  for (guint i = 1; i < n; i++)
+    if (counts[i] > counts[best])
+      best = i;
+  return n > 0 ? stamps[best] : NULL;
+}
+
+bson_t *
+_pt_stamps_compact (const bson_t *full,
+                    const bson_t *doc,
+                    const gchar  *version)
+{
+  const gchar *fallback;
+  bson_t *out;
+  bson_iter_t iter, found;
+
+  if (full == NULL || bson_count_keys (full) == 0)
+    return NULL;
+  out = bson_new ();
+  fallback = common_stamp (full, doc);
+  if (fallback == NULL)
+    fallback = version;
+  if (fallback != NULL && g_strcmp0 (fallback, version) != 0)
+    bson_append_utf8 (out, "", 0, fallback, -1);
+  if (doc != NULL && bson_iter_init (&iter, doc))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+
+        if (!bson_iter_init_find (&found, full, key) || !BSON_ITER_HOLDS_UTF8 (&found))
+          {
+            if (implied_key (key) && fallback != NULL)
+              bson_append_utf8 (out, key, -1, "", 0);
+            continue;
+          }
+        if (!implied_key (key) || g_strcmp0 (bson_iter_utf8 (&found, NULL), fallback) != 0)
+          bson_append_iter (out, key, -1, &found);
+      }
+  if (bson_iter_init (&iter, full))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+
+        if (doc == NULL || !bson_iter_init_find (&found, doc, key))
+          bson_append_iter (out, key, -1, &iter);
+      }
+  return out;
+}
+
+bson_t *
+_pt_stamps_expand (const bson_t *compact,
+                   const bson_t *doc,
+                   const gchar  *version)
+{
+  bson_t *out = bson_new ();
+  const gchar *fallback = version;
+  bson_iter_t iter, found;
+
+  if (compact == NULL)
+    return out;
+  if (bson_iter_init_find (&found, compact, "") && BSON_ITER_HOLDS_UTF8 (&found))
+    fallback = bson_iter_utf8 (&found, NULL);
+  if (doc != NULL && bson_iter_init (&iter, doc))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+
+        if (bson_iter_init_find (&found, compact, key))
+          {
+            if (BSON_ITER_HOLDS_UTF8 (&found) && bson_iter_utf8 (&found, NULL)[0] != '\0')
+              bson_append_iter (out, key, -1, &found);
+          }
+        else if (implied_key (key) && fallback != NULL)
+          bson_append_utf8 (out, key, -1, fallback, -1);
+      }
+  if (bson_iter_init (&iter, compact))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+
+        if (*key != '\0' && (doc == NULL || !bson_iter_init_find (&found, doc, key)))
+          bson_append_iter (out, key, -1, &iter);
+      }
+  return out;
+}
+
 /* ---- Raw rows ----------------------------------------------------------- */
 
 PtRawRow *
@@ -136,17 +274,18 @@ _pt_store_read_row (PtStore             *self,
   row = _pt_raw_row_new ();
   row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
   row->doc = bson_from_column (stmt, 1);
-  row->stamps = bson_from_column (stmt, 2);
-  if (row->stamps == NULL)
-    row->stamps = bson_new ();
+  if (row->doc == NULL)
+    row->doc = bson_new ();
   if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
     row->version = g_strdup ((const gchar *) sqlite3_column_text (stmt, 3));
+  {
+    g_autoptr(bson_t) compact = bson_from_column (stmt, 2);
+    row->stamps = _pt_stamps_expand (compact, row->doc, row->version);
+  }
   row->base = bson_from_column (stmt, 4);
   row->deleted = sqlite3_column_int (stmt, 5) != 0;
   row->updated_at = sqlite3_column_int64 (stmt, 6);
   sqlite3_reset (stmt);
-  if (row->doc == NULL)
-    row->doc = bson_new ();
   return row;
 }
 
@@ -319,29 +458,14 @@ same_texts (GPtrArray *a,
 }
 
 static gboolean
-write_search_index (PtStore                *self,
-                    const PtCollectionInfo *info,
-                    gint64                  rowid,
-                    gboolean                had_entry,
-                    GPtrArray              *texts,
-                    GError                **error)
+insert_search_entry (PtStore                *self,
+                     const PtCollectionInfo *info,
+                     gint64                  rowid,
+                     GPtrArray              *texts,
+                     GError                **error)
 {
   sqlite3_stmt *stmt;
   int rc;
-
-  if (had_entry)
-    {
-      stmt = _pt_store_prepare (self, info->fts_delete_sql, error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, rowid);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _pt_store_set_sqlite_error (self, rc, "search index", error);
-    }
-  if (texts == NULL)
-    return TRUE;
 
   stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
   if (stmt == NULL)
@@ -357,6 +481,121 @@ write_search_index (PtStore                *self,
   return TRUE;
 }
 
+static gint
+cmp_rowid (gconstpointer a,
+           gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Writes the search entries held back during a bulk load, in rowid order,
+ * one statement after the other: FTS5 then fills one segment instead of
+ * flushing at every statement savepoint. */
+gboolean
+_pt_store_flush_search (PtStore  *self,
+                        GError  **error)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  if (self->fts_pending == NULL || g_hash_table_size (self->fts_pending) == 0)
+    return TRUE;
+  g_hash_table_iter_init (&it, self->fts_pending);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const PtCollectionInfo *info = key;
+      GHashTable *rows = value;
+      g_autoptr(GArray) rowids = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
+                                                    g_hash_table_size (rows));
+      GHashTableIter rit;
+      gpointer rk;
+
+      g_hash_table_iter_init (&rit, rows);
+      while (g_hash_table_iter_next (&rit, &rk, NULL))
+        g_array_append_val (rowids, *(gint64 *) rk);
+      g_array_sort (rowids, cmp_rowid);
+      for (guint i = 0; i < rowids->len; i++)
+        {
+          gint64 rowid = g_array_index (rowids, gint64, i);
+          if (!insert_search_entry (self, info, rowid, g_hash_table_lookup (rows, &rowid), error))
+            return FALSE;
+        }
+    }
+  g_hash_table_remove_all (self->fts_pending);
+  return TRUE;
+}
+
+void
+_pt_store_drop_pending_search (PtStore *self)
+{
+  if (self->fts_pending != NULL)
+    g_hash_table_remove_all (self->fts_pending);
+}
+
+/* In bulk mode new entries wait in memory until the commit
+ * (_pt_store_flush_search); an entry still waiting is replaced there. */
+static gboolean
+defer_search_entry (PtStore                *self,
+                    const PtCollectionInfo *info,
+                    gint64                  rowid,
+                    GPtrArray              *texts)
+{
+  GHashTable *rows;
+  gboolean was_pending;
+
+  if (self->fts_pending == NULL)
+    self->fts_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                               (GDestroyNotify) g_hash_table_unref);
+  rows = g_hash_table_lookup (self->fts_pending, info);
+  if (rows == NULL)
+    {
+      rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                    (GDestroyNotify) g_ptr_array_unref);
+      g_hash_table_insert (self->fts_pending, (gpointer) info, rows);
+    }
+  was_pending = g_hash_table_remove (rows, &rowid);
+  if (texts != NULL)
+    g_hash_table_insert (rows, g_memdup2 (&rowid, sizeof rowid), g_ptr_array_ref (texts));
+  return was_pending;
+}
+
+static gboolean
+write_search_index (PtStore                *self,
+                    const PtCollectionInfo *info,
+                    gint64                  rowid,
+                    gboolean                had_entry,
+                    GPtrArray              *texts,
+                    GError                **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (self->bulk && self->tx_depth > 0)
+    {
+      if (defer_search_entry (self, info, rowid, texts))
+        return TRUE;            /* the entry was never written */
+      texts = NULL;             /* deferred: only the old entry goes now */
+      if (!had_entry)
+        return TRUE;
+    }
+
+  if (had_entry)
+    {
+      stmt = _pt_store_prepare (self, info->fts_delete_sql, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, rowid);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "search index", error);
+    }
+  if (texts == NULL)
+    return TRUE;
+  return insert_search_entry (self, info, rowid, texts, error);
+}
+
 static void
 bind_row (sqlite3_stmt   *stmt,
           const PtRawRow *row,
@@ -364,9 +603,11 @@ bind_row (sqlite3_stmt   *stmt,
           gint64          updated_at,
           int             first)
 {
+  g_autoptr(bson_t) compact = _pt_stamps_compact (row->stamps, row->doc, row->version);
+
   sqlite3_bind_blob (stmt, first, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
-  if (row->stamps != NULL)
-    sqlite3_bind_blob (stmt, first + 1, bson_get_data (row->stamps), (int) row->stamps->len,
+  if (compact != NULL)
+    sqlite3_bind_blob (stmt, first + 1, bson_get_data (compact), (int) compact->len,
                        SQLITE_TRANSIENT);
   if (row->version != NULL)
     sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
@@ -711,6 +952,33 @@ rebuild_search_index (PtStore            *self,
   if (rc != SQLITE_DONE)
     return _pt_store_set_sqlite_error (self, rc, "rebuild search index", error);
   return TRUE;
+}
+
+gboolean
+_pt_store_optimize_search (PtStore  *self,
+                           GError  **error)
+{
+  const PtCollection * const *colls;
+  guint n = 0;
+
+  if (!_pt_store_begin (self, error))
+    return FALSE;
+  colls = pt_schema_collections (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *sql = NULL;
+
+      if (_pt_store_collection_info (colls[i])->fts == NULL)
+        continue;
+      sql = g_strdup_printf ("INSERT INTO \"%s_fts\" (\"%s_fts\") VALUES ('optimize')",
+                             colls[i]->name, colls[i]->name);
+      if (!_pt_store_exec (self, sql, error))
+        {
+          _pt_store_rollback (self);
+          return FALSE;
+        }
+    }
+  return _pt_store_commit (self, error);
 }
 
 gboolean

@@ -595,8 +595,71 @@ migrate_0_to_1 (PtStore *self,
   return _pt_store_exec (self, sql, error);
 }
 
+/* Version 2: the stamps column keeps only the stamps a default does not
+ * imply (_pt_stamps_compact); rows without stamps store NULL.  Version 1
+ * kept the full { field: stamp } map, about 900 bytes per medicine. */
+static gboolean
+migrate_1_to_2 (PtStore *self,
+                GError **error)
+{
+  const PtCollection * const *colls;
+  guint n = 0;
+
+  colls = pt_schema_collections (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *select = NULL;
+      g_autofree gchar *update = NULL;
+      sqlite3_stmt *rows = NULL, *set = NULL;
+      int rc;
+
+      if (!table_exists (self, colls[i]->name))
+        continue;               /* a new file: created compact */
+      select = g_strdup_printf ("SELECT rowid, doc, stamps, version FROM \"%s\" "
+                                "WHERE stamps IS NOT NULL", colls[i]->name);
+      update = g_strdup_printf ("UPDATE \"%s\" SET stamps = ?2 WHERE rowid = ?1",
+                                colls[i]->name);
+      rc = sqlite3_prepare_v2 (self->db, select, -1, &rows, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2 (self->db, update, -1, &set, NULL);
+      while (rc == SQLITE_OK && (rc = sqlite3_step (rows)) == SQLITE_ROW)
+        {
+          g_autoptr(bson_t) compact = NULL;
+          const gchar *version = (const gchar *) sqlite3_column_text (rows, 3);
+          bson_t doc, full;
+
+          if (!bson_init_static (&full, sqlite3_column_blob (rows, 2),
+                                 (size_t) sqlite3_column_bytes (rows, 2)))
+            {
+              rc = SQLITE_OK;
+              continue;         /* unreadable: nothing to compact */
+            }
+          if (!bson_init_static (&doc, sqlite3_column_blob (rows, 1),
+                                 (size_t) sqlite3_column_bytes (rows, 1)))
+            bson_init (&doc);
+          compact = _pt_stamps_compact (&full, &doc, version);
+          sqlite3_bind_int64 (set, 1, sqlite3_column_int64 (rows, 0));
+          if (compact != NULL)
+            sqlite3_bind_blob (set, 2, bson_get_data (compact), (int) compact->len,
+                               SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (set, 2);
+          rc = sqlite3_step (set);
+          sqlite3_reset (set);
+          sqlite3_clear_bindings (set);
+          rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+      sqlite3_finalize (rows);
+      sqlite3_finalize (set);
+      if (rc != SQLITE_DONE && rc != SQLITE_OK)
+        return _pt_store_set_sqlite_error (self, rc, "compact stamps", error);
+    }
+  return TRUE;
+}
+
 static const PtMigration migrations[] = {
   migrate_0_to_1,
+  migrate_1_to_2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PT_STORE_SCHEMA_VERSION);

@@ -33,7 +33,9 @@ _pt_store_write_movement (PtStore     *self,
                           gchar      **out_id,
                           GError     **error)
 {
-  static const PtWriteOptions opts = { .skip_permission = TRUE, .no_audit = TRUE };
+  static const PtWriteOptions opts = {
+    .skip_permission = TRUE, .no_audit = TRUE, .fresh = TRUE
+  };
   g_autoptr(bson_t) doc = bson_new ();
 
   _pt_bson_append_oid_hex (doc, "batchId", batch_id);

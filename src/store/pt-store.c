@@ -28,6 +28,7 @@ pt_store_finalize (GObject *object)
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->rows_key, g_free);
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->fts_pending, g_hash_table_unref);
   if (self->db != NULL)
     {
       if (self->tx_depth > 0)

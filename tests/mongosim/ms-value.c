@@ -253,8 +253,39 @@ ms_value_equal (const bson_value_t *a, const bson_value_t *b)
   return ms_value_cmp (a, b) == 0;
 }
 
-/* A byte string equal for values MongoDB treats as equal, used for _id and
- * unique index lookups: 1, 1.0 and NumberLong(1) share one key. */
+static void
+key_append_hex (GString *out, const guint8 *data, gsize len)
+{
+  static const char digits[] = "0123456789abcdef";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      g_string_append_c (out, digits[data[i] >> 4]);
+      g_string_append_c (out, digits[data[i] & 0xf]);
+    }
+}
+
+/* Strings may hold NUL bytes (BSON strings are counted): escape them. */
+static void
+key_append_escaped (GString *out, const char *str, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (str[i] == '\0')
+        g_string_append (out, "\\0");
+      else if (str[i] == '\\')
+        g_string_append (out, "\\\\");
+      else
+        g_string_append_c (out, str[i]);
+    }
+}
+
+/* A string equal for values MongoDB treats as equal, used for _id, unique
+ * index, $group, $addToSet and distinct lookups: 1, 1.0 and NumberLong(1)
+ * share one key.  It never contains a NUL byte, because callers hash it
+ * as a C string (g_str_hash): raw ObjectId bytes used to cut the key at
+ * the first 0x00, so every document of a tenant whose id holds a zero
+ * byte collided on a {tenantId, …} unique index. */
 void
 ms_value_key (GString *out, const bson_value_t *v)
 {
@@ -290,8 +321,8 @@ ms_value_key (GString *out, const bson_value_t *v)
             {
               if (v->value_type == BSON_TYPE_DOCUMENT)
                 {
-                  g_string_append (out, bson_iter_key (&it));
-                  g_string_append_c (out, '\0');
+                  const char *k = bson_iter_key (&it);
+                  g_string_append_printf (out, "%zu:%s", strlen (k), k);
                 }
               ms_value_key (out, bson_iter_value (&it));
             }
@@ -301,15 +332,15 @@ ms_value_key (GString *out, const bson_value_t *v)
     case BSON_TYPE_UTF8:
       g_string_append_c (out, 'S');
       g_string_append_printf (out, "%u:", v->value.v_utf8.len);
-      g_string_append_len (out, v->value.v_utf8.str, v->value.v_utf8.len);
+      key_append_escaped (out, v->value.v_utf8.str, v->value.v_utf8.len);
       return;
     case BSON_TYPE_OID:
       g_string_append_c (out, 'O');
-      g_string_append_len (out, (const char *) v->value.v_oid.bytes, 12);
+      key_append_hex (out, v->value.v_oid.bytes, 12);
       return;
     case BSON_TYPE_BINARY:
       g_string_append_printf (out, "B%u:%u:", v->value.v_binary.subtype, v->value.v_binary.data_len);
-      g_string_append_len (out, (const char *) v->value.v_binary.data, v->value.v_binary.data_len);
+      key_append_hex (out, v->value.v_binary.data, v->value.v_binary.data_len);
       return;
     case BSON_TYPE_BOOL:
       g_string_append (out, v->value.v_bool ? "T" : "F");
@@ -332,8 +363,8 @@ ms_value_key (GString *out, const bson_value_t *v)
       g_string_append_c (out, '>');
       return;
     case BSON_TYPE_REGEX:
-      g_string_append_printf (out, "R%s/%s", v->value.v_regex.regex, v->value.v_regex.options);
-      g_string_append_c (out, '\0');
+      g_string_append_printf (out, "R%zu:%s/%s;", strlen (v->value.v_regex.regex),
+                              v->value.v_regex.regex, v->value.v_regex.options);
       return;
     default:
       g_string_append_printf (out, "?%d", v->value_type);

@@ -148,6 +148,40 @@ test_compound_unique_index (MsTest *t, gconstpointer data)
   assert_ids (t, "stock", "{'sku': 'y'}", "3,4");
 }
 
+/* ObjectIds are binary: a tenant id with 0x00 bytes (here …000000…) must
+ * still key unique indexes, distinct, $group and $addToSet by its whole
+ * value.  (The simulator once cut such keys at the first zero byte, so
+ * every document of that tenant collided on {tenantId, barcode}.) */
+static void
+test_oid_with_zero_bytes_keys_whole_value (MsTest *t, gconstpointer data)
+{
+  g_autoptr(bson_t) r1 = ms_test_run (t, TRUE, "{'createIndexes': 'meds', 'indexes': [{'key': {'tenantId': 1, "
+                                      "'barcode': 1}, 'name': 'tenantId_1_barcode_1', 'unique': true}]}");
+  g_autoptr(bson_t) r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL;
+
+  r2 = ms_test_run (t, TRUE, "{'insert': 'meds', 'ordered': false, 'documents': ["
+                    "{'_id': 1, 'tenantId': {'$oid': '65a00000000000000000a001'}, 'barcode': '111'}, "
+                    "{'_id': 2, 'tenantId': {'$oid': '65a00000000000000000a001'}, 'barcode': '222'}, "
+                    "{'_id': 3, 'tenantId': {'$oid': '65a00000000000000000b002'}, 'barcode': '111'}, "
+                    "{'_id': 4, 'tenantId': {'$oid': '65a00000000000000000a001'}, 'barcode': '111'}]}");
+  g_assert_cmpint (ms_test_reply_int (r2, "n"), ==, 3);
+  g_assert_cmpint (ms_test_reply_int (r2, "writeErrors.0.index"), ==, 3);
+  g_assert_false (ms_test_has (r2, "writeErrors.1"));
+  assert_ids (t, "meds", "{}", "1,2,3");
+
+  r3 = ms_test_run (t, TRUE, "{'distinct': 'meds', 'key': 'tenantId'}");
+  g_assert_true (ms_test_has (r3, "values.1"));
+  g_assert_false (ms_test_has (r3, "values.2"));
+  r4 = ms_test_run (t, TRUE, "{'aggregate': 'meds', 'cursor': {}, 'pipeline': ["
+                    "{'$group': {'_id': '$tenantId', 'n': {'$sum': 1}}}, {'$sort': {'n': -1}}]}");
+  g_assert_cmpint (ms_test_reply_int (r4, "cursor.firstBatch.0.n"), ==, 2);
+  g_assert_cmpint (ms_test_reply_int (r4, "cursor.firstBatch.1.n"), ==, 1);
+  r5 = ms_test_run (t, TRUE, "{'aggregate': 'meds', 'cursor': {}, 'pipeline': ["
+                    "{'$group': {'_id': null, 'tenants': {'$addToSet': '$tenantId'}}}]}");
+  g_assert_true (ms_test_has (r5, "cursor.firstBatch.0.tenants.1"));
+  g_assert_false (ms_test_has (r5, "cursor.firstBatch.0.tenants.2"));
+}
+
 static void
 test_unordered_insert_continues_after_error (MsTest *t, gconstpointer data)
 {
@@ -551,6 +585,7 @@ main (int argc, char **argv)
   ADD ("insert-generates-id-first", test_insert_generates_id_first);
   ADD ("duplicate-key-error-has-server-shape", test_duplicate_key_error_shape);
   ADD ("compound-unique-index-enforced", test_compound_unique_index);
+  ADD ("oid-with-zero-bytes-keys-whole-value", test_oid_with_zero_bytes_keys_whole_value);
   ADD ("unordered-insert-continues-after-error", test_unordered_insert_continues_after_error);
   ADD ("update-operators-apply", test_update_operators);
   ADD ("update-noop-and-errors", test_update_noop_and_errors);

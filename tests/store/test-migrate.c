@@ -1,0 +1,303 @@
+/* test-migrate.c: a store written by the previous version (schema 1, full
+ * per-field stamp maps) opens, is migrated to compact stamps, and reads
+ * back exactly the same documents, versions and per-field stamps. */
+#define G_LOG_DOMAIN "pt-test"
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+
+#include "pt-test-store.h"
+#include "pt-store-impl.h"
+
+/* Made with pharmatrack-admin of schema version 1 (main at 22:47):
+ * demo-data --medicines 12 --patients 6 --prescriptions 14 --seed 3. */
+#define V1_TENANT "6b0a11c55e75e6d2b90991a0"
+#define V1_FIXTURE "tenant-" V1_TENANT "-v1.db.gz"
+
+static const gchar * const collections[] = {
+  "tenants", "pharmacies", "users", "medicines", "batches", "stock_movements",
+  "patients", "prescriptions", "audit_events",
+};
+
+static gchar *
+unpack_fixture (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) src = g_file_new_for_path (g_test_get_filename (G_TEST_DIST, "store", "data",
+                                                                   V1_FIXTURE, NULL));
+  g_autofree gchar *path = g_build_filename (dir, "tenant-" V1_TENANT ".db", NULL);
+  g_autoptr(GFile) dst = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (src, NULL, &error);
+  g_autoptr(GZlibDecompressor) gunzip = NULL;
+  g_autoptr(GInputStream) plain = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+
+  g_assert_no_error (error);
+  gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  plain = g_converter_input_stream_new (G_INPUT_STREAM (in), G_CONVERTER (gunzip));
+  out = g_file_create (dst, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_splice (G_OUTPUT_STREAM (out), plain,
+                          G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                          NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static gint
+cmp_strptr (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* "field=stamp" sorted, so maps compare whatever their key order. */
+static gchar *
+stamps_text (const bson_t *stamps)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  bson_iter_t iter;
+
+  if (stamps != NULL && bson_iter_init (&iter, stamps))
+    while (bson_iter_next (&iter))
+      g_ptr_array_add (parts, g_strdup_printf ("%s=%s", bson_iter_key (&iter),
+                                               BSON_ITER_HOLDS_UTF8 (&iter)
+                                               ? bson_iter_utf8 (&iter, NULL) : "?"));
+  g_ptr_array_sort (parts, cmp_strptr);
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" ", (gchar **) parts->pdata);
+}
+
+typedef struct
+{
+  gchar  *doc_hex;
+  gchar  *stamps;
+  gchar  *version;
+} OldRow;
+
+static void
+old_row_free (OldRow *r)
+{
+  g_free (r->doc_hex);
+  g_free (r->stamps);
+  g_free (r->version);
+  g_free (r);
+}
+
+static gint64
+stamps_bytes (sqlite3 *db, const gchar *table)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT coalesce(sum(length(stamps)), 0) FROM \"%s\"",
+                                           table);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static void
+test_v1_store_migrates_same_stamps (void)
+{
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autofree gchar *path = unpack_fixture (dir);
+  g_autoptr(GHashTable) old = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify) old_row_free);
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 old_medicine_stamps, new_medicine_stamps, old_all = 0, new_all = 0;
+  sqlite3 *db = NULL;
+  guint checked = 0, with_older = 0;
+
+  /* What version 1 stored, read without the store. */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (guint c = 0; c < G_N_ELEMENTS (collections); c++)
+    {
+      g_autofree gchar *sql = g_strdup_printf ("SELECT id, hex(doc), stamps, version FROM \"%s\"",
+                                               collections[c]);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          OldRow *r = g_new0 (OldRow, 1);
+          bson_t full;
+
+          r->doc_hex = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
+          if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+            {
+              g_assert_true (bson_init_static (&full, sqlite3_column_blob (stmt, 2),
+                                               (size_t) sqlite3_column_bytes (stmt, 2)));
+              r->stamps = stamps_text (&full);
+            }
+          else
+            r->stamps = g_strdup ("");
+          r->version = g_strdup ((const gchar *) sqlite3_column_text (stmt, 3));
+          g_hash_table_insert (old, g_strdup_printf ("%s/%s", collections[c],
+                                                     sqlite3_column_text (stmt, 0)), r);
+        }
+      sqlite3_finalize (stmt);
+      old_all += stamps_bytes (db, collections[c]);
+    }
+  old_medicine_stamps = stamps_bytes (db, "medicines");
+  sqlite3_close (db);
+  g_test_message ("version 1: %u rows, medicines' stamps %" G_GINT64_FORMAT " bytes",
+                  g_hash_table_size (old), old_medicine_stamps);
+  g_assert_cmpuint (g_hash_table_size (old), >, 100);
+
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
+                                             "WHERE integrity_check <> 'ok'"), ==, 0);
+
+  /* Every row reads back as version 1 stored it. */
+  {
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&it, old);
+    while (g_hash_table_iter_next (&it, &key, &value))
+      {
+        OldRow *r = value;
+        g_auto(GStrv) parts = g_strsplit (key, "/", 2);
+        g_autoptr(PtRawRow) row = _pt_store_read_row (store, pt_schema_lookup (parts[0]),
+                                                      parts[1], &error);
+        g_autofree gchar *stamps = NULL;
+        g_autofree gchar *doc_hex = NULL;
+
+        g_assert_no_error (error);
+        stamps = stamps_text (row->stamps);
+        doc_hex = g_malloc (row->doc->len * 2 + 1);
+        for (guint i = 0; i < row->doc->len; i++)
+          g_snprintf (doc_hex + 2 * i, 3, "%02X", bson_get_data (row->doc)[i]);
+        g_assert_cmpstr (doc_hex, ==, r->doc_hex);
+        g_assert_cmpstr (row->version, ==, r->version);
+        g_assert_cmpstr (stamps, ==, r->stamps);
+        /* Rows edited after their creation hold stamps of two writes. */
+        if (r->version != NULL && r->stamps[0] != '\0')
+          {
+            g_auto(GStrv) pairs = g_strsplit (r->stamps, " ", -1);
+            for (guint i = 0; pairs[i]; i++)
+              if (!g_str_has_suffix (pairs[i], r->version))
+                {
+                  with_older++;
+                  break;
+                }
+          }
+        checked++;
+      }
+  }
+  g_test_message ("%u rows read back identical", checked);
+  g_assert_cmpuint (with_older, >, 0);
+
+  db = _pt_store_get_db (store);
+  new_medicine_stamps = stamps_bytes (db, "medicines");
+  for (guint c = 0; c < G_N_ELEMENTS (collections); c++)
+    new_all += stamps_bytes (db, collections[c]);
+  g_test_message ("stamps: medicines %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT
+                  " bytes, all %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT,
+                  old_medicine_stamps, new_medicine_stamps, old_all, new_all);
+  g_assert_cmpint (new_medicine_stamps * 10, <, old_medicine_stamps);
+  g_assert_cmpint (new_all * 4, <, old_all);
+
+  /* An edit after the migration restamps only the edited field. */
+  {
+    g_autoptr(GPtrArray) meds = pt_store_list (store, "medicines", NULL, &error);
+    g_autofree gchar *id = NULL;
+    g_autofree gchar *key = NULL;
+    g_autoptr(bson_t) fields = bson_new ();
+    g_autoptr(PtRawRow) row = NULL;
+    OldRow *r;
+    bson_iter_t iter;
+
+    g_assert_no_error (error);
+    id = pt_bson_dup_oid_hex (g_ptr_array_index (meds, 0), "_id");
+    key = g_strdup_printf ("medicines/%s", id);
+    r = g_hash_table_lookup (old, key);
+    BSON_APPEND_INT64 (fields, "price", 99999);
+    pt_store_act_as_system (store);
+    g_assert_true (pt_store_update (store, "medicines", id, fields, &error));
+    g_assert_no_error (error);
+    row = _pt_store_read_row (store, pt_schema_lookup ("medicines"), id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (row->version, >, r->version);
+    bson_iter_init (&iter, row->stamps);
+    while (bson_iter_next (&iter))
+      {
+        const gchar *k = bson_iter_key (&iter);
+        const gchar *st = bson_iter_utf8 (&iter, NULL);
+
+        if (g_str_equal (k, "price") || g_str_equal (k, "updatedAt"))
+          g_assert_cmpstr (st, ==, row->version);
+        else
+          g_assert_cmpstr (st, ==, r->version);
+      }
+  }
+
+  /* Opening again does not migrate again. */
+  g_clear_object (&store);
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, 2);
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
+static bson_t *
+json (const gchar *text)
+{
+  bson_t *b = bson_new_from_json ((const guint8 *) text, -1, NULL);
+
+  g_assert_nonnull (b);
+  return b;
+}
+
+/* Every shape of stamp map the sync engine can write survives the round
+ * trip: older fields, a foreign field without a stamp, a removed field,
+ * no version at all. */
+static void
+test_compact_round_trip (void)
+{
+  static const struct
+  {
+    const gchar *doc, *stamps, *version;
+    gsize max_bytes;
+  } cases[] = {
+    { "{\"_id\": 1, \"tenantId\": 2, \"a\": 1, \"b\": 2}", "{\"a\": \"S1\", \"b\": \"S1\"}", "S1", 5 },
+    { "{\"_id\": 1, \"a\": 1, \"b\": 2, \"c\": 3}", "{\"a\": \"S1\", \"b\": \"S1\", \"c\": \"S2\"}", "S2", 30 },
+    { "{\"_id\": 1, \"a\": 1, \"foreign\": 2}", "{\"a\": \"S1\"}", "S1", 30 },
+    { "{\"_id\": 1, \"a\": 1}", "{\"a\": \"S1\", \"gone\": \"S2\"}", "S2", 60 },
+    { "{\"_id\": 1, \"a\": 1}", "{\"a\": \"S1\", \"_id\": \"S1\"}", "S1", 60 },
+    { "{\"_id\": 1, \"a\": 1, \"b\": 2}", "{\"a\": \"S1\"}", NULL, 60 },
+    { "{\"_id\": 1, \"a\": 1, \"b\": 2, \"c\": 3}", "{\"c\": \"S3\", \"a\": \"S1\", \"b\": \"S2\"}", "S3", 60 },
+    { "{\"_id\": 1, \"a\": 1}", "{}", "S1", 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(bson_t) doc = json (cases[i].doc);
+      g_autoptr(bson_t) full = json (cases[i].stamps);
+      g_autoptr(bson_t) compact = _pt_stamps_compact (full, doc, cases[i].version);
+      g_autoptr(bson_t) back = _pt_stamps_expand (compact, doc, cases[i].version);
+      g_autofree gchar *want = stamps_text (full);
+      g_autofree gchar *got = stamps_text (back);
+
+      g_test_message ("case %u: %s -> %u bytes", i, cases[i].stamps, compact ? compact->len : 0);
+      g_assert_cmpstr (got, ==, want);
+      g_assert_cmpuint (compact ? compact->len : 0, <=, cases[i].max_bytes);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/migrate/compact-stamps-round-trip-every-shape", test_compact_round_trip);
+  g_test_add_func ("/store/migrate/version-1-store-opens-with-the-same-stamps",
+                   test_v1_store_migrates_same_stamps);
+  return g_test_run ();
+}
