@@ -17,6 +17,8 @@ packages=(
   python3-gi gir1.2-gdkpixbuf-2.0 librsvg2-common
   sqlite3 clang
   fonts-cantarell adwaita-icon-theme
+  # the German locale of the localisation test (generated below)
+  locales
 )
 
 missing=()
@@ -25,15 +27,27 @@ for p in "${packages[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
-fi
-
-echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then
   SUDO="sudo"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# German number, date and money formats for the e2e-l10n test: generate
+# de_DE.UTF-8 the Debian way (enabled in /etc/locale.gen, so a later
+# locale-gen keeps it), only when it is not there yet.
+if ! locale -a 2>/dev/null | grep -qixE 'de_DE\.utf-?8'; then
+  echo "install-deps: generating the de_DE.UTF-8 locale" >&2
+  if grep -qE '^# *de_DE\.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+    $SUDO sed -i -E 's/^# *(de_DE\.UTF-8 UTF-8)/\1/' /etc/locale.gen
+  elif ! grep -qE '^de_DE\.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+    echo 'de_DE.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+  fi
+  $SUDO locale-gen
+fi

@@ -12,6 +12,7 @@
 #include "pt-cli-private.h"
 #include "pt-demo.h"
 #include "pt-store-sync.h"
+#include "pt-sync-crypt.h"
 #include "pt-sync-engine.h"
 #include "pt-sync-error.h"
 #include "pt-sync-private.h"
@@ -264,6 +265,7 @@ ensure_sample_tenant (PtCli              *cli,
                       mongoc_database_t  *db,
                       const gchar        *uri,
                       const gchar        *database,
+                      GBytes             *master_key,
                       gchar             **tenant_id,
                       GError            **error)
 {
@@ -315,6 +317,14 @@ ensure_sample_tenant (PtCli              *cli,
 
   *tenant_id = g_strdup (pt_store_get_tenant_id (store));
   g_clear_object (&store);
+  if (master_key != NULL)
+    {
+      /* Its patient data goes up encrypted, like a counter's. */
+      g_autofree gchar *key_path = pt_sync_crypt_key_path (tmp, *tenant_id);
+
+      if (!pt_sync_crypt_write_key_file (key_path, master_key, error))
+        goto out;
+    }
   engine = pt_sync_engine_new (tmp, uri, database);
   if (pt_sync_engine_run_once (engine, NULL, NULL, NULL, error))
     result = 1;
@@ -345,9 +355,12 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
   g_autofree gchar *database = NULL;
   g_autofree gchar *admin_email = NULL;
   g_autofree gchar *admin_password_file = NULL;
+  g_autofree gchar *master_key_file = NULL;
+  g_autoptr(GBytes) master_key = NULL;
   g_autofree gchar *uri = NULL;
   g_autofree gchar *redacted = NULL;
   gboolean sample = FALSE;
+  gint vault_created = 0;
   g_autoptr(GError) error = NULL;
   int status = 0;
   mongoc_client_t *client = NULL;
@@ -367,6 +380,9 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
       N_("E-mail of the super admin to create"), N_("E") },
     { "super-admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &admin_password_file,
       N_("File whose first line is the super admin’s password"), N_("F") },
+    { "master-key-file", 0, 0, G_OPTION_ARG_FILENAME, &master_key_file,
+      N_("The pharmacy’s encryption master key (created when F does not exist); the "
+         "sample tenant’s patient data is encrypted with it"), N_("F") },
     { NULL }
   };
 
@@ -416,11 +432,12 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
     }
 
   created = create_indexes (db, &error);
-  if (created < 0)
+  if (created < 0 || !pt_sync_crypt_ensure_key_vault (client, &vault_created, &error))
     {
       status = pt_cli_fail (cli, error);
       goto out;
     }
+  created += vault_created;
   g_print (_("Indexes: %" PRId64 " created\n"), created);
 
   if (admin_email != NULL)
@@ -437,10 +454,28 @@ pt_cli_cmd_setup_atlas (PtCli *cli, int argc, char **argv)
                admin_email);
     }
 
+  if (master_key_file != NULL)
+    {
+      gboolean existed = g_file_test (master_key_file, G_FILE_TEST_EXISTS);
+
+      master_key = existed ? pt_sync_crypt_read_key_file (master_key_file, &error)
+                           : pt_sync_crypt_new_master_key ();
+      if (master_key == NULL
+          || (!existed && !pt_sync_crypt_write_key_file (master_key_file, master_key, &error)))
+        {
+          status = pt_cli_fail (cli, error);
+          goto out;
+        }
+      g_print (existed ? _("Encryption master key %s: already present\n")
+                       : _("Encryption master key %s: created; give it to every counter of the "
+                           "pharmacy (connect --key-file), never to the cloud\n"),
+               master_key_file);
+    }
+
   if (sample)
     {
       g_autofree gchar *tenant_id = NULL;
-      gint r = ensure_sample_tenant (cli, db, uri, database, &tenant_id, &error);
+      gint r = ensure_sample_tenant (cli, db, uri, database, master_key, &tenant_id, &error);
 
       if (r < 0)
         {
@@ -482,11 +517,13 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
   g_autofree gchar *uri_option = NULL;
   g_autofree gchar *database = NULL;
   g_autofree gchar *tenant_id = NULL;
+  g_autofree gchar *key_file = NULL;
   g_autofree gchar *uri = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtStore) store = NULL;
   g_autoptr(PtSyncEngine) engine = NULL;
   g_autoptr(PtSyncStatus) st = NULL;
+  g_autoptr(GBytes) key = NULL;
   PtStoreInit init = { 0 };
   Progress progress = { cli };
   int status = 0;
@@ -498,6 +535,8 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
       N_("The tenant’s ObjectId in the cloud (required)"), N_("OID") },
     { "database", 0, 0, G_OPTION_ARG_STRING, &database,
       N_("Database name (default pharmatrack)"), N_("NAME") },
+    { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("The pharmacy’s encryption key file (from the enrolment)"), N_("F") },
     { NULL }
   };
 
@@ -521,6 +560,9 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
   if (pt_store_exists (cli->data_dir))
     return pt_cli_fail_msg (cli, _("%s already holds pharmacy data; connect needs an empty data dir"),
                             cli->data_dir);
+  /* A bad key file is refused before anything is created. */
+  if (key_file != NULL && (key = pt_sync_crypt_read_key_file (key_file, &error)) == NULL)
+    return pt_cli_fail (cli, error);
 
   {
     /* A malformed address is refused before anything is created. */
@@ -548,14 +590,29 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
                              &error))
     return pt_cli_fail (cli, error);
   g_clear_object (&store);
+  if (key != NULL)
+    {
+      g_autofree gchar *key_path = pt_sync_crypt_key_path (cli->data_dir, tenant_id);
+
+      if (!pt_sync_crypt_write_key_file (key_path, key, &error))
+        return pt_cli_fail (cli, error);
+    }
 
   engine = pt_sync_engine_new (cli->data_dir, uri, database);
   ok = pt_sync_engine_run_once (engine, progress_cb, &progress, NULL, &error);
   progress_end (&progress);
   if (!ok)
     {
-      if (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND))
-        remove_store_files (cli->data_dir);  /* an empty enrolment store */
+      if (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND)
+          || g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED))
+        {
+          /* An empty enrolment store: connect can be run again (with the
+           * right key file). */
+          g_autofree gchar *key_path = pt_sync_crypt_key_path (cli->data_dir, tenant_id);
+
+          remove_store_files (cli->data_dir);
+          g_unlink (key_path);
+        }
       return pt_cli_fail (cli, error);
     }
   st = pt_sync_engine_get_status (engine);
@@ -624,6 +681,7 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
   g_autofree gchar *database_option = NULL;
   g_autofree gchar *uri = NULL;
   g_autofree gchar *database = NULL;
+  g_autofree gchar *key_file = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtSyncEngine) engine = NULL;
   g_autoptr(PtSyncStatus) st = NULL;
@@ -643,6 +701,8 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
       N_("With --watch: stop after N seconds"), N_("N") },
     { "poll-interval", 0, 0, G_OPTION_ARG_INT, &poll_ms,
       N_("Polling interval in ms when the server has no change streams (default 2000)"), N_("MS") },
+    { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("Import the pharmacy’s encryption key file (from the enrolment) first"), N_("F") },
     { NULL }
   };
 
@@ -662,6 +722,9 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
   if (!pt_cli_open_store (cli))
     return PT_CLI_EXIT_FAILURE;
   database = saved_database (cli, database_option);
+  if (key_file != NULL
+      && !pt_sync_crypt_import_key (cli->data_dir, pt_store_get_tenant_id (cli->store), key_file, &error))
+    return pt_cli_fail (cli, error);
   g_clear_object (&cli->store);  /* the engine opens its own connection */
 
   engine = pt_sync_engine_new (cli->data_dir, uri, database);

@@ -5,6 +5,7 @@
 
 #include <mongoc/mongoc.h>
 #include "pt-store-sync.h"
+#include "pt-sync-crypt.h"
 #include "pt-sync-engine.h"
 #include "pt-sync-error.h"
 
@@ -37,6 +38,7 @@ struct _PtSyncSession
   mongoc_client_t      *client;
   mongoc_database_t    *db;
   mongoc_change_stream_t *stream;
+  PtSyncCrypt          *crypt;         /* NULL: tenant not encrypted */
   gboolean              polling;       /* server without change streams */
   guint                 poll_interval_ms;
   gint64                next_poll_ms;  /* monotonic */
@@ -106,6 +108,38 @@ void           _pt_sync_session_fill_status (PtSyncSession *session,
  * and nothing pending.  FALSE with a sentence otherwise. */
 gboolean       _pt_sync_session_verify   (PtSyncSession  *session,
                                           GError        **error);
+
+/* Encryption hooks (pt-sync-crypt.c).  Opens s->crypt on the connected
+ * client: the tenant's data key with this counter's master key. */
+gboolean       _pt_sync_session_open_crypt (PtSyncSession  *session,
+                                            PtSyncFailure  *failure,
+                                            GError        **error);
+/* pt_store_sync_apply_remote() of the clear document of @remote (as the
+ * server sent it): sensitive fields decrypted; a sensitive value a foreign
+ * writer left in clear is kept and queued to go back encrypted. */
+gboolean       _pt_sync_session_apply_remote (PtSyncSession      *session,
+                                              const PtCollection *collection,
+                                              const bson_t       *remote,
+                                              PtSyncApplyStats   *stats,
+                                              GError            **error);
+/* The same for pt_store_sync_apply_batch() (catch-up pages, live
+ * batches): a pass-through for collections without sensitive fields. */
+gboolean       _pt_sync_session_apply_batch (PtSyncSession       *session,
+                                             const PtCollection  *collection,
+                                             const bson_t * const *docs,
+                                             guint                n_docs,
+                                             PtSyncApplyStats    *stats,
+                                             GError             **error);
+/* *wire: @doc with its sensitive fields encrypted, NULL to send @doc. */
+gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
+                                          const PtCollection *collection,
+                                          const bson_t       *doc,
+                                          bson_t            **wire,
+                                          GError            **error);
+/* TRUE when the server copy behind @base holds sensitive values in clear
+ * that this counter must push again, encrypted. */
+gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
+                                               const bson_t  *base);
 
 /* mongoc_init() once per process (idempotent, thread-safe). */
 void           pt_sync_init_driver       (void);

@@ -18,7 +18,9 @@ typedef struct
 {
   PtSyncOutboxItem *item;   /* borrowed */
   OpKind            kind;
-  bson_t           *sent;   /* the document written */
+  bson_t           *sent;   /* the document written (clear: the base) */
+  bson_t           *wire;   /* …as sent, sensitive fields encrypted;
+                               NULL = sent as it is */
   gint              code;   /* write error code, 0 = none */
   gchar            *errmsg;
   gboolean          verify; /* find it to learn what happened */
@@ -28,6 +30,7 @@ static void
 op_clear (Op *op)
 {
   g_clear_pointer (&op->sent, bson_destroy);
+  g_clear_pointer (&op->wire, bson_destroy);
   g_clear_pointer (&op->errmsg, g_free);
 }
 
@@ -172,7 +175,7 @@ verify_ops (PtSyncSession       *s,
            * else wrote it: merge; what still differs goes next round. */
           PtSyncApplyStats stats = { 0 };
 
-          if (!pt_store_sync_apply_remote (s->store, op->item->collection, server, &stats, error)
+          if (!_pt_sync_session_apply_remote (s, op->item->collection, server, &stats, error)
               || !pt_store_sync_note_stamps (s->store, &stats, error))
             return FALSE;
           s->new_conflicts += stats.conflicts;
@@ -283,7 +286,8 @@ push_collection (PtSyncSession *s,
           gboolean same;
 
           pt_sync_bson_from_remote (coll, row->base, &base_doc, NULL, NULL, NULL);
-          same = pt_sync_docs_equal (row->doc, base_doc, NULL);
+          same = pt_sync_docs_equal (row->doc, base_doc, NULL)
+                 && !_pt_sync_session_base_in_clear (s, row->base);
           if (!same)
             {
               g_autofree gchar *a = bson_as_relaxed_extended_json (row->doc, NULL);
@@ -304,10 +308,16 @@ push_collection (PtSyncSession *s,
         }
       op->sent = pt_sync_bson_to_remote (coll, row->doc, row->stamps, row->version,
                                          coll->kind == PT_COLLECTION_MUTABLE ? now : 0);
+      if (!_pt_sync_session_encrypt (s, coll, op->sent, &op->wire, error))
+        {
+          ok = FALSE;
+          break;
+        }
       if (row->base == NULL)
         {
           op->kind = OP_INSERT;
-          ok = mongoc_bulk_operation_insert_with_opts (bulk, op->sent, NULL, &berr);
+          ok = mongoc_bulk_operation_insert_with_opts (bulk, op->wire != NULL ? op->wire : op->sent,
+                                                       NULL, &berr);
         }
       else
         {
@@ -315,7 +325,9 @@ push_collection (PtSyncSession *s,
 
           op->kind = OP_REPLACE;
           build_cas_filter (s, coll, row, &filter);
-          ok = mongoc_bulk_operation_replace_one_with_opts (bulk, &filter, op->sent, NULL, &berr);
+          ok = mongoc_bulk_operation_replace_one_with_opts (bulk, &filter,
+                                                            op->wire != NULL ? op->wire : op->sent,
+                                                            NULL, &berr);
           bson_destroy (&filter);
           n_replace++;
         }

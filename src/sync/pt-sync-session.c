@@ -65,6 +65,7 @@ _pt_sync_session_new (const gchar *data_dir,
 void
 _pt_sync_session_disconnect (PtSyncSession *s)
 {
+  g_clear_pointer (&s->crypt, pt_sync_crypt_free);  /* uses the client */
   g_clear_pointer (&s->stream, mongoc_change_stream_destroy);
   g_clear_pointer (&s->db, mongoc_database_destroy);
   g_clear_pointer (&s->client, mongoc_client_destroy);
@@ -200,6 +201,12 @@ _pt_sync_session_connect (PtSyncSession  *s,
           }
       }
   }
+  /* The tenant's encryption key, before anything is read or sent. */
+  if (!_pt_sync_session_open_crypt (s, failure, error))
+    {
+      _pt_sync_session_disconnect (s);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -490,7 +497,7 @@ apply_fetched (PtSyncSession    *s,
       g_ptr_array_set_size (run, 0);
       for (; i < current->len && ((Fetched *) g_ptr_array_index (current, i))->coll == coll; i++)
         g_ptr_array_add (run, ((Fetched *) g_ptr_array_index (current, i))->doc);
-      if (!pt_store_sync_apply_batch (s->store, coll, (const bson_t * const *) run->pdata, run->len,
+      if (!_pt_sync_session_apply_batch (s, coll, (const bson_t * const *) run->pdata, run->len,
                                       stats, error))
         return FALSE;
     }
@@ -570,7 +577,7 @@ apply_page (PtSyncSession      *s,
     }
   if (!_pt_store_begin (s->store, error))
     return FALSE;
-  ok = pt_store_sync_apply_batch (s->store, c, (const bson_t * const *) page->pdata, page->len,
+  ok = _pt_sync_session_apply_batch (s, c, (const bson_t * const *) page->pdata, page->len,
                                   &stats, error)
        && (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
        && (done_key == NULL || pt_store_sync_set (s->store, done_key, "1", error))
@@ -858,7 +865,7 @@ poll_once (PtSyncSession  *s,
       cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
       bson_destroy (&filter);
       while (ok && mongoc_cursor_next (cursor, &doc))
-        if (!pt_store_sync_apply_remote (s->store, c, doc, &stats, error))
+        if (!_pt_sync_session_apply_remote (s, c, doc, &stats, error))
           ok = fail_local (failure);
       if (ok && mongoc_cursor_error (cursor, &berr))
         ok = fail (&berr, "poll", failure, error);

@@ -11,9 +11,16 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(PtApplication) app = NULL;
+  const gchar *localedir;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* PHARMATRACK_LOCALEDIR: catalogues that are not installed, such as
+   * <builddir>/po/<lang>/LC_MESSAGES/pharmatrack.mo, so that the app runs
+   * translated from the build tree (the localisation test does). */
+  localedir = g_getenv ("PHARMATRACK_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -1,0 +1,791 @@
+/* test-sync-crypt.c: sensitive fields are encrypted before they leave a
+ * counter, every counter with the pharmacy's key reads them, a counter
+ * without it (or with another key) stops with a clear sentence and loses
+ * nothing. */
+#define G_LOG_DOMAIN "pt-test"
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include "pt-store-private.h"
+#include "pt-sync-crypt.h"
+#include "sync-test-util.h"
+
+/* Values that must never be found on the server in clear. */
+#define FIRST_NAME  "Wilhelmina"
+#define LAST_NAME   "Quackenbush"
+#define PHONE       "+44 20 7946 0958"
+#define EMAIL       "wilhelmina.q@example.org"
+#define STREET      "17 Laburnum Crescent"
+#define POSTCODE    "OX4 2JY"
+#define ALLERGY     "Penicillin"
+#define REACTION    "Anaphylaxis within minutes"
+#define CONDITION   "Type 2 diabetes"
+#define NOTES       "Prefers large-print labels"
+#define MEMBER_ID   "NHS-998-877-6655"
+#define BIRTH_MS    G_GINT64_CONSTANT (-318297600000)  /* 1959-12-01 */
+
+static const gchar *secrets[] = {
+  FIRST_NAME, LAST_NAME, PHONE, EMAIL, STREET, POSTCODE, ALLERGY, REACTION,
+  CONDITION, NOTES, MEMBER_ID,
+};
+
+typedef struct
+{
+  MongosimFixture *sim;
+  const gchar     *uri;
+  gchar           *tmp;          /* the administrator's files */
+  gchar           *key_file;     /* the pharmacy's master key */
+  gchar           *dir_a, *dir_b;
+  PtStore         *a, *b;
+  mongoc_client_t *web;          /* a plain client: what a thief would read */
+} Fixture;
+
+static void
+write_key_file (const gchar *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key = pt_sync_crypt_new_master_key ();
+
+  pt_sync_crypt_write_key_file (path, key, &error);
+  g_assert_no_error (error);
+}
+
+static void
+import_key (const gchar *dir,
+            const gchar *key_file)
+{
+  g_autoptr(GError) error = NULL;
+
+  pt_sync_crypt_import_key (dir, SYNC_TEST_TENANT, key_file, &error);
+  g_assert_no_error (error);
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  f->sim = sync_test_server (NULL);
+  f->uri = mongosim_fixture_get_uri (f->sim);
+  f->tmp = sync_test_mkdtemp ();
+  f->key_file = g_build_filename (f->tmp, "pharmacy.key", NULL);
+  write_key_file (f->key_file);
+  f->dir_a = sync_test_mkdtemp ();
+  f->dir_b = sync_test_mkdtemp ();
+  f->a = sync_test_create_tenant (f->dir_a);
+  import_key (f->dir_a, f->key_file);
+  f->web = sync_test_client (f->uri);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->web, mongoc_client_destroy);
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  sync_test_rmdir (f->dir_a);
+  sync_test_rmdir (f->dir_b);
+  sync_test_rmdir (f->tmp);
+  g_free (f->dir_a);
+  g_free (f->dir_b);
+  g_free (f->tmp);
+  g_free (f->key_file);
+  g_clear_pointer (&f->sim, mongosim_fixture_free);
+}
+
+/* A patient with a value in every sensitive field of the registry. */
+static gchar *
+put_patient (PtStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = g_strdup_printf (
+    "{\"firstName\": \"" FIRST_NAME "\", \"lastName\": \"" LAST_NAME "\","
+    " \"dateOfBirth\": {\"$date\": {\"$numberLong\": \"%" G_GINT64_FORMAT "\"}},"
+    " \"phone\": \"" PHONE "\", \"email\": \"" EMAIL "\","
+    " \"address\": {\"line1\": \"" STREET "\", \"city\": \"Oxford\", \"postcode\": \"" POSTCODE "\","
+    "               \"country\": \"GB\"},"
+    " \"allergies\": [{\"substance\": \"" ALLERGY "\", \"kind\": \"generic\","
+    "                  \"reaction\": \"" REACTION "\", \"severity\": \"severe\"},"
+    "                 {\"substance\": \"Sulfonamides\", \"kind\": \"category\"}],"
+    " \"conditions\": [\"" CONDITION "\", \"Hypertension\"],"
+    " \"notes\": \"" NOTES "\","
+    " \"insurance\": {\"provider\": \"Bupa\", \"memberId\": \"" MEMBER_ID "\", \"groupNumber\": \"G-12\"}}",
+    BIRTH_MS);
+  bson_t *doc = sync_test_json (json);
+  gchar *id = pt_store_put (store, "patients", doc, &error);
+
+  g_assert_no_error (error);
+  bson_destroy (doc);
+  return id;
+}
+
+static gboolean
+mem_contains (const guint8 *hay,
+              gsize         hay_len,
+              const void   *needle,
+              gsize         needle_len)
+{
+  for (gsize i = 0; needle_len <= hay_len && i <= hay_len - needle_len; i++)
+    if (memcmp (hay + i, needle, needle_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+bytes_contain (const bson_t *doc,
+               const gchar  *needle)
+{
+  return mem_contains (bson_get_data (doc), doc->len, needle, strlen (needle));
+}
+
+static gboolean
+is_ciphertext (const bson_t *doc,
+               const gchar  *key)
+{
+  bson_iter_t it;
+  bson_subtype_t subtype;
+
+  if (!bson_iter_init_find (&it, doc, key) || !BSON_ITER_HOLDS_BINARY (&it))
+    return FALSE;
+  bson_iter_binary (&it, &subtype, NULL, NULL);
+  return subtype == BSON_SUBTYPE_ENCRYPTED;
+}
+
+/* Every top-level field the registry marks sensitive in @coll_name is on
+ * the server as ciphertext; every present one was checked. */
+static void
+assert_server_encrypted (const bson_t *server,
+                         const gchar  *coll_name,
+                         guint         expect_fields)
+{
+  const PtCollection *coll = pt_schema_lookup (coll_name);
+  guint checked = 0;
+
+  for (guint i = 0; i < coll->n_fields; i++)
+    if (coll->fields[i].flags & PT_FIELD_FLAG_SENSITIVE)
+      {
+        if (!bson_has_field (server, coll->fields[i].name))
+          continue;
+        if (!is_ciphertext (server, coll->fields[i].name))
+          g_error ("%s.%s is on the server in clear", coll_name, coll->fields[i].name);
+        checked++;
+      }
+  g_assert_cmpuint (checked, ==, expect_fields);
+}
+
+static guint
+count_sensitive_fields (const gchar *coll_name)
+{
+  const PtCollection *coll = pt_schema_lookup (coll_name);
+  guint n = 0;
+
+  for (guint i = 0; i < coll->n_fields; i++)
+    if (coll->fields[i].flags & PT_FIELD_FLAG_SENSITIVE)
+      n++;
+  return n;
+}
+
+static void
+assert_no_secret_in (const bson_t *server)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+    if (bytes_contain (server, secrets[i]))
+      g_error ("“%s” is on the server in clear", secrets[i]);
+}
+
+/* Same value of @field in both documents (any BSON type). */
+static void
+assert_same_field (const bson_t *x,
+                   const bson_t *y,
+                   const gchar  *field)
+{
+  bson_iter_t ix, iy;
+
+  g_assert_true (bson_iter_init_find (&ix, x, field));
+  g_assert_true (bson_iter_init_find (&iy, y, field));
+  if (bson_iter_type (&ix) != bson_iter_type (&iy))
+    g_error ("%s: type %d here, %d there", field, bson_iter_type (&ix), bson_iter_type (&iy));
+  {
+    bson_t wx = BSON_INITIALIZER, wy = BSON_INITIALIZER;
+
+    bson_append_iter (&wx, "v", 1, &ix);
+    bson_append_iter (&wy, "v", 1, &iy);
+    if (!bson_equal (&wx, &wy))
+      {
+        g_autofree gchar *jx = bson_as_relaxed_extended_json (&wx, NULL);
+        g_autofree gchar *jy = bson_as_relaxed_extended_json (&wy, NULL);
+        g_error ("%s differs: %s vs %s", field, jx, jy);
+      }
+    bson_destroy (&wx);
+    bson_destroy (&wy);
+  }
+}
+
+static gchar *
+owner_id (PtStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  bson_t *user = pt_store_sign_in (store, "owner@example.org", SYNC_TEST_PASSWORD, &error);
+  gchar *id;
+
+  g_assert_no_error (error);
+  id = pt_bson_dup_oid_hex (user, "_id");
+  bson_destroy (user);
+  pt_store_act_as_system (store);
+  return id;
+}
+
+static void
+enrol_b (Fixture     *f,
+         const gchar *key_file)
+{
+  g_clear_object (&f->b);
+  f->b = sync_test_create_enrolment (f->dir_b);
+  if (key_file != NULL)
+    import_key (f->dir_b, key_file);
+}
+
+static void
+test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *owner = owner_id (f->a);
+  g_autofree gchar *alt = pt_sync_crypt_key_alt_name (SYNC_TEST_TENANT);
+  g_autofree gchar *alt_filter = g_strdup_printf ("{\"keyAltNames\": \"%s\"}", alt);
+  g_autoptr(bson_t) server = NULL;
+  g_autoptr(bson_t) user = NULL;
+  g_autoptr(GBytes) master = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  server = sync_test_server_get (f->web, "patients", patient);
+  g_assert_nonnull (server);
+  assert_no_secret_in (server);
+  assert_server_encrypted (server, "patients", count_sensitive_fields ("patients"));
+  /* What the sync protocol and the indexes need stays readable. */
+  g_assert_true (bson_has_field (server, "tenantId"));
+  g_assert_true (bson_has_field (server, "updatedAt"));
+  g_assert_true (bson_has_field (server, "_sync.v"));
+  /* The password hash (a credential) travels encrypted too. */
+  user = sync_test_server_get (f->web, "users", owner);
+  g_assert_nonnull (user);
+  assert_server_encrypted (user, "users", count_sensitive_fields ("users"));
+  g_assert_true (bson_has_field (user, "email"));
+
+  /* One data key for the tenant, wrapped by the master key, which itself
+   * is nowhere on the server. */
+  {
+    mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
+                                                               PT_SYNC_KEY_VAULT_COLL);
+    bson_t *filter = sync_test_json (alt_filter);
+    bson_error_t berr;
+    mongoc_cursor_t *cursor;
+    const bson_t *key_doc;
+    gsize len;
+    const guint8 *raw;
+    guint n = 0;
+
+    g_assert_cmpint (mongoc_collection_count_documents (vault, filter, NULL, NULL, NULL, &berr), ==, 1);
+    master = pt_sync_crypt_read_key_file (f->key_file, &error);
+    g_assert_no_error (error);
+    raw = g_bytes_get_data (master, &len);
+    cursor = mongoc_collection_find_with_opts (vault, filter, NULL, NULL);
+    while (mongoc_cursor_next (cursor, &key_doc))
+      {
+        g_autofree gchar *b64 = g_base64_encode (raw, len);
+        bson_iter_t it;
+
+        g_assert_false (mem_contains (bson_get_data (key_doc), key_doc->len, raw, 16));
+        g_assert_false (bytes_contain (key_doc, b64));
+        g_assert_true (bson_iter_init (&it, key_doc)
+                       && bson_iter_find_descendant (&it, "masterKey.provider", &it));
+        g_assert_cmpstr (bson_iter_utf8 (&it, NULL), ==, "local");
+        n++;
+      }
+    g_assert_cmpuint (n, ==, 1);
+    mongoc_cursor_destroy (cursor);
+    bson_destroy (filter);
+    mongoc_collection_destroy (vault);
+  }
+
+  /* The counter's own disk keeps clear text (search works). */
+  {
+    g_autofree gchar *first = sync_test_get_string (f->a, "patients", patient, "firstName");
+    g_assert_cmpstr (first, ==, FIRST_NAME);
+  }
+}
+
+static void
+test_every_sensitive_type_round_trips (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  const PtCollection *coll = pt_schema_lookup ("patients");
+  g_autoptr(bson_t) on_a = NULL;
+  g_autoptr(bson_t) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  enrol_b (f, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+
+  on_a = pt_store_get (f->a, "patients", patient, &error);
+  g_assert_no_error (error);
+  on_b = pt_store_get (f->b, "patients", patient, &error);
+  g_assert_no_error (error);
+  /* String, date, embedded document, array of documents, array of
+   * strings: each comes back with its type and value. */
+  for (guint i = 0; i < coll->n_fields; i++)
+    if (coll->fields[i].flags & PT_FIELD_FLAG_SENSITIVE)
+      {
+        assert_same_field (on_a, on_b, coll->fields[i].name);
+        n++;
+      }
+  g_assert_cmpuint (n, ==, count_sensitive_fields ("patients"));
+  {
+    bson_iter_t it;
+    g_assert_true (bson_iter_init_find (&it, on_b, "dateOfBirth") && BSON_ITER_HOLDS_DATE_TIME (&it));
+    g_assert_cmpint (bson_iter_date_time (&it), ==, BIRTH_MS);
+  }
+  sync_test_assert_same_data (f->a, f->b);
+
+  /* The owner signs in at the second counter: the password hash came
+   * through its encryption intact. */
+  {
+    bson_t *user = pt_store_sign_in (f->b, "owner@example.org", SYNC_TEST_PASSWORD, &error);
+    g_assert_no_error (error);
+    bson_destroy (user);
+    pt_store_act_as_system (f->b);
+  }
+
+  /* Nothing is pushed back: decrypted documents equal their base. */
+  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+}
+
+static void
+test_second_counter_edits_reach_the_first (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *phone = NULL;
+  g_autoptr(bson_t) server = NULL;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  enrol_b (f, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+
+  sync_test_update (f->b, "patients", patient,
+                    "{\"phone\": \"+44 1865 000 111\", \"allergies\": [{\"substance\": \"Latex\"}]}");
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  phone = sync_test_get_string (f->a, "patients", patient, "phone");
+  g_assert_cmpstr (phone, ==, "+44 1865 000 111");
+  sync_test_assert_same_data (f->a, f->b);
+  server = sync_test_server_get (f->web, "patients", patient);
+  g_assert_false (bytes_contain (server, "1865 000 111"));
+  g_assert_false (bytes_contain (server, "Latex"));
+  assert_no_secret_in (server);
+}
+
+static void
+test_counter_without_key_stops_and_stores_nothing (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtSyncEngine) engine = NULL;
+  g_autoptr(PtSyncStatus) st = NULL;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  enrol_b (f, NULL);
+
+  engine = pt_sync_engine_new (f->dir_b, f->uri, NULL);
+  g_assert_false (pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "does not have the pharmacy’s encryption key"));
+  g_assert_nonnull (strstr (error->message, "enrolment file"));
+  st = pt_sync_engine_get_status (engine);
+  g_assert_cmpint (st->state, ==, PT_SYNC_STATE_NEEDS_ATTENTION);
+  g_assert_cmpstr (st->message, ==, error->message);
+
+  /* Nothing of the tenant was stored, let alone ciphertext as text. */
+  {
+    g_autoptr(GError) nf = NULL;
+    bson_t *doc = pt_store_get (f->b, "patients", patient, &nf);
+    g_assert_null (doc);
+    g_assert_error (nf, PT_ERROR, PT_ERROR_NOT_FOUND);
+  }
+
+  /* With the key from the enrolment file it works. */
+  g_clear_error (&error);
+  import_key (f->dir_b, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+  {
+    g_autofree gchar *last = sync_test_get_string (f->b, "patients", patient, "lastName");
+    g_assert_cmpstr (last, ==, LAST_NAME);
+  }
+}
+
+static void
+test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *wrong = g_build_filename (f->tmp, "other.key", NULL);
+  g_autofree gchar *mine = NULL, *medicine = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 queued;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  enrol_b (f, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+
+  /* B's key is replaced by another pharmacy's; meanwhile B works. */
+  write_key_file (wrong);
+  import_key (f->dir_b, wrong);
+  mine = put_patient (f->b);
+  medicine = sync_test_put_medicine (f->b, "Metformin 500 mg", 320);
+  sync_test_update (f->b, "patients", patient, "{\"notes\": \"Moved to the Cowley branch\"}");
+  queued = _pt_store_outbox_length (f->b);
+  g_assert_cmpint (queued, >=, 3);
+
+  g_assert_false (sync_test_sync_once (f->dir_b, f->uri, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "not the pharmacy’s key"));
+  g_test_message ("wrong key: %s", error->message);
+  /* Nothing sent, nothing lost, nothing garbled. */
+  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, queued);
+  g_assert_null (sync_test_server_get (f->web, "patients", mine));
+  g_assert_null (sync_test_server_get (f->web, "medicines", medicine));
+  {
+    g_autofree gchar *notes = sync_test_get_string (f->b, "patients", patient, "notes");
+    g_autofree gchar *first = sync_test_get_string (f->b, "patients", mine, "firstName");
+    g_assert_cmpstr (notes, ==, "Moved to the Cowley branch");
+    g_assert_cmpstr (first, ==, FIRST_NAME);
+  }
+
+  /* The right key again: everything goes up, encrypted, and reaches A. */
+  g_clear_error (&error);
+  import_key (f->dir_b, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
+  {
+    g_autoptr(bson_t) server = sync_test_server_get (f->web, "patients", mine);
+    g_autofree gchar *notes = sync_test_get_string (f->a, "patients", patient, "notes");
+
+    g_assert_nonnull (server);
+    assert_no_secret_in (server);
+    g_assert_cmpstr (notes, ==, "Moved to the Cowley branch");
+  }
+  sync_test_assert_same_data (f->a, f->b);
+}
+
+static void
+test_foreign_clear_text_is_kept_and_encrypted_on_next_push (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *set = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  bson_oid_t web_oid, tenant;
+  gchar web_id[25];
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  /* The web dashboard, without the key, writes a phone number in clear
+   * (bumping updatedAt) and creates a patient in clear. */
+  sync_test_foreign_update (f->web, "patients", patient, "{\"phone\": \"+44 1632 960 001\"}", now + 1000);
+  {
+    mongoc_collection_t *c = mongoc_client_get_collection (f->web, "pharmatrack", "patients");
+    bson_t doc = BSON_INITIALIZER;
+    bson_error_t berr;
+
+    bson_oid_init (&web_oid, NULL);
+    bson_oid_to_string (&web_oid, web_id);
+    bson_oid_init_from_string (&tenant, SYNC_TEST_TENANT);
+    BSON_APPEND_OID (&doc, "_id", &web_oid);
+    BSON_APPEND_OID (&doc, "tenantId", &tenant);
+    BSON_APPEND_UTF8 (&doc, "firstName", "Bartholomew");
+    BSON_APPEND_UTF8 (&doc, "lastName", "Fennimore");
+    BSON_APPEND_DATE_TIME (&doc, "createdAt", now);
+    BSON_APPEND_DATE_TIME (&doc, "updatedAt", now);
+    g_assert_true (mongoc_collection_insert_one (c, &doc, NULL, NULL, &berr));
+    bson_destroy (&doc);
+    mongoc_collection_destroy (c);
+  }
+
+  /* The counter takes both, and its next push encrypts them. */
+  sync_test_sync_ok (f->dir_a, f->uri);
+  {
+    g_autofree gchar *phone = sync_test_get_string (f->a, "patients", patient, "phone");
+    g_autofree gchar *first = sync_test_get_string (f->a, "patients", web_id, "firstName");
+    g_autofree gchar *last = sync_test_get_string (f->a, "patients", patient, "lastName");
+
+    g_assert_cmpstr (phone, ==, "+44 1632 960 001");
+    g_assert_cmpstr (first, ==, "Bartholomew");
+    g_assert_cmpstr (last, ==, LAST_NAME);  /* the encrypted rest merged intact */
+  }
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+  {
+    g_autoptr(bson_t) edited = sync_test_server_get (f->web, "patients", patient);
+    g_autoptr(bson_t) created = sync_test_server_get (f->web, "patients", web_id);
+
+    g_assert_false (bytes_contain (edited, "1632 960 001"));
+    assert_no_secret_in (edited);
+    assert_server_encrypted (edited, "patients", count_sensitive_fields ("patients"));
+    g_assert_false (bytes_contain (created, "Bartholomew"));
+    g_assert_false (bytes_contain (created, "Fennimore"));
+    assert_server_encrypted (created, "patients", 2);
+  }
+
+  /* A second counter reads the re-encrypted documents. */
+  enrol_b (f, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_assert_same_data (f->a, f->b);
+  set = sync_test_get_string (f->b, "patients", web_id, "lastName");
+  g_assert_cmpstr (set, ==, "Fennimore");
+}
+
+static void
+test_tenant_without_key_stays_clear (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *key_path = pt_sync_crypt_key_path (f->dir_a, SYNC_TEST_TENANT);
+  g_autofree gchar *patient = NULL;
+  g_autoptr(bson_t) server = NULL;
+
+  /* Encryption is switched on by the first counter holding a key; a
+   * tenant none of whose counters has one syncs as before. */
+  g_assert_cmpint (g_unlink (key_path), ==, 0);
+  patient = put_patient (f->a);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  server = sync_test_server_get (f->web, "patients", patient);
+  g_assert_true (bytes_contain (server, FIRST_NAME));
+  g_assert_cmpint (sync_test_server_count (f->web, "patients", NULL), ==, 1);
+  {
+    mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
+                                                               PT_SYNC_KEY_VAULT_COLL);
+    bson_t empty = BSON_INITIALIZER;
+    bson_error_t berr;
+
+    g_assert_cmpint (mongoc_collection_count_documents (vault, &empty, NULL, NULL, NULL, &berr), ==, 0);
+    mongoc_collection_destroy (vault);
+  }
+
+  /* Once a counter gets the key, its next sync encrypts what is there,
+   * edited or not. */
+  import_key (f->dir_a, f->key_file);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_clear_pointer (&server, bson_destroy);
+  server = sync_test_server_get (f->web, "patients", patient);
+  assert_no_secret_in (server);
+  assert_server_encrypted (server, "patients", count_sensitive_fields ("patients"));
+  {
+    g_autofree gchar *owner = owner_id (f->a);
+    g_autoptr(bson_t) user = sync_test_server_get (f->web, "users", owner);
+
+    assert_server_encrypted (user, "users", count_sensitive_fields ("users"));
+  }
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+
+  /* And a later edit stays encrypted. */
+  sync_test_update (f->a, "patients", patient, "{\"notes\": \"Key installed\"}");
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_clear_pointer (&server, bson_destroy);
+  server = sync_test_server_get (f->web, "patients", patient);
+  assert_no_secret_in (server);
+  g_assert_false (bytes_contain (server, "Key installed"));
+}
+
+static void
+test_key_files (void)
+{
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autofree gchar *path = g_build_filename (dir, "k", NULL);
+  g_autofree gchar *raw_path = g_build_filename (dir, "raw", NULL);
+  g_autofree gchar *bad = g_build_filename (dir, "bad", NULL);
+  g_autoptr(GBytes) key = pt_sync_crypt_new_master_key ();
+  g_autoptr(GBytes) back = NULL, raw_back = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_assert_cmpuint (g_bytes_get_size (key), ==, PT_SYNC_MASTER_KEY_LEN);
+  pt_sync_crypt_write_key_file (path, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);  /* the owner only */
+  back = pt_sync_crypt_read_key_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (key, back));
+
+  /* `openssl rand 96 > key` works too. */
+  g_assert_true (g_file_set_contents (raw_path, g_bytes_get_data (key, NULL), PT_SYNC_MASTER_KEY_LEN, NULL));
+  raw_back = pt_sync_crypt_read_key_file (raw_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (key, raw_back));
+
+  g_assert_true (g_file_set_contents (bad, "c2hvcnQ=\n", -1, NULL));
+  g_assert_null (pt_sync_crypt_read_key_file (bad, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "not a PharmaTrack encryption key"));
+  g_clear_error (&error);
+  g_assert_null (pt_sync_crypt_read_key_file ("/nonexistent/pharmacy.key", &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_NOT_FOUND);
+  sync_test_rmdir (dir);
+}
+
+/* ---- pharmatrack-admin ---------------------------------------------------- */
+
+typedef struct
+{
+  gint   status;
+  gchar *out;
+  gchar *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+/* pharmatrack-admin @args… (NULL-terminated), MONGODB_URI unset. */
+static Run
+run_admin (const gchar *first, ...)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  const gchar *admin = g_getenv ("PHARMATRACK_ADMIN");
+  Run r = { 0 };
+  va_list ap;
+
+  g_assert_nonnull (admin);
+  g_ptr_array_add (argv, (gpointer) admin);
+  va_start (ap, first);
+  for (const gchar *a = first; a != NULL; a = va_arg (ap, const gchar *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (p);
+  g_test_message ("$ pharmatrack-admin %s %s → %d\n%s%s", first, (gchar *) argv->pdata[2],
+                  r.status, r.out, r.err);
+  return r;
+}
+
+static void
+test_cli_enrols_with_the_key_file (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *dir_c = g_build_filename (f->tmp, "counter-c", NULL);
+  g_autofree gchar *wrong = g_build_filename (f->tmp, "wrong.key", NULL);
+  Run r;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+
+  /* Without the key file: refused, and the data dir is left empty so
+   * connect can run again. */
+  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "does not have the pharmacy’s encryption key"));
+  g_assert_false (pt_store_exists (dir_c));
+  run_clear (&r);
+
+  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT,
+                 "--key-file", f->key_file, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PtStore) c = pt_store_open (dir_c, &error);
+    g_autofree gchar *first = NULL;
+
+    g_assert_no_error (error);
+    first = sync_test_get_string (c, "patients", patient, "firstName");
+    g_assert_cmpstr (first, ==, FIRST_NAME);
+  }
+
+  /* sync --key-file replaces the counter's key: a wrong one stops it,
+   * the right one brings it back. */
+  write_key_file (wrong);
+  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", wrong, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "not the pharmacy’s key"));
+  run_clear (&r);
+  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", f->key_file, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+}
+
+static void
+test_cli_setup_atlas_makes_the_master_key (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *key = g_build_filename (f->tmp, "new-pharmacy.key", NULL);
+  g_autoptr(GBytes) first = NULL, second = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  Run r;
+
+  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "created"));
+  run_clear (&r);
+  g_assert_cmpint (g_stat (key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  first = pt_sync_crypt_read_key_file (key, &error);
+  g_assert_no_error (error);
+
+  /* Idempotent: the key is kept, no index is added. */
+  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Indexes: 0 created"));
+  g_assert_nonnull (strstr (r.out, "already present"));
+  run_clear (&r);
+  second = pt_sync_crypt_read_key_file (key, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (first, second));
+
+  /* The key vault refuses a second data key for the same tenant. */
+  {
+    mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
+                                                               PT_SYNC_KEY_VAULT_COLL);
+    bson_t *doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
+    bson_error_t berr;
+
+    g_assert_true (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
+    bson_destroy (doc);
+    doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
+    g_assert_false (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
+    g_assert_cmpuint (berr.code, ==, 11000);
+    bson_destroy (doc);
+    mongoc_collection_destroy (vault);
+  }
+}
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync/crypt/key-files-are-private-and-checked", test_key_files);
+  ADD ("/sync/crypt/server-holds-no-patient-data-in-clear", test_server_holds_no_patient_data_in_clear);
+  ADD ("/sync/crypt/every-sensitive-type-round-trips", test_every_sensitive_type_round_trips);
+  ADD ("/sync/crypt/second-counter-edits-reach-the-first", test_second_counter_edits_reach_the_first);
+  ADD ("/sync/crypt/counter-without-key-stops-and-stores-nothing",
+       test_counter_without_key_stops_and_stores_nothing);
+  ADD ("/sync/crypt/wrong-key-stops-and-loses-nothing", test_wrong_key_stops_and_loses_nothing);
+  ADD ("/sync/crypt/foreign-clear-text-is-kept-and-encrypted-on-next-push",
+       test_foreign_clear_text_is_kept_and_encrypted_on_next_push);
+  ADD ("/sync/crypt/tenant-without-key-stays-clear", test_tenant_without_key_stays_clear);
+  ADD ("/sync/crypt/cli-enrols-with-the-key-file", test_cli_enrols_with_the_key_file);
+  ADD ("/sync/crypt/cli-setup-atlas-makes-the-master-key", test_cli_setup_atlas_makes_the_master_key);
+  return g_test_run ();
+}
