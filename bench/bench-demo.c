@@ -3,7 +3,10 @@
  * of rows of the same size inserted raw into SQLite (WAL,
  * synchronous=FULL) in one transaction.  Prints figures; asserts nothing.
  *
- *   bench-demo [MEDICINES]        (default 100000) */
+ *   bench-demo [MEDICINES [KEEP-DIR]]   (default 100000)
+ *
+ * With KEEP-DIR the generated store is left there (for bench-store
+ * --data-dir and bench-counter --dir). */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 #include "pt-demo.h"
 #include "pt-store.h"
+#include "pt-bench-util.h"
 
 typedef struct
 {
@@ -47,22 +51,6 @@ cpu_seconds (void)
   getrusage (RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec
          + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static gint
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-percentile (GArray *values, gdouble p)
-{
-  if (values->len == 0)
-    return 0;
-  g_array_sort (values, cmp_double);
-  return g_array_index (values, gdouble, (guint) MIN (values->len - 1, p * values->len));
 }
 
 /* Raw limit: @n rows of @bytes each, one transaction, same pragmas as the
@@ -130,7 +118,7 @@ main (int argc, char **argv)
 
   tmp = g_dir_make_tmp ("pt-bench-demo-XXXXXX", &error);
   g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
+  data_dir = argc > 2 ? g_strdup (argv[2]) : g_build_filename (tmp, "data", NULL);
   progress.rates = g_array_new (FALSE, FALSE, sizeof (gdouble));
 
   g_print ("demo-data: %u medicines, %u patients, %u prescriptions (seed %" G_GUINT64_FORMAT ")\n",
@@ -169,7 +157,7 @@ main (int argc, char **argv)
   g_print ("%-52s %10.1f s\n", "demo-data CPU time", cpu);
   g_print ("%-52s %10.0f docs/CPU-s\n", "demo-data rate per CPU second", documents / cpu);
   g_print ("%-52s %10.0f / %.0f docs/s\n", "  per-step rate p50 / p5 (slowest 5 %)",
-           percentile (progress.rates, 0.5), percentile (progress.rates, 0.05));
+           pt_bench_percentile (progress.rates, 0.5), pt_bench_percentile (progress.rates, 0.05));
 
   g_clear_object (&store);
   raw = raw_sqlite_rate (tmp, documents, avg_bytes, &raw_cpu_rate);
@@ -178,6 +166,10 @@ main (int argc, char **argv)
   g_print ("%-52s %10.1f x\n", "ratio limit / demo-data (wall)", raw / rate);
   g_print ("%-52s %10.1f x\n", "ratio limit / demo-data (CPU)", raw_cpu_rate / (documents / cpu));
   g_print ("(%" G_GSIZE_FORMAT " bytes per row, the store's average BSON size)\n", avg_bytes);
+  {
+    g_autofree gchar *load = pt_bench_uptime ();
+    g_print ("%s\n", load);
+  }
 
   {
     g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", tmp);

@@ -22,6 +22,7 @@
 #include "pt-store.h"
 #include "pt-store-private.h"
 #include "pt-demo.h"
+#include "pt-bench-util.h"
 
 static gint     opt_medicines = 100000;
 static gint     opt_queries = 1000;
@@ -37,31 +38,6 @@ static GOptionEntry entries[] = {
   { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, "Random seed", "S" },
   { NULL }
 };
-
-static gint
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-percentile (GArray *ms,
-            gdouble p)
-{
-  guint i;
-
-  g_array_sort (ms, compare_double);
-  i = (guint) (p * (ms->len - 1) + 0.5);
-  return g_array_index (ms, gdouble, i);
-}
-
-static gdouble
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
 
 static void
 progress_cb (gint64   done,
@@ -238,9 +214,9 @@ bench_search (PtStore   *store,
         g_autoptr(GPtrArray) ids = NULL;
         gdouble t0, t1;
 
-        t0 = now_ms ();
+        t0 = pt_bench_now_ms ();
         ids = pt_store_search_medicines (store, q, 50, NULL);
-        t1 = now_ms ();
+        t1 = pt_bench_now_ms ();
         if (pass == 1)
           {
             g_array_append_val (ms, (gdouble) { t1 - t0 });
@@ -252,9 +228,9 @@ bench_search (PtStore   *store,
            * is SQLite's own work. */
           g_autoptr(GPtrArray) stages = _pt_medicine_search_stages (q);
 
-          t0 = now_ms ();
+          t0 = pt_bench_now_ms ();
           raw_search (barcode, prefix, fts, q, stages, 50);
-          t1 = now_ms ();
+          t1 = pt_bench_now_ms ();
           if (pass == 1)
             g_array_append_val (raw, (gdouble) { t1 - t0 });
         }
@@ -262,10 +238,10 @@ bench_search (PtStore   *store,
   sqlite3_finalize (barcode);
   sqlite3_finalize (prefix);
   sqlite3_finalize (fts);
-  *p50 = percentile (ms, 0.50);
-  *p95 = percentile (ms, 0.95);
-  *raw50 = percentile (raw, 0.50);
-  *raw95 = percentile (raw, 0.95);
+  *p50 = pt_bench_percentile (ms, 0.50);
+  *p95 = pt_bench_percentile (ms, 0.95);
+  *raw50 = pt_bench_percentile (raw, 0.50);
+  *raw95 = pt_bench_percentile (raw, 0.95);
   *mean_hits = (gdouble) hits / queries->len;
 }
 
@@ -288,23 +264,23 @@ bench_pages (PtStore        *store,
   gdouble t0;
 
   pt_store_set_setting (store, "bench", sort == PT_MEDICINE_SORT_NAME ? "name" : "stock", NULL);
-  t0 = now_ms ();
+  t0 = pt_bench_now_ms ();
   g_ptr_array_unref (pt_store_medicine_rows (store, NULL, pharmacy, sort, FALSE, 0, 50, NULL));
-  *first = now_ms () - t0;
+  *first = pt_bench_now_ms () - t0;
   for (guint i = 0; i < n; i++)
     {
       guint offset = (guint) g_rand_int_range (rand, 0, (gint32) MAX (total, 50) - 49);
       gdouble t1;
       g_autoptr(GPtrArray) rows = NULL;
 
-      t0 = now_ms ();
+      t0 = pt_bench_now_ms ();
       rows = pt_store_medicine_rows (store, NULL, pharmacy, sort, FALSE, offset, 50, NULL);
-      t1 = now_ms ();
+      t1 = pt_bench_now_ms ();
       if (rows != NULL)
         g_array_append_val (ms, (gdouble) { t1 - t0 });
     }
-  *p50 = percentile (ms, 0.50);
-  *p95 = percentile (ms, 0.95);
+  *p50 = pt_bench_percentile (ms, 0.50);
+  *p95 = pt_bench_percentile (ms, 0.95);
 }
 
 /* Prescriptions for medicines that have non-expired stock at the branch,
@@ -389,12 +365,12 @@ bench_dispense (PtStore   *store,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(PtDispensePlan) plan = NULL;
-      gdouble t0 = now_ms (), t1;
+      gdouble t0 = pt_bench_now_ms (), t1;
 
       /* With a reason, so a warning (duplicate, short-dated) does not turn
        * the commit into a refusal; the commit is what is measured. */
       plan = pt_store_dispense (store, prescriptions->pdata[i], "Benchmark", 0, &error);
-      t1 = now_ms ();
+      t1 = pt_bench_now_ms ();
       if (plan == NULL)
         {
           (*failed)++;
@@ -402,51 +378,8 @@ bench_dispense (PtStore   *store,
         }
       g_array_append_val (ms, (gdouble) { t1 - t0 });
     }
-  *p50 = percentile (ms, 0.50);
-  *p95 = percentile (ms, 0.95);
-}
-
-/* The limit: one row, one transaction, synchronous=FULL, WAL, on the
- * same file system as the store. */
-static void
-bench_raw_commit (const gchar *dir,
-                  guint        n,
-                  gdouble     *p50,
-                  gdouble     *p95)
-{
-  g_autofree gchar *path = g_build_filename (dir, "bench-raw-commit.sqlite", NULL);
-  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-
-  g_unlink (path);
-  sqlite3_open (path, &db);
-  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", NULL, NULL, NULL);
-  sqlite3_prepare_v2 (db, "INSERT INTO t (v) VALUES (randomblob(300))", -1, &stmt, NULL);
-  for (guint i = 0; i < n + 20; i++)
-    {
-      gdouble t0 = now_ms (), t1;
-
-      sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-      sqlite3_reset (stmt);
-      sqlite3_step (stmt);
-      sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-      t1 = now_ms ();
-      if (i >= 20)
-        g_array_append_val (ms, (gdouble) { t1 - t0 });
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  g_unlink (path);
-  {
-    g_autofree gchar *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree gchar *shm = g_strconcat (path, "-shm", NULL);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
-  *p50 = percentile (ms, 0.50);
-  *p95 = percentile (ms, 0.95);
+  *p50 = pt_bench_percentile (ms, 0.50);
+  *p95 = pt_bench_percentile (ms, 0.95);
 }
 
 static void
@@ -505,12 +438,12 @@ main (int argc, char **argv)
         .prescriptions = (guint) MAX (opt_medicines / 20, 300),
         .seed = (guint64) opt_seed,
       };
-      gdouble t0 = now_ms ();
+      gdouble t0 = pt_bench_now_ms ();
 
       fprintf (stderr, "bench-store: generating %d medicines in %s (seed %" G_GINT64_FORMAT ")\n",
                opt_medicines, dir, opt_seed);
       store = pt_demo_create_store (dir, &options, progress_cb, NULL, &error);
-      gen_s = (now_ms () - t0) / 1000.0;
+      gen_s = (pt_bench_now_ms () - t0) / 1000.0;
       fprintf (stderr, "\n");
     }
   if (store == NULL)
@@ -529,7 +462,7 @@ main (int argc, char **argv)
 
   prescriptions = make_prescriptions (store, rand, (guint) opt_dispenses);
   bench_dispense (store, prescriptions, &d50, &d95, &failed);
-  bench_raw_commit (dir, (guint) opt_dispenses, &c50, &c95);
+  pt_bench_raw_commit (dir, (guint) opt_dispenses, &c50, &c95);
 
   printf ("bench-store (seed %" G_GINT64_FORMAT "): %" G_GINT64_FORMAT " medicines, %"
           G_GINT64_FORMAT " batches, %" G_GINT64_FORMAT " stock movements, %" G_GINT64_FORMAT
@@ -554,6 +487,10 @@ main (int argc, char **argv)
   if (failed > 0)
     printf ("; %u dispenses refused (no usable stock)", failed);
   printf ("\n");
+  {
+    g_autofree gchar *load = pt_bench_uptime ();
+    printf ("%s\n", load);
+  }
 
   g_clear_object (&store);
   if (temporary)

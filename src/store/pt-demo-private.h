@@ -55,6 +55,68 @@ extern const guint          _pt_demo_n_prescribers;
 
 const PtDemoCategory *_pt_demo_category_lookup (const gchar *code);
 
+/* ---- The generator's state (pt-demo.c and one file per collection) ---- */
+
+/* Stack documents freed at scope exit (a private name: pt-schema.h may
+ * one day define a cleanup for bson_t itself). */
+typedef bson_t DemoBson;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DemoBson, bson_destroy)
+
+/* Operations per transaction. */
+#define CHUNK 4000
+
+typedef struct
+{
+  gchar      id[PT_OID_HEX_LEN + 1];
+  guint      product;          /* index in _pt_demo_products */
+  PtMoney    price;            /* per base unit */
+  PtQuantity pack;
+  PtQuantity stock[2];         /* non-expired stock at pharmacy 0 / 1 */
+} DemoMedicine;
+
+typedef struct
+{
+  gchar      id[PT_OID_HEX_LEN + 1];
+  gchar     *allergy_generic;   /* NULL or an INN */
+  gchar     *allergy_category;  /* NULL or a category string */
+} DemoPatient;
+
+typedef struct
+{
+  PtStore        *store;
+  GRand          *rand;
+  PtProgressFunc  progress;
+  gpointer        progress_data;
+  gint64          done;
+  gint64          total;
+  guint           ops;          /* in the open transaction */
+  gboolean        in_tx;
+  PtTime          now;
+  gchar          *pharmacy_ids[2];
+  guint           n_pharmacies;
+  GArray         *medicines;    /* DemoMedicine */
+  GArray         *patients;     /* DemoPatient */
+} Demo;
+
+/* pt-demo.c: helpers shared by the generators.  Every draw comes from
+ * demo->rand, one after the other, so the data depends on the seed only. */
+gboolean     _pt_demo_tick            (Demo *demo, GError **error);
+const gchar *_pt_demo_pick            (Demo *demo, const gchar * const *pool, guint n);
+gint         _pt_demo_range           (Demo *demo, gint lo, gint hi_inclusive);
+gboolean     _pt_demo_chance          (Demo *demo, gdouble p);
+gchar       *_pt_demo_pick_part       (Demo *demo, const gchar *list);
+gchar       *_pt_demo_random_code     (Demo *demo, const gchar *pattern);
+PtTime       _pt_demo_days_from_now   (Demo *demo, gint days);
+void         _pt_demo_append_str      (bson_t *doc, const gchar *key, const gchar *value);
+void         _pt_demo_append_oid      (bson_t *doc, const gchar *key, const gchar *hex);
+guint        _pt_demo_pick_pharmacy   (Demo *demo);
+
+/* One generator per collection; each counts its operations with
+ * _pt_demo_tick (). */
+gboolean     _pt_demo_create_medicine (Demo *demo, guint64 *barcode_seq, GError **error);
+gboolean     _pt_demo_create_patient  (Demo *demo, GError **error);
+gboolean     _pt_demo_create_prescription (Demo *demo, guint64 *number_seq, GError **error);
+
 /* pt_demo_generate () with its clock (@now: expiries and dates are
  * relative to it) and its loading mode given: @bulk loads each chunk in
  * one transaction without per-operation savepoints and writes the search

@@ -139,11 +139,59 @@ _pt_store_query_int (PtStore      *self,
   return result;
 }
 
+/* ---- Key/value tables (meta, settings) ---------------------------------- */
+
+gchar *
+_pt_store_kv_get (PtStore     *self,
+                  const gchar *table,
+                  const gchar *key)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT value FROM %s WHERE key = ?1", table);
+  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, NULL);
+  gchar *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+_pt_store_kv_set (PtStore      *self,
+                  const gchar  *table,
+                  const gchar  *key,
+                  const gchar  *value,
+                  GError      **error)
+{
+  g_autofree gchar *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (value == NULL)
+    sql = g_strdup_printf ("DELETE FROM %s WHERE key = ?1", table);
+  else
+    sql = g_strdup_printf ("INSERT INTO %s (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", table);
+  stmt = _pt_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return _pt_store_check_sqlite (self, rc, table, error);
+}
+
 void
 _pt_store_set_busy_timeout (PtStore *self,
                             gint     ms)
 {
   g_return_if_fail (PT_IS_STORE (self));
+  self->busy_ms = ms;
   sqlite3_busy_timeout (self->db, ms);
 }
 
@@ -195,24 +243,35 @@ _pt_store_set_bulk (PtStore  *self,
   self->bulk = bulk;
 }
 
-/* BEGIN IMMEDIATE takes the write lock at once.  The busy handler waits
- * up to the timeout; SQLite skips it in a few cases (a WAL being
- * recovered, a lock race at the very start), so BUSY is retried a bounded
- * number of times after a short jittered pause. */
+/* BEGIN IMMEDIATE takes the write lock.  SQLite's busy handler sleeps
+ * longer and longer between checks (up to 100 ms), and its lock is not
+ * fair: a writer committing in a tight loop frees the lock for a few
+ * microseconds only, so a waiter that checks ten times a second starves
+ * past any timeout.  So the begin waits in short rounds (the handler's
+ * first, dense checks), retrying BUSY after a jittered pause of a
+ * millisecond or two, until the store's busy timeout has passed; the
+ * connection keeps the full timeout for every other statement. */
 static gboolean
 begin_immediate (PtStore  *self,
                  GError  **error)
 {
-  int rc = SQLITE_OK;
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->busy_ms * 1000;
+  guint attempts = 0;
+  int rc;
 
-  for (guint attempt = 0; attempt < PT_STORE_BEGIN_ATTEMPTS; attempt++)
+  sqlite3_busy_timeout (self->db, MIN (self->busy_ms, PT_STORE_BEGIN_ROUND_MS));
+  for (;;)
     {
       rc = step_cached (self, "BEGIN IMMEDIATE");
-      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+      attempts++;
+      if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+          || g_get_monotonic_time () >= deadline)
         break;
-      g_debug ("BEGIN IMMEDIATE busy (attempt %u): %s", attempt + 1, sqlite3_errmsg (self->db));
-      g_usleep (g_random_int_range (1000, 10000 * (attempt + 1)));
+      g_usleep (g_random_int_range (200, 2000));
     }
+  sqlite3_busy_timeout (self->db, self->busy_ms);
+  if (attempts > 1)
+    g_debug ("BEGIN IMMEDIATE: %u attempts, %s", attempts, sqlite3_errstr (rc));
   if (rc != SQLITE_OK)
     return _pt_store_set_sqlite_error (self, rc, "begin", error);
   return TRUE;

@@ -11,8 +11,9 @@ G_BEGIN_DECLS
 #define PT_STORE_APPLICATION_ID 0x5054726b
 /* How long a writer waits for another process's write lock. */
 #define PT_STORE_DEFAULT_BUSY_MS 30000
-/* BEGIN IMMEDIATE tries when SQLite reports BUSY without waiting. */
-#define PT_STORE_BEGIN_ATTEMPTS 5
+/* BEGIN IMMEDIATE waits in rounds of this length (SQLite's busy handler
+ * checks densely at first), retried until the busy timeout. */
+#define PT_STORE_BEGIN_ROUND_MS 60
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -58,6 +59,8 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
+
+  gint         busy_ms;          /* the busy timeout */
 };
 
 /* pt-store.c */
@@ -87,6 +90,17 @@ gboolean     _pt_store_migrate           (PtStore *self,
                                           GError **error);
 gboolean     _pt_store_ensure_schema     (PtStore *self,
                                           GError **error);
+
+/* pt-store-db.c: one row of a key/value table ("meta", "settings"), in
+ * the caller's transaction; @value NULL deletes the key. */
+gchar       *_pt_store_kv_get            (PtStore      *self,
+                                          const gchar  *table,
+                                          const gchar  *key);
+gboolean     _pt_store_kv_set            (PtStore      *self,
+                                          const gchar  *table,
+                                          const gchar  *key,
+                                          const gchar  *value,
+                                          GError      **error);
 
 /* pt-store-rows.c: the stamps column (schema version 2): only the stamps
  * the row's version does not imply; NULL when the map is empty.  Expand

@@ -129,16 +129,7 @@ gchar *
 _pt_store_meta_get (PtStore      *self,
                     const gchar  *key)
 {
-  sqlite3_stmt *stmt = _pt_store_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
-  gchar *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
+  return _pt_store_kv_get (self, "meta", key);
 }
 
 gboolean
@@ -147,23 +138,7 @@ _pt_store_meta_set (PtStore      *self,
                     const gchar  *value,
                     GError      **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (value == NULL)
-    stmt = _pt_store_prepare (self, "DELETE FROM meta WHERE key = ?1", error);
-  else
-    stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (value != NULL)
-    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  return _pt_store_check_sqlite (self, rc, "meta", error);
+  return _pt_store_kv_set (self, "meta", key, value, error);
 }
 
 gboolean

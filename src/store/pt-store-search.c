@@ -86,27 +86,34 @@ const gchar *const _pt_medicine_fts_sql =
   "SELECT m.id FROM medicines_fts f CROSS JOIN medicines m ON m.rowid = f.rowid "
   "WHERE medicines_fts MATCH ?1 AND +m.deleted = 0 LIMIT ?2";
 
+/* Stage @i of the FTS search: each searchable field in registry order
+ * (name, generic name, code, manufacturer), then the words spread over
+ * several fields; NULL past the last stage or for a query without words. */
+static gchar *
+medicine_search_stage (const gchar *query,
+                       guint        i)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
+  g_autofree gchar *col = NULL;
+  g_autofree gchar *filter = NULL;
+
+  if (info == NULL || info->fts == NULL || i > info->fts->len)
+    return NULL;
+  if (i == info->fts->len)
+    return _pt_fts_prefix_query (query, NULL);
+  col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
+  filter = g_strdup_printf ("{%s}", col);
+  return _pt_fts_prefix_query (query, filter);
+}
+
 GPtrArray *
 _pt_medicine_search_stages (const gchar *query)
 {
-  const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
   GPtrArray *stages = g_ptr_array_new_with_free_func (g_free);
-  gchar *all;
+  gchar *stage;
 
-  if (info == NULL || info->fts == NULL)
-    return stages;
-  all = _pt_fts_prefix_query (query, NULL);
-  if (all == NULL)
-    return stages;
-  /* Each searchable field in registry order (name, generic name, code,
-   * manufacturer), then the words spread over several fields. */
-  for (guint i = 0; i < info->fts->len; i++)
-    {
-      g_autofree gchar *col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
-      g_autofree gchar *filter = g_strdup_printf ("{%s}", col);
-      g_ptr_array_add (stages, _pt_fts_prefix_query (query, filter));
-    }
-  g_ptr_array_add (stages, all);
+  for (guint i = 0; (stage = medicine_search_stage (query, i)) != NULL; i++)
+    g_ptr_array_add (stages, stage);
   return stages;
 }
 
@@ -119,7 +126,6 @@ pt_store_search_medicines (PtStore     *self,
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
-  g_autoptr(GPtrArray) stages = NULL;
   g_autofree gchar *end = NULL;
   sqlite3_stmt *stmt;
 
@@ -163,13 +169,17 @@ pt_store_search_medicines (PtStore     *self,
 
   /* 3. Every word as a prefix of a word: of the name, then the generic
    * name, the code, the manufacturer, then across fields. */
-  stages = _pt_medicine_search_stages (q);
-  for (guint i = 0; i < stages->len && out->len < limit; i++)
+  /* Each stage's FTS text is built only when the page is not full yet. */
+  for (guint i = 0; out->len < limit; i++)
     {
+      g_autofree gchar *stage = medicine_search_stage (q, i);
+
+      if (stage == NULL)
+        break;
       stmt = _pt_store_prepare (self, _pt_medicine_fts_sql, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, stages->pdata[i], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, stage, -1, SQLITE_STATIC);
       /* Room for the duplicates of earlier stages. */
       sqlite3_bind_int64 (stmt, 2, limit + out->len);
       if (!add_ids (self, stmt, out, seen, limit, error))

@@ -11,20 +11,10 @@ gchar *
 pt_store_get_setting (PtStore     *self,
                       const gchar *key)
 {
-  sqlite3_stmt *stmt;
-  gchar *value = NULL;
-
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  stmt = _pt_store_prepare (self, "SELECT value FROM settings WHERE key = ?1", NULL);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
+  return _pt_store_kv_get (self, "settings", key);
 }
 
 gboolean
@@ -33,31 +23,12 @@ pt_store_set_setting (PtStore     *self,
                       const gchar *value,
                       GError     **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
   g_return_val_if_fail (PT_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
   if (!_pt_store_begin (self, error))
     return FALSE;
-  if (value == NULL)
-    stmt = _pt_store_prepare (self, "DELETE FROM settings WHERE key = ?1", error);
-  else
-    stmt = _pt_store_prepare (self, "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                              error);
-  if (stmt == NULL)
-    {
-      _pt_store_rollback (self);
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (value != NULL)
-    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (!_pt_store_check_sqlite (self, rc, "setting", error))
+  if (!_pt_store_kv_set (self, "settings", key, value, error))
     {
       _pt_store_rollback (self);
       return FALSE;

@@ -303,7 +303,8 @@ open_connection (PtStore  *self,
   if (rc != SQLITE_OK)
     return _pt_store_set_sqlite_error (self, rc, "open", error);
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, PT_STORE_DEFAULT_BUSY_MS);
+  self->busy_ms = PT_STORE_DEFAULT_BUSY_MS;
+  sqlite3_busy_timeout (self->db, self->busy_ms);
   if (sqlite3_db_readonly (self->db, "main") == 1)
     return _pt_store_set_sqlite_error (self, SQLITE_READONLY, "open", error);
 

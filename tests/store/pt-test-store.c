@@ -38,18 +38,20 @@ pt_test_rmdir (const gchar *dir)
 }
 
 PtStore *
-pt_test_create_store (const gchar *dir,
-                      const gchar *tenant_id,
-                      const gchar *plan)
+pt_test_create_tenant_store (const gchar *dir,
+                             const gchar *tenant_id,
+                             const gchar *tenant_name,
+                             const gchar *password,
+                             const gchar *plan)
 {
   g_autoptr(GError) error = NULL;
   PtStoreInit init = {
     .tenant_id = tenant_id,
-    .tenant_name = "Test Pharmacy Group",
+    .tenant_name = tenant_name,
     .plan = plan ? plan : "enterprise",
     .pharmacy_name = "High Street",
     .admin_email = "owner@example.org",
-    .admin_password = PT_TEST_PASSWORD,
+    .admin_password = password,
     .admin_name = "Olive Owner",
   };
   PtStore *store = pt_store_create (dir, &init, &error);
@@ -57,6 +59,15 @@ pt_test_create_store (const gchar *dir,
   g_assert_no_error (error);
   g_assert_nonnull (store);
   return store;
+}
+
+PtStore *
+pt_test_create_store (const gchar *dir,
+                      const gchar *tenant_id,
+                      const gchar *plan)
+{
+  return pt_test_create_tenant_store (dir, tenant_id, "Test Pharmacy Group", PT_TEST_PASSWORD,
+                                      plan);
 }
 
 void

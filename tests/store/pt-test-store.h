@@ -1,4 +1,5 @@
-/* pt-test-store.h: fixtures shared by the store tests. */
+/* pt-test-store.h: temporary data dirs and stores, shared by the store
+ * and the sync tests (tests/sync links it), and store fixtures. */
 #pragma once
 
 #include <sqlite3.h>
@@ -27,6 +28,11 @@ void      pt_test_setup         (PtTestFixture *fx, gconstpointer data);
 void      pt_test_teardown      (PtTestFixture *fx, gconstpointer data);
 PtStore  *pt_test_create_store  (const gchar *dir, const gchar *tenant_id,
                                  const gchar *plan);
+/* A new store of @tenant_id named @tenant_name (branch "High Street",
+ * owner owner@example.org with @password) on @plan (NULL: enterprise). */
+PtStore  *pt_test_create_tenant_store (const gchar *dir, const gchar *tenant_id,
+                                       const gchar *tenant_name, const gchar *password,
+                                       const gchar *plan);
 
 PtTime    pt_test_days_from_now (gint days);
 

@@ -7,36 +7,7 @@
 #include "pt-sync-bson.h"
 #include "pt-sync-private.h"
 #include "sync-test-util.h"
-
-gchar *
-sync_test_mkdtemp (void)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *dir = g_dir_make_tmp ("pt-sync-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-sync_test_rmdir (const gchar *dir)
-{
-  g_autoptr(GDir) d = NULL;
-  const gchar *name;
-
-  if (dir == NULL)
-    return;
-  d = g_dir_open (dir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        sync_test_rmdir (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
+#include "pt-test-store.h"
 
 MongosimFixture *
 sync_test_server (const gchar * const *args)
@@ -53,19 +24,9 @@ sync_test_server (const gchar * const *args)
 PtStore *
 sync_test_create_tenant (const gchar *dir)
 {
-  g_autoptr(GError) error = NULL;
-  PtStoreInit init = {
-    .tenant_id = SYNC_TEST_TENANT,
-    .tenant_name = "Sync Test Pharmacy",
-    .plan = "enterprise",
-    .pharmacy_name = "High Street",
-    .admin_email = "owner@example.org",
-    .admin_password = SYNC_TEST_PASSWORD,
-    .admin_name = "Olive Owner",
-  };
-  PtStore *store = pt_store_create (dir, &init, &error);
+  PtStore *store = pt_test_create_tenant_store (dir, SYNC_TEST_TENANT, "Sync Test Pharmacy",
+                                                SYNC_TEST_PASSWORD, "enterprise");
 
-  g_assert_no_error (error);
   pt_store_act_as_system (store);
   return store;
 }

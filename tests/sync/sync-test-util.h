@@ -14,8 +14,11 @@ G_BEGIN_DECLS
 #define SYNC_TEST_OTHER_TENANT "65a00000000000000000b002"
 #define SYNC_TEST_PASSWORD "correct-horse-battery"
 
-gchar    *sync_test_mkdtemp          (void);
-void      sync_test_rmdir            (const gchar *dir);
+/* Temporary data dirs: the store tests' helpers (tests/store/pt-test-store.h). */
+gchar    *pt_test_mkdtemp            (void);
+void      pt_test_rmdir              (const gchar *dir);
+#define sync_test_mkdtemp pt_test_mkdtemp
+#define sync_test_rmdir   pt_test_rmdir
 
 MongosimFixture *sync_test_server    (const gchar * const *args);
 

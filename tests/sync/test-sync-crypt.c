@@ -633,6 +633,95 @@ test_key_files (void)
   sync_test_rmdir (dir);
 }
 
+/* The walk through the registry, on a collection made for the test: a
+ * sensitive field inside a document that is not sensitive, and inside
+ * the documents of an array; every BSON type the registry knows. */
+static const PtField visit_fields[] = {
+  { .name = "room", .type = PT_FIELD_STRING },
+  { .name = "reason", .type = PT_FIELD_STRING, .flags = PT_FIELD_FLAG_SENSITIVE },
+};
+static const PtField test_fields[] = {
+  { .name = "_id", .type = PT_FIELD_OID },
+  { .name = "count", .type = PT_FIELD_INT, .flags = PT_FIELD_FLAG_SENSITIVE },
+  { .name = "flag", .type = PT_FIELD_BOOL, .flags = PT_FIELD_FLAG_SENSITIVE },
+  { .name = "ref", .type = PT_FIELD_OID, .flags = PT_FIELD_FLAG_SENSITIVE },
+  { .name = "gone", .type = PT_FIELD_STRING, .flags = PT_FIELD_FLAG_SENSITIVE },
+  { .name = "label", .type = PT_FIELD_STRING },
+  { .name = "visit", .type = PT_FIELD_DOCUMENT, .children = visit_fields,
+    .n_children = G_N_ELEMENTS (visit_fields) },
+  { .name = "visits", .type = PT_FIELD_ARRAY, .element_type = PT_FIELD_DOCUMENT,
+    .children = visit_fields, .n_children = G_N_ELEMENTS (visit_fields) },
+};
+static const PtCollection test_collection = {
+  .name = "visits", .kind = PT_COLLECTION_MUTABLE, .fields = test_fields,
+  .n_fields = G_N_ELEMENTS (test_fields), .synced = TRUE, .tenant_scoped = TRUE,
+};
+
+static void
+test_nested_sensitive_values_only_are_encrypted (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(PtSyncCrypt) crypt = NULL;
+  g_autoptr(GError) error = NULL;
+  PtSyncFailure failure = PT_SYNC_FAILURE_TRANSIENT;
+  bson_t *doc = sync_test_json (
+    "{\"_id\": {\"$oid\": \"65a00000000000000000c003\"},"
+    " \"count\": {\"$numberLong\": \"42\"}, \"flag\": true,"
+    " \"ref\": {\"$oid\": \"65a00000000000000000c004\"}, \"gone\": null,"
+    " \"label\": \"public label\", \"extra\": \"unknown field\","
+    " \"visit\": {\"room\": \"Room 4\", \"reason\": \"Methadone review\"},"
+    " \"visits\": [{\"room\": \"Room 1\", \"reason\": \"Flu jab\"}, {\"room\": \"Room 2\"}]}");
+  bson_t *sent = NULL, *back = NULL, *again = NULL;
+  gboolean clear_sensitive = TRUE;
+  bson_iter_t it;
+
+  key = pt_sync_crypt_read_key_file (f->key_file, &error);
+  g_assert_no_error (error);
+  g_assert_true (pt_sync_crypt_open (f->web, SYNC_TEST_TENANT, key, &crypt, &failure, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (crypt);
+  g_assert_true (pt_sync_crypt_collection_is_sensitive (&test_collection));
+
+  g_assert_true (pt_sync_crypt_encrypt_doc (crypt, &test_collection, doc, &sent, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (sent);
+  g_assert_false (bytes_contain (sent, "Methadone"));
+  g_assert_false (bytes_contain (sent, "Flu jab"));
+  g_assert_true (bytes_contain (sent, "Room 4"));
+  g_assert_true (bytes_contain (sent, "public label"));
+  g_assert_true (bytes_contain (sent, "unknown field"));
+  g_assert_true (is_ciphertext (sent, "count"));
+  g_assert_true (is_ciphertext (sent, "flag"));
+  g_assert_true (is_ciphertext (sent, "ref"));
+  g_assert_true (bson_iter_init_find (&it, sent, "gone") && BSON_ITER_HOLDS_NULL (&it));
+  g_assert_true (bson_iter_init (&it, sent) && bson_iter_find_descendant (&it, "visits.0.reason", &it)
+                 && BSON_ITER_HOLDS_BINARY (&it));
+
+  /* Encrypting again changes nothing (values already encrypted stay). */
+  g_assert_true (pt_sync_crypt_encrypt_doc (crypt, &test_collection, sent, &again, &error));
+  g_assert_null (again);
+
+  g_assert_true (pt_sync_crypt_decrypt_doc (crypt, &test_collection, sent, &back, &clear_sensitive, &error));
+  g_assert_no_error (error);
+  g_assert_false (clear_sensitive);
+  g_assert_true (bson_equal (back, doc));
+
+  /* A counter without the key: an error, never ciphertext as text. */
+  g_clear_pointer (&back, bson_destroy);
+  g_assert_false (pt_sync_crypt_decrypt_doc (NULL, &test_collection, sent, &back, NULL, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_null (back);
+  g_clear_error (&error);
+
+  /* Clear values are reported as such (a foreign writer's). */
+  g_assert_true (pt_sync_crypt_decrypt_doc (crypt, &test_collection, doc, &back, &clear_sensitive, &error));
+  g_assert_null (back);
+  g_assert_true (clear_sensitive);
+
+  bson_destroy (doc);
+  bson_destroy (sent);
+}
+
 /* ---- pharmatrack-admin ---------------------------------------------------- */
 
 typedef struct
@@ -785,6 +874,8 @@ main (int argc, char **argv)
   ADD ("/sync/crypt/foreign-clear-text-is-kept-and-encrypted-on-next-push",
        test_foreign_clear_text_is_kept_and_encrypted_on_next_push);
   ADD ("/sync/crypt/tenant-without-key-stays-clear", test_tenant_without_key_stays_clear);
+  ADD ("/sync/crypt/nested-sensitive-values-only-are-encrypted",
+       test_nested_sensitive_values_only_are_encrypted);
   ADD ("/sync/crypt/cli-enrols-with-the-key-file", test_cli_enrols_with_the_key_file);
   ADD ("/sync/crypt/cli-setup-atlas-makes-the-master-key", test_cli_setup_atlas_makes_the_master_key);
   return g_test_run ();
