@@ -17,6 +17,8 @@ packages=(
   python3-gi gir1.2-gdkpixbuf-2.0 librsvg2-common
   sqlite3 clang
   fonts-cantarell adwaita-icon-theme
+  # bench-sync: the peak RSS of `sync --once` (GNU time's %M)
+  time
   # the German locale of the localisation test (generated below)
   locales
 )

@@ -801,33 +801,32 @@ pt_cli_sync_status_hook (PtCli       *cli,
                          GString     *text)
 {
   PtStore *store = cli->store;
-  g_autofree gchar *state = NULL;
-  g_autofree gchar *message = NULL;
+  g_autoptr(PtSyncStatus) st = NULL;
+  g_autofree gchar *saved_state = NULL;
   g_autofree gchar *last_push = NULL;
   g_autofree gchar *last_pull = NULL;
   g_autofree gchar *oldest = NULL;
-  gint64 pending, oldest_ms = 0, age_s = 0;
+  const gchar *state;
+  const gchar *message;
+  gint64 pending, age_s = 0;
   gboolean complete;
-  sqlite3_stmt *stmt;
 
   if (store == NULL || !pt_store_sync_ensure_schema (store, NULL))
     return;
 
-  state = pt_store_sync_get (store, "state");
-  message = pt_store_sync_get (store, "message");
-  pending = _pt_store_outbox_length (store);
-  stmt = _pt_store_prepare (store, "SELECT min(queued_at) FROM outbox", NULL);
-  if (stmt != NULL)
-    {
-      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        oldest_ms = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  if (oldest_ms > 0)
-    age_s = MAX (0, (g_get_real_time () / 1000 - oldest_ms) / 1000);
-  last_push = iso_time (pt_store_sync_get_int (store, "last_push", 0));
-  last_pull = iso_time (pt_store_sync_get_int (store, "last_pull", 0));
-  oldest = iso_time (oldest_ms);
+  /* Computed now from the store, not what the last sync run published:
+   * a change made since (by the GUI, by `docs`) counts at once. */
+  st = pt_sync_status_new_from_store (store);
+  saved_state = pt_store_sync_get (store, "state");
+  /* The state is the last one a sync run recorded. */
+  state = saved_state != NULL ? pt_sync_state_to_string (st->state) : "never-synced";
+  message = st->message;
+  pending = st->pending_count;
+  if (st->oldest_pending_ms > 0)
+    age_s = MAX (0, (pt_hlc_wall_ms () - st->oldest_pending_ms) / 1000);
+  last_push = iso_time (st->last_push_ms);
+  last_pull = iso_time (st->last_pull_ms);
+  oldest = iso_time (st->oldest_pending_ms);
   complete = pt_store_sync_get_int (store, "initial_complete", 0) == 1;
 
 #define STR_OR_NULL(b, v) do { if (v) json_builder_add_string_value (b, v); else json_builder_add_null_value (b); } while (0)
@@ -836,7 +835,7 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_set_member_name (builder, "sync");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, state != NULL ? state : "never-synced");
+      json_builder_add_string_value (builder, state);
       json_builder_set_member_name (builder, "message");
       STR_OR_NULL (builder, message);
       json_builder_set_member_name (builder, "lastPushAt");
@@ -850,27 +849,27 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_set_member_name (builder, "oldestPendingAgeSeconds");
       json_builder_add_int_value (builder, age_s);
       json_builder_set_member_name (builder, "conflicts");
-      json_builder_add_int_value (builder, pt_store_sync_count_conflicts (store, FALSE));
+      json_builder_add_int_value (builder, st->conflicts);
       json_builder_set_member_name (builder, "quarantined");
-      json_builder_add_int_value (builder, pt_store_sync_count_quarantined (store));
+      json_builder_add_int_value (builder, st->quarantined);
       json_builder_set_member_name (builder, "droppedForeignTenant");
-      json_builder_add_int_value (builder, pt_store_sync_get_int (store, "dropped_foreign", 0));
+      json_builder_add_int_value (builder, st->dropped_foreign);
       json_builder_set_member_name (builder, "maxClockSkewMs");
-      json_builder_add_int_value (builder, pt_store_sync_get_int (store, "max_skew_ms", 0));
+      json_builder_add_int_value (builder, st->max_clock_skew_ms);
       json_builder_set_member_name (builder, "initialSync");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "complete");
       json_builder_add_boolean_value (builder, complete);
       json_builder_set_member_name (builder, "done");
-      json_builder_add_int_value (builder, pt_store_sync_get_int (store, "initial_done", 0));
+      json_builder_add_int_value (builder, st->initial_done);
       json_builder_set_member_name (builder, "total");
-      json_builder_add_int_value (builder, pt_store_sync_get_int (store, "initial_total", 0));
+      json_builder_add_int_value (builder, st->initial_total);
       json_builder_end_object (builder);
       json_builder_end_object (builder);
     }
   else if (text != NULL)
     {
-      g_string_append_printf (text, _("Sync state: %s\n"), state != NULL ? state : "never-synced");
+      g_string_append_printf (text, _("Sync state: %s\n"), state);
       if (message != NULL)
         g_string_append_printf (text, _("Sync message: %s\n"), message);
       g_string_append_printf (text, _("Waiting to be sent: %" PRId64 "\n"), pending);
@@ -878,12 +877,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
         g_string_append_printf (text, _("Oldest waiting change: %s\n"), oldest);
       g_string_append_printf (text, _("Last sent: %s\n"), last_push != NULL ? last_push : _("never"));
       g_string_append_printf (text, _("Last received: %s\n"), last_pull != NULL ? last_pull : _("never"));
-      g_string_append_printf (text, _("Conflicts to review: %" PRId64 "\n"),
-                              pt_store_sync_count_conflicts (store, FALSE));
-      g_string_append_printf (text, _("Quarantined changes: %" PRId64 "\n"),
-                              pt_store_sync_count_quarantined (store));
+      g_string_append_printf (text, _("Conflicts to review: %" PRId64 "\n"), st->conflicts);
+      g_string_append_printf (text, _("Quarantined changes: %" PRId64 "\n"), st->quarantined);
       g_string_append_printf (text, _("Other tenants' documents dropped: %" PRId64 "\n"),
-                              pt_store_sync_get_int (store, "dropped_foreign", 0));
+                              st->dropped_foreign);
     }
 #undef STR_OR_NULL
 }

@@ -16,6 +16,8 @@
 
 struct _PtHlc
 {
+  gint         ref_count;   /* shared clocks: changed under shared_lock */
+  gboolean     shared;
   GMutex       mutex;
   gchar        device_id[PT_DEVICE_ID_LEN + 1];
   PtClockFunc  clock;
@@ -34,6 +36,40 @@ is_lower_hex (const gchar *s,
   return TRUE;
 }
 
+/* The process wall clock (replaceable by tests). */
+static GMutex       wall_lock;
+static PtClockFunc  wall_clock;
+static gpointer     wall_clock_data;
+
+/* The shared clocks: device id -> PtHlc (not owning). */
+static GMutex      shared_lock;
+static GHashTable *shared_clocks;
+
+gint64
+pt_hlc_wall_ms (void)
+{
+  PtClockFunc clock;
+  gpointer data;
+
+  g_mutex_lock (&wall_lock);
+  clock = wall_clock;
+  data = wall_clock_data;
+  g_mutex_unlock (&wall_lock);
+  if (clock != NULL)
+    return clock (data);
+  return g_get_real_time () / 1000;
+}
+
+void
+pt_hlc_set_wall_clock (PtClockFunc clock,
+                       gpointer    clock_data)
+{
+  g_mutex_lock (&wall_lock);
+  wall_clock = clock;
+  wall_clock_data = clock_data;
+  g_mutex_unlock (&wall_lock);
+}
+
 static gint64
 wall_ms (PtHlc *hlc)
 {
@@ -42,7 +78,7 @@ wall_ms (PtHlc *hlc)
   if (hlc->clock != NULL)
     ms = hlc->clock (hlc->clock_data);
   else
-    ms = g_get_real_time () / 1000;
+    ms = pt_hlc_wall_ms ();
   /* The physical part has 48 bits; clocks before the epoch count as 0. */
   return CLAMP (ms, 0, (gint64) (G_MAXUINT64 >> LOGICAL_BITS));
 }
@@ -70,6 +106,7 @@ pt_hlc_new (const gchar *device_id,
     g_return_val_if_fail (g_ascii_isxdigit (device_id[i]), NULL);
 
   hlc = g_new0 (PtHlc, 1);
+  hlc->ref_count = 1;
   g_mutex_init (&hlc->mutex);
   for (guint i = 0; i < PT_DEVICE_ID_LEN; i++)
     hlc->device_id[i] = g_ascii_tolower (device_id[i]);
@@ -78,13 +115,79 @@ pt_hlc_new (const gchar *device_id,
   return hlc;
 }
 
-void
-pt_hlc_free (PtHlc *hlc)
+PtHlc *
+pt_hlc_get_for_device (const gchar *device_id)
 {
+  g_autofree gchar *key = NULL;
+  PtHlc *hlc;
+
+  g_return_val_if_fail (device_id != NULL && strlen (device_id) == PT_DEVICE_ID_LEN, NULL);
+
+  key = g_ascii_strdown (device_id, -1);
+  g_mutex_lock (&shared_lock);
+  if (shared_clocks == NULL)
+    shared_clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  hlc = g_hash_table_lookup (shared_clocks, key);
+  if (hlc != NULL)
+    hlc->ref_count++;
+  else
+    {
+      hlc = pt_hlc_new (key, NULL, NULL);
+      if (hlc != NULL)
+        {
+          hlc->shared = TRUE;
+          g_hash_table_insert (shared_clocks, g_steal_pointer (&key), hlc);
+        }
+    }
+  g_mutex_unlock (&shared_lock);
+  return hlc;
+}
+
+PtHlc *
+pt_hlc_ref (PtHlc *hlc)
+{
+  g_return_val_if_fail (hlc != NULL, NULL);
+
+  if (hlc->shared)
+    {
+      g_mutex_lock (&shared_lock);
+      hlc->ref_count++;
+      g_mutex_unlock (&shared_lock);
+    }
+  else
+    g_atomic_int_inc (&hlc->ref_count);
+  return hlc;
+}
+
+void
+pt_hlc_unref (PtHlc *hlc)
+{
+  gboolean last;
+
   if (hlc == NULL)
+    return;
+  if (hlc->shared)
+    {
+      /* Under the registry's lock, so a concurrent get never revives a
+       * clock being freed. */
+      g_mutex_lock (&shared_lock);
+      last = --hlc->ref_count == 0;
+      if (last)
+        g_hash_table_remove (shared_clocks, hlc->device_id);
+      g_mutex_unlock (&shared_lock);
+    }
+  else
+    last = g_atomic_int_dec_and_test (&hlc->ref_count);
+  if (!last)
     return;
   g_mutex_clear (&hlc->mutex);
   g_free (hlc);
+}
+
+void
+pt_hlc_free (PtHlc *hlc)
+{
+  pt_hlc_unref (hlc);
 }
 
 const gchar *

@@ -17,14 +17,34 @@ G_BEGIN_DECLS
 /* Wall clock in milliseconds since the epoch; injectable for tests. */
 typedef gint64 (*PtClockFunc) (gpointer user_data);
 
-/* @device_id: 16 hex digits. @clock: NULL means g_get_real_time () / 1000.
- * Skew above @max_skew_ms (in a remote stamp, ahead of the wall clock) is
- * recorded and reported, and the clock still follows it (HLC rule). */
+/* A private clock (tests): @device_id: 16 hex digits. @clock: NULL means
+ * the process wall clock (pt_hlc_wall_ms ()).  Skew above @max_skew_ms (in
+ * a remote stamp, ahead of the wall clock) is recorded and reported, and
+ * the clock still follows it (HLC rule). */
 PtHlc    *pt_hlc_new              (const gchar *device_id,
                                    PtClockFunc  clock,
                                    gpointer     clock_data);
+/* The one clock of @device_id in this process (DESIGN §4), created on
+ * first use, on the process wall clock; every store connection of a device
+ * shares it, so two connections never issue the same stamp.  Returns a
+ * new reference. */
+PtHlc    *pt_hlc_get_for_device   (const gchar *device_id);
+PtHlc    *pt_hlc_ref              (PtHlc       *hlc);
+/* Drops a reference (a shared clock lives while a connection holds it). */
+void      pt_hlc_unref            (PtHlc       *hlc);
+/* The same as pt_hlc_unref (). */
 void      pt_hlc_free             (PtHlc       *hlc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtHlc, pt_hlc_free)
+
+/* The process wall clock in ms since the epoch: g_get_real_time () / 1000
+ * unless a test replaced it.  Clocks made with a NULL @clock, the store's
+ * times (queued_at, updatedAt, audit "at") and the sync engine's
+ * (last push/pull) all read it. */
+gint64    pt_hlc_wall_ms          (void);
+/* For tests: replaces the process wall clock (NULL restores the real one),
+ * e.g. to simulate 30 days offline. */
+void      pt_hlc_set_wall_clock   (PtClockFunc  clock,
+                                   gpointer     clock_data);
 
 const gchar *pt_hlc_get_device_id (PtHlc       *hlc);
 

@@ -305,9 +305,11 @@ static const PtField movement_fields[] = {
   COMMON_TAIL,
   OID ("batchId", N_("Batch"), R | I | M),
   OID ("medicineId", N_("Medicine"), R | I | M),
-  OID ("pharmacyId", N_("Pharmacy"), R | I | M),
+  /* No index on the branch or the kind: no query looks movements up by
+   * them, and every index is one more page written by each dispense. */
+  OID ("pharmacyId", N_("Pharmacy"), R | M),
   INTF ("quantity", N_("Quantity"), R | SG | M, -QTY_MAX, QTY_MAX, PT_FORMAT_NONZERO),
-  ENUM ("kind", N_("Movement kind"), R | I | M, movement_values),
+  ENUM ("kind", N_("Movement kind"), R | M, movement_values),
   STR ("reason", N_("Reason"), M, 0, REASON_MAX),
   OID ("prescriptionId", N_("Prescription"), I | M),
   OID ("userId", N_("User"), M),

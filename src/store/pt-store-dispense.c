@@ -354,7 +354,7 @@ pt_store_plan_dispense (PtStore     *self,
                         GError     **error)
 {
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
-  return make_plan (self, prescription_id, now ? now : g_get_real_time () / 1000, NULL, error);
+  return make_plan (self, prescription_id, now ? now : pt_hlc_wall_ms (), NULL, error);
 }
 
 /* The items with dispensedQuantity raised by the plan, and the price the
@@ -497,7 +497,7 @@ pt_store_dispense (PtStore     *self,
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
 
   if (now == 0)
-    now = g_get_real_time () / 1000;
+    now = pt_hlc_wall_ms ();
   reason = override_reason ? g_strstrip (g_strdup (override_reason)) : NULL;
   if (reason != NULL && *reason == '\0')
     g_clear_pointer (&reason, g_free);
@@ -591,7 +591,7 @@ pt_store_cancel_prescription (PtStore     *self,
   PtWriteOptions opts = { .action = "cancel", .skip_permission = TRUE };
   const gchar *status;
   sqlite3_stmt *stmt;
-  PtTime now = g_get_real_time () / 1000;
+  PtTime now = pt_hlc_wall_ms ();
   int rc;
 
   g_return_val_if_fail (PT_IS_STORE (self), FALSE);

@@ -389,7 +389,7 @@ _pt_store_write_doc (PtStore              *self,
   g_auto(GStrv) audit_fields = NULL;
   g_autoptr(GError) local_error = NULL;
   gchar stamp[PT_HLC_STAMP_LEN + 1];
-  PtTime now = g_get_real_time () / 1000;
+  PtTime now = pt_hlc_wall_ms ();
   const gchar *action;
   bson_iter_t iter;
 
@@ -467,6 +467,15 @@ _pt_store_write_doc (PtStore              *self,
       && !_pt_store_check_unique (self, c, id, doc, error))
     return FALSE;
 
+  /* The edit follows the version it changes, even one another process
+   * (another clock) wrote: a new stamp is never the base's, so the row is
+   * dirty until pushed. */
+  if (old != NULL)
+    {
+      pt_hlc_observe (self->clock, old->version);
+      if (old->base != NULL)
+        pt_hlc_observe (self->clock, _pt_server_doc_get_version (old->base));
+    }
   pt_hlc_now_into (self->clock, stamp);
   stamped = stamped_changes (old ? old->doc : NULL, doc);
   row = _pt_raw_row_new ();
@@ -549,7 +558,7 @@ _pt_store_audit (PtStore             *self,
       g_autofree gchar *cut = g_utf8_substring (reason, 0, MIN (g_utf8_strlen (reason, -1), 500));
       BSON_APPEND_UTF8 (event, "reason", cut);
     }
-  BSON_APPEND_DATE_TIME (event, "at", g_get_real_time () / 1000);
+  BSON_APPEND_DATE_TIME (event, "at", pt_hlc_wall_ms ());
   return _pt_store_write_doc (self, pt_schema_lookup ("audit_events"), NULL, event, TRUE,
                               &opts, NULL, NULL, error);
 }

@@ -67,7 +67,7 @@ _pt_store_outbox_add (PtStore      *self,
     return FALSE;
   sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, doc_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+  sqlite3_bind_int64 (stmt, 3, pt_hlc_wall_ms ());
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   return _pt_store_check_sqlite (self, rc, "outbox add", error);

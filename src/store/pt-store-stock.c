@@ -142,7 +142,7 @@ pt_store_receive_stock (PtStore         *self,
   g_autofree gchar *pharmacy_id = NULL;
   g_autofree gchar *batch_id = NULL;
   g_autofree gchar *lot = NULL;
-  PtTime now = g_get_real_time () / 1000;
+  PtTime now = pt_hlc_wall_ms ();
 
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
   g_return_val_if_fail (receipt != NULL, NULL);
@@ -272,7 +272,7 @@ pt_store_adjust_stock (PtStore     *self,
   medicine_id = pt_bson_dup_oid_hex (batch, "medicineId");
   pharmacy_id = pt_bson_dup_oid_hex (batch, "pharmacyId");
   if (!_pt_store_write_movement (self, batch_id, medicine_id, pharmacy_id, delta, "adjustment",
-                                 reason_clean, NULL, g_get_real_time () / 1000,
+                                 reason_clean, NULL, pt_hlc_wall_ms (),
                                  &movement_id, error))
     goto fail;
   {
@@ -323,7 +323,7 @@ pt_store_write_off_expired (PtStore     *self,
   if (n_batches != NULL)
     *n_batches = 0;
   if (now == 0)
-    now = g_get_real_time () / 1000;
+    now = pt_hlc_wall_ms ();
   if (!pt_role_check (self->role, PT_PERM_WRITE_OFF_STOCK, error))
     return FALSE;
   if (!_pt_store_begin (self, error))

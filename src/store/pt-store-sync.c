@@ -164,9 +164,12 @@ pt_store_sync_mark_pushed (PtStore            *store,
                            GError            **error)
 {
   gboolean ok;
+  gboolean own = !_pt_store_in_transaction (store);
   sqlite3_stmt *stmt;
 
-  if (!pt_store_sync_ensure_schema (store, error) || !_pt_store_begin (store, error))
+  /* Inside the caller's transaction (the pusher's, one per bulk) no
+   * savepoint per document: a failure makes the caller roll it all back. */
+  if (!pt_store_sync_ensure_schema (store, error) || (own && !_pt_store_begin (store, error)))
     return FALSE;
   ok = _pt_store_set_base (store, collection, id, server_doc, error)
        && _pt_store_outbox_remove (store, collection->name, id, pushed_version, NULL, error);
@@ -185,7 +188,7 @@ pt_store_sync_mark_pushed (PtStore            *store,
           sqlite3_reset (stmt);
         }
     }
-  return finish (store, ok, error);
+  return own ? finish (store, ok, error) : ok;
 }
 
 gboolean

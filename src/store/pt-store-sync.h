@@ -40,7 +40,8 @@ GPtrArray *pt_store_sync_outbox_batch (PtStore  *store,
 /* The server acknowledged @server_doc (what was written, incl. _sync) for
  * the row at @pushed_version: base := @server_doc; the outbox entry goes
  * only when the row was not edited since; a quarantine entry is cleared.
- * Opens its own transaction unless one is open. */
+ * Opens its own transaction unless one is open; inside the caller's
+ * transaction a failure leaves it to the caller to roll back. */
 gboolean  pt_store_sync_mark_pushed  (PtStore            *store,
                                       const PtCollection *collection,
                                       const gchar        *id,

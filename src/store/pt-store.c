@@ -36,7 +36,7 @@ pt_store_finalize (GObject *object)
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
-  g_clear_pointer (&self->clock, pt_hlc_free);
+  g_clear_pointer (&self->clock, pt_hlc_unref);
   g_free (self->data_dir);
   g_free (self->path);
   g_free (self->tenant_id);
@@ -354,7 +354,9 @@ open_connection (PtStore  *self,
         return FALSE;
     }
 
-  self->clock = pt_hlc_new (self->device_id, NULL, NULL);
+  /* One clock per device per process (DESIGN §4): the GUI's connection
+   * and the sync worker's never issue the same stamp. */
+  self->clock = pt_hlc_get_for_device (self->device_id);
   last_stamp = _pt_store_meta_get (self, "hlc");
   if (last_stamp != NULL)
     pt_hlc_restore (self->clock, last_stamp);
@@ -542,7 +544,7 @@ pt_store_create (const gchar       *data_dir,
   if (!open_connection (self, TRUE, error))
     goto fail;
 
-  created_at = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
+  created_at = g_strdup_printf ("%" G_GINT64_FORMAT, pt_hlc_wall_ms ());
   if (!_pt_store_begin (self, error))
     goto fail;
   if (!_pt_store_meta_set (self, "created_at", created_at, error)

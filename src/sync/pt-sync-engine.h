@@ -71,6 +71,15 @@ PtSyncStatus *pt_sync_status_copy     (const PtSyncStatus *status);
 void          pt_sync_status_free     (PtSyncStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncStatus, pt_sync_status_free)
 
+/* The sync status of @store computed now from the store itself, whether a
+ * sync runs in this process, in another one or in none: pending count and
+ * time of the oldest pending change (outbox), conflicts to review,
+ * quarantined writes, dropped foreign-tenant documents, last push/pull,
+ * initial-sync progress and clock skew; @state and @message are the last
+ * ones a sync run recorded (OFFLINE when none ever ran).  pushed_total and
+ * pulled_total are 0 (they count one run).  Never NULL. */
+PtSyncStatus *pt_sync_status_new_from_store (PtStore *store);
+
 /* One entry of the conflict log: a field value that lost a merge. */
 typedef struct
 {

@@ -109,6 +109,42 @@ void           _pt_sync_session_fill_status (PtSyncSession *session,
 gboolean       _pt_sync_session_verify   (PtSyncSession  *session,
                                           GError        **error);
 
+/* ---- Shared by pt-sync-session.c, -catchup.c, -pull.c ------------------ */
+
+/* Calls the session's report callback (a figure moved). */
+void           _pt_sync_session_report   (PtSyncSession *session);
+/* Sets @error from a driver error (the pharmacist's sentence; the raw
+ * text to the log) and *@failure (may be NULL).  Returns FALSE. */
+gboolean       _pt_sync_fail             (const bson_error_t *berr,
+                                          const gchar        *what,
+                                          PtSyncFailure      *failure,
+                                          GError            **error);
+/* A local (SQLite) failure: retried like a transient one.  FALSE. */
+gboolean       _pt_sync_fail_local       (PtSyncFailure *failure);
+/* {tenantId: T} — or {_id: T} for the tenants collection. */
+void           _pt_sync_session_append_tenant_filter (PtSyncSession      *session,
+                                                      const PtCollection *collection,
+                                                      bson_t             *filter);
+/* The synced collections of the registry (borrowed PtCollection *). */
+GPtrArray     *_pt_sync_synced_collections (void);
+/* A resume token saved as canonical Extended JSON; NULL for NULL. */
+bson_t        *_pt_sync_token_from_json  (const gchar *json);
+/* Adds a transaction's apply figures to the session's totals. */
+void           _pt_sync_session_account  (PtSyncSession          *session,
+                                          const PtSyncApplyStats *stats);
+/* Opens the change stream on the database (tenant $match, updateLookup),
+ * from @resume_after when not NULL.  *@failure says
+ * PT_SYNC_FAILURE_NO_CHANGE_STREAMS for a server that has none. */
+gboolean       _pt_sync_session_open_stream (PtSyncSession  *session,
+                                             const bson_t   *resume_after,
+                                             PtSyncFailure  *failure,
+                                             GError        **error);
+/* Saves the stream's current resume token as meta "sync.<key>" (inside
+ * the caller's transaction). */
+gboolean       _pt_sync_session_save_stream_token (PtSyncSession *session,
+                                                   const gchar   *key,
+                                                   GError       **error);
+
 /* Encryption hooks (pt-sync-crypt.c).  Opens s->crypt on the connected
  * client: the tenant's data key with this counter's master key. */
 gboolean       _pt_sync_session_open_crypt (PtSyncSession  *session,

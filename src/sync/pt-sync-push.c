@@ -209,31 +209,6 @@ verify_ops (PtSyncSession       *s,
   return TRUE;
 }
 
-/* Gives @row a version newer than anything this connection has seen. */
-static gboolean
-restamp_row (PtSyncSession      *s,
-             const PtCollection *coll,
-             PtRawRow           *row,
-             GError            **error)
-{
-  PtHlc *clock = pt_store_get_clock (s->store);
-  gboolean ok;
-
-  pt_hlc_observe (clock, row->version);
-  g_free (row->version);
-  row->version = pt_hlc_now (clock);
-  if (!_pt_store_begin (s->store, error))
-    return FALSE;
-  ok = _pt_store_note_stamp (s->store, row->version, error)
-       && _pt_store_write_row (s->store, coll, row, error);
-  if (!ok)
-    {
-      _pt_store_rollback (s->store);
-      return FALSE;
-    }
-  return _pt_store_commit (s->store, error);
-}
-
 static gboolean
 push_collection (PtSyncSession *s,
                  GPtrArray     *items,
@@ -244,7 +219,7 @@ push_collection (PtSyncSession *s,
   mongoc_collection_t *mc = mongoc_database_get_collection (s->db, coll->name);
   mongoc_bulk_operation_t *bulk = NULL;
   g_autofree Op *ops = g_new0 (Op, items->len);
-  gint64 now = g_get_real_time () / 1000;
+  gint64 now = pt_hlc_wall_ms ();
   bson_t opts = BSON_INITIALIZER;
   bson_t reply;
   bson_error_t berr;
@@ -278,32 +253,15 @@ push_collection (PtSyncSession *s,
         }
       if (row->base != NULL && !_pt_raw_row_is_dirty (row))
         {
-          /* Same version as the server's: normally nothing to send.  But
-           * two connections of this device (the GUI's and the sync
-           * worker's) each have a clock, so an edit may carry a stamp the
-           * other one already used: compare the documents themselves. */
-          bson_t *base_doc = NULL;
-          gboolean same;
-
-          pt_sync_bson_from_remote (coll, row->base, &base_doc, NULL, NULL, NULL);
-          same = pt_sync_docs_equal (row->doc, base_doc, NULL)
-                 && !_pt_sync_session_base_in_clear (s, row->base);
-          if (!same)
-            {
-              g_autofree gchar *a = bson_as_relaxed_extended_json (row->doc, NULL);
-              g_autofree gchar *b = bson_as_relaxed_extended_json (base_doc, NULL);
-              g_debug ("restamp %s:\n  %s\n  %s", row->id, a, b);
-            }
-          bson_destroy (base_doc);
-          if (same)
+          /* Its version is the server's: nothing to send (the device's
+           * one clock and the store's write path guarantee that an edit
+           * never carries the base's stamp) — unless the server copy
+           * holds sensitive values in clear: sent again, encrypted, as
+           * the same version. */
+          if (!_pt_sync_session_base_in_clear (s, row->base))
             {
               op->kind = OP_DONE;
               continue;
-            }
-          if (!restamp_row (s, coll, row, error))
-            {
-              ok = FALSE;
-              break;
             }
         }
       op->sent = pt_sync_bson_to_remote (coll, row->doc, row->stamps, row->version,
@@ -347,6 +305,7 @@ push_collection (PtSyncSession *s,
 
   if (!ok)
     {
+      /* Encryption failed (key vault): everything stays queued. */
       mongoc_bulk_operation_destroy (bulk);
       mongoc_collection_destroy (mc);
       for (guint i = 0; i < items->len; i++)

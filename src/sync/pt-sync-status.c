@@ -60,6 +60,54 @@ pt_sync_status_free (PtSyncStatus *status)
 
 G_DEFINE_BOXED_TYPE (PtSyncStatus, pt_sync_status, pt_sync_status_copy, pt_sync_status_free)
 
+static PtSyncState
+state_from_string (const gchar *s)
+{
+  for (PtSyncState st = PT_SYNC_STATE_OFFLINE; st <= PT_SYNC_STATE_NEEDS_ATTENTION; st++)
+    if (g_strcmp0 (s, pt_sync_state_to_string (st)) == 0)
+      return st;
+  return PT_SYNC_STATE_OFFLINE;
+}
+
+PtSyncStatus *
+pt_sync_status_new_from_store (PtStore *store)
+{
+  PtSyncStatus *st = g_new0 (PtSyncStatus, 1);
+  g_autofree gchar *state = NULL;
+  sqlite3_stmt *stmt;
+
+  st->state = PT_SYNC_STATE_OFFLINE;
+  st->error_code = -1;
+  g_return_val_if_fail (PT_IS_STORE (store), st);
+  if (!pt_store_sync_ensure_schema (store, NULL))
+    return st;
+
+  state = pt_store_sync_get (store, "state");
+  st->state = state_from_string (state);
+  st->message = pt_store_sync_get (store, "message");
+  stmt = _pt_store_prepare (store, "SELECT count(*), min(queued_at) FROM outbox", NULL);
+  if (stmt != NULL)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          st->pending_count = sqlite3_column_int64 (stmt, 0);
+          if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+            st->oldest_pending_ms = sqlite3_column_int64 (stmt, 1);
+        }
+      sqlite3_reset (stmt);
+    }
+  st->conflicts = pt_store_sync_count_conflicts (store, FALSE);
+  st->quarantined = pt_store_sync_count_quarantined (store);
+  st->dropped_foreign = pt_store_sync_get_int (store, "dropped_foreign", 0);
+  st->max_clock_skew_ms = MAX (pt_store_sync_get_int (store, "max_skew_ms", 0),
+                               pt_hlc_get_max_skew_ms (pt_store_get_clock (store)));
+  st->last_push_ms = pt_store_sync_get_int (store, "last_push", 0);
+  st->last_pull_ms = pt_store_sync_get_int (store, "last_pull", 0);
+  st->initial_done = pt_store_sync_get_int (store, "initial_done", 0);
+  st->initial_total = pt_store_sync_get_int (store, "initial_total", 0);
+  return st;
+}
+
 void
 pt_sync_conflict_free (PtSyncConflict *c)
 {

@@ -287,6 +287,81 @@ test_connect_sync_and_status (void)
   sync_test_rmdir (dir_b);
 }
 
+static JsonObject *
+status_sync (const gchar *dir)
+{
+  Run r = run_admin (NULL, "--data-dir", dir, "status", "--json", NULL);
+  g_autoptr(JsonObject) status = NULL;
+  JsonObject *sync;
+
+  g_assert_cmpint (r.status, ==, 0);
+  status = parse_status (r.out);
+  run_clear (&r);
+  sync = json_object_get_object_member (status, "sync");
+  g_assert_nonnull (sync);
+  return json_object_ref (sync);
+}
+
+static gint64
+two_hours_ago_clock (gpointer data)
+{
+  return g_get_real_time () / 1000 - (gint64) 2 * 3600 * 1000;
+}
+
+/* `status` reads the store as it is now: changes made after the last
+ * sync, by this or any process, count at once, with their age. */
+static void
+test_status_counts_local_changes_without_sync (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  g_autoptr(JsonObject) s0 = NULL, s1 = NULL, s2 = NULL;
+  g_autofree gchar *m1 = NULL, *m2 = NULL;
+  Run r;
+
+  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  s0 = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "live");
+  g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
+  g_assert_true (json_object_get_null_member (s0, "oldestPendingAt"));
+  g_assert_nonnull (json_object_get_string_member (s0, "lastPushAt"));
+
+  /* A change made two hours ago (this process's clock says so), one now. */
+  pt_hlc_set_wall_clock (two_hours_ago_clock, NULL);
+  m1 = sync_test_put_medicine (store, "Cetirizine 10 mg", 199);
+  pt_hlc_set_wall_clock (NULL, NULL);
+  s1 = status_sync (dir);
+  g_assert_cmpint (json_object_get_int_member (s1, "pendingCount"), ==, _pt_store_outbox_length (store));
+  g_assert_cmpint (json_object_get_int_member (s1, "pendingCount"), >, 0);
+  g_assert_nonnull (json_object_get_string_member (s1, "oldestPendingAt"));
+  g_assert_cmpint (json_object_get_int_member (s1, "oldestPendingAgeSeconds"), >=, 2 * 3600 - 5);
+  g_assert_cmpint (json_object_get_int_member (s1, "oldestPendingAgeSeconds"), <=, 2 * 3600 + 120);
+
+  m2 = sync_test_put_medicine (store, "Loratadine 10 mg", 249);
+  s2 = status_sync (dir);
+  g_assert_cmpint (json_object_get_int_member (s2, "pendingCount"), >,
+                   json_object_get_int_member (s1, "pendingCount"));
+  g_assert_cmpint (json_object_get_int_member (s2, "pendingCount"), ==, _pt_store_outbox_length (store));
+  g_assert_cmpstr (json_object_get_string_member (s2, "oldestPendingAt"), ==,
+                   json_object_get_string_member (s1, "oldestPendingAt"));
+
+  /* Once synced, nothing is pending any more. */
+  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_clear_pointer (&s0, json_object_unref);
+  s0 = status_sync (dir);
+  g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (s0, "oldestPendingAgeSeconds"), ==, 0);
+
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
 static gint64
 server_total (mongoc_client_t *c,
               const gchar     *coll)
@@ -381,6 +456,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/unique-keys-hold-for-tenant-id-with-zero-bytes",
                    test_unique_keys_hold_for_tenant_id_with_zero_bytes);
   g_test_add_func ("/sync/cli/connect-sync-and-status", test_connect_sync_and_status);
+  g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
+                   test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
 
   return g_test_run ();
