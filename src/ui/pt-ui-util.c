@@ -75,7 +75,8 @@ pt_ui_format_date (PtTime t)
   g_autoptr(GDateTime) dt = NULL;
   g_autofree gchar *format = NULL;
 
-  if (t <= 0)
+  /* Only 0 is "no date": dates of birth before 1970 are negative. */
+  if (t == 0)
     return g_strdup ("");
   /* Expiry dates are calendar days stored as midnight UTC: show them in
    * UTC so they never move a day with the time zone. */

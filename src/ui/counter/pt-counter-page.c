@@ -94,6 +94,60 @@ pt_counter_dispense (GtkWidget   *from,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+cancel_response_cb (AdwMessageDialog *dialog,
+                    const gchar      *response,
+                    PtStore          *store)
+{
+  g_autoptr(GError) error = NULL;
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "reason");
+  const gchar *id = g_object_get_data (G_OBJECT (dialog), "rx-id");
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+
+  if (g_strcmp0 (response, "cancel-rx") != 0)
+    return;
+  if (!pt_store_cancel_prescription (store, id, gtk_editable_get_text (entry), &error))
+    {
+      if (PT_IS_WINDOW (parent))
+        pt_window_show_error (PT_WINDOW (parent), _("The prescription was not cancelled"), error);
+    }
+  else if (PT_IS_WINDOW (parent))
+    pt_window_add_toast (PT_WINDOW (parent),
+                         _("Prescription cancelled; any dispensed stock was returned."));
+}
+
+void
+pt_counter_cancel (GtkWidget   *from,
+                   PtStore     *store,
+                   const gchar *prescription_id)
+{
+  GtkWidget *dialog, *entry;
+
+  g_return_if_fail (PT_IS_STORE (store));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (from)),
+                                   _("Cancel Prescription?"),
+                                   _("Anything already dispensed goes back into stock. This cannot be undone."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason, e.g. prescriber cancelled"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Cancellation reason"), -1);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep"),
+                                    "cancel-rx", _("_Cancel Prescription"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-rx",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel-rx");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data (G_OBJECT (dialog), "reason", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "rx-id", g_strdup (prescription_id), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "store", g_object_ref (store), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (cancel_response_cb), store);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
 typedef struct
 {
   GtkWidget *from;
@@ -422,55 +476,16 @@ dispense_action (GtkWidget   *widget,
 }
 
 static void
-cancel_response_cb (AdwMessageDialog *dialog,
-                    const gchar      *response,
-                    PtCounterPage    *self)
-{
-  g_autoptr(GError) error = NULL;
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "reason");
-  const gchar *id = g_object_get_data (G_OBJECT (dialog), "rx-id");
-
-  if (g_strcmp0 (response, "cancel-rx") != 0)
-    return;
-  if (!pt_store_cancel_prescription (self->store, id, gtk_editable_get_text (entry), &error))
-    show_error (self, _("The prescription was not cancelled"), error);
-  else
-    toast (self, _("Prescription cancelled; any dispensed stock was returned."));
-  pt_counter_page_refresh (self);
-}
-
-static void
 cancel_action (GtkWidget   *widget,
                const gchar *action,
                GVariant    *param)
 {
   PtCounterPage *self = PT_COUNTER_PAGE (widget);
   GtkListBoxRow *row = selected_row (self);
-  GtkWidget *dialog, *entry;
 
   if (row == NULL || self->store == NULL)
     return;
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                   _("Cancel Prescription?"),
-                                   _("Anything already dispensed goes back into stock. This cannot be undone."));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason, e.g. prescriber cancelled"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Cancellation reason"), -1);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep"),
-                                    "cancel-rx", _("_Cancel Prescription"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-rx",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel-rx");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  g_object_set_data (G_OBJECT (dialog), "reason", entry);
-  g_object_set_data_full (G_OBJECT (dialog), "rx-id",
-                          g_strdup (pt_rx_list_row_get_id (PT_RX_LIST_ROW (row))), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (cancel_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  pt_counter_cancel (widget, self->store, pt_rx_list_row_get_id (PT_RX_LIST_ROW (row)));
 }
 
 /* ---- Public -------------------------------------------------------------- */
@@ -615,6 +630,14 @@ pt_counter_page_init (PtCounterPage *self)
       gtk_filter_list_model_set_model (self->models[c], G_LIST_MODEL (self->queue));
       gtk_list_box_bind_model (self->lists[c], G_LIST_MODEL (self->models[c]), create_row_cb,
                                self, NULL);
+      {
+        GtkWidget *placeholder = gtk_label_new (_("None"));
+
+        gtk_widget_add_css_class (placeholder, "dim-label");
+        gtk_widget_set_margin_top (placeholder, 12);
+        gtk_widget_set_margin_bottom (placeholder, 12);
+        gtk_list_box_set_placeholder (self->lists[c], placeholder);
+      }
     }
   update_headers (self);
 }

@@ -29,5 +29,10 @@ void pt_counter_new_prescription (GtkWidget   *from,
 void pt_counter_dispense         (GtkWidget   *from,
                                   PtStore     *store,
                                   const gchar *prescription_id);
+/* Asks for a reason and cancels @prescription_id: what was dispensed
+ * goes back into stock (the store refuses a second cancel). */
+void pt_counter_cancel           (GtkWidget   *from,
+                                  PtStore     *store,
+                                  const gchar *prescription_id);
 
 G_END_DECLS

@@ -18,32 +18,38 @@ static const PtDispenseWarning warning_bits[] = {
 
 struct _PtDispenseDialog
 {
-  AdwWindow       parent_instance;
+  AdwWindow                 parent_instance;
 
-  GtkWindow      *parent;
-  PtStore        *store;
-  gchar          *prescription_id;
-  gchar          *currency;
-  PtDispensePlan *plan;
-  PtMoney         due;             /* to pay once this plan is dispensed */
+  GtkWindow                *parent;
+  PtStore                  *store;
+  gchar                    *prescription_id;
+  gchar                    *currency;
+  PtDispensePlan           *plan;
+  PtMoney                   due;             /* to pay once this plan is dispensed */
 
-  AdwWindowTitle *title;
-  GtkButton      *dispense_button;
-  GtkLabel       *error_label;
-  GtkLabel       *status_label;
-  GtkBox         *content;
-  GtkWidget      *warnings_group;
-  GtkCheckButton *ack[G_N_ELEMENTS (warning_bits)];
-  GtkEntry       *reason_entry;
-  GtkWidget      *reason_row;
-  GtkDropDown    *method_dropdown;
-  GtkEntry       *tendered_entry;
-  GtkWidget      *tendered_row;
-  GtkLabel       *total_label;
-  GtkLabel       *change_label;
-  GtkSwitch      *labels_switch;
-  GtkSwitch      *receipt_switch;
-  GtkDropDown    *paper_dropdown;
+  AdwWindowTitle           *title;
+  GtkButton                *dispense_button;
+  GtkLabel                 *error_label;
+  GtkWidget                *status_box;
+  GtkImage                 *status_icon;
+  GtkLabel                 *status_label;
+  AdwPreferencesGroup      *warnings_group;
+  AdwPreferencesGroup      *allocation_group;
+  AdwPreferencesGroup      *payment_group;
+  GtkCheckButton           *ack[G_N_ELEMENTS (warning_bits)];
+  GtkEntry                 *reason_entry;
+  GtkWidget                *reason_row;
+  GtkToggleButton          *cash_button;
+  GtkToggleButton          *card_button;
+  GtkToggleButton          *insurance_button;
+  GtkEntry                 *tendered_entry;
+  GtkWidget                *tendered_row;
+  GtkWidget                *change_row;
+  GtkLabel                 *total_label;
+  GtkLabel                 *change_label;
+  GtkSwitch                *labels_switch;
+  GtkSwitch                *receipt_switch;
+  GtkDropDown              *paper_dropdown;
 };
 
 G_DEFINE_FINAL_TYPE (PtDispenseDialog, pt_dispense_dialog, ADW_TYPE_WINDOW)
@@ -61,21 +67,7 @@ set_accessible_label (GtkWidget   *widget,
 }
 
 static GtkWidget *
-add_group (PtDispenseDialog *self,
-           const gchar      *title,
-           const gchar      *description)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
-  if (description)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
-  gtk_box_append (self->content, group);
-  return group;
-}
-
-static GtkWidget *
-add_row (GtkWidget   *group,
+add_row (gpointer     group,
          const gchar *title,
          const gchar *subtitle,
          GtkWidget   *suffix)
@@ -106,7 +98,11 @@ format_money (PtDispenseDialog *self,
 static PtPaymentMethod
 selected_method (PtDispenseDialog *self)
 {
-  return (PtPaymentMethod) gtk_drop_down_get_selected (self->method_dropdown);
+  if (gtk_toggle_button_get_active (self->card_button))
+    return PT_PAYMENT_CARD;
+  if (gtk_toggle_button_get_active (self->insurance_button))
+    return PT_PAYMENT_INSURANCE;
+  return PT_PAYMENT_CASH;
 }
 
 static guint
@@ -169,8 +165,22 @@ update_state (PtDispenseDialog *self)
   PtMoney tendered = 0;
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->dispense_button), blocking == NULL);
-  gtk_label_set_label (self->status_label, blocking ? blocking : _("Ready to dispense."));
+  gtk_label_set_label (self->status_label, blocking ? blocking : _("Ready to dispense: press Enter."));
+  /* What still stops the dispense stands out; the ready state is calm. */
+  gtk_image_set_from_icon_name (self->status_icon, blocking ? "dialog-warning-symbolic"
+                                                            : "emblem-ok-symbolic");
+  if (blocking)
+    {
+      gtk_widget_remove_css_class (self->status_box, "pt-ready");
+      gtk_widget_add_css_class (self->status_box, "pt-blocked");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->status_box, "pt-blocked");
+      gtk_widget_add_css_class (self->status_box, "pt-ready");
+    }
   gtk_widget_set_visible (self->tendered_row, self->due > 0 && cash);
+  gtk_widget_set_visible (self->change_row, self->due > 0 && cash);
   if (self->due > 0 && cash
       && pt_money_parse (gtk_editable_get_text (GTK_EDITABLE (self->tendered_entry)),
                          self->currency, &tendered, NULL)
@@ -208,11 +218,12 @@ ack_toggled_cb (PtDispenseDialog *self)
 
 /* ---- Building ----------------------------------------------------------- */
 
+/* One expander per medicine, one row per batch to pick: lot, expiry and
+ * how many, readable at a glance. */
 static void
 build_allocation (PtDispenseDialog *self)
 {
-  GtkWidget *group = add_group (self, _("Batches, first expiry first out"),
-                                _("Expired batches are never used."));
+  PtTime now = pt_time_now ();
 
   for (guint i = 0; i < self->plan->lines->len; i++)
     {
@@ -220,48 +231,95 @@ build_allocation (PtDispenseDialog *self)
       g_autoptr(bson_t) medicine = line->medicine_id
                                    ? pt_store_get (self->store, "medicines", line->medicine_id, NULL)
                                    : NULL;
-      g_autoptr(GString) sub = g_string_new (NULL);
-      g_autofree gchar *title = NULL;
+      g_autoptr(GString) title = g_string_new (NULL);
+      g_autofree gchar *sub = NULL;
       const gchar *name = medicine ? pt_bson_get_string (medicine, "name") : _("Unknown medicine");
       const gchar *strength = medicine ? pt_bson_get_string (medicine, "strength") : NULL;
+      const gchar *form = medicine ? pt_bson_get_string (medicine, "form") : NULL;
+      GtkWidget *expander = adw_expander_row_new ();
+      GtkWidget *count;
 
-      title = g_strdup_printf (_("%s %s — %" PRId64 " of %" PRId64),
-                               name, strength ? strength : "", line->allocated, line->requested);
+      g_string_append (title, name ? name : "");
+      if (strength && *strength)
+        g_string_append_printf (title, " %s", strength);
+      if (form && *form)
+        g_string_append_printf (title, " %s", form);
       if (line->requested == 0)
-        g_string_append (sub, _("Already dispensed in full."));
+        sub = g_strdup (_("Already dispensed in full."));
+      else if (line->allocated < line->requested)
+        /* Translators: "15 of 20 — 5 still owed after this fill" */
+        sub = g_strdup_printf (_("%" PRId64 " of %" PRId64 " — %" PRId64 " still owed after this fill"),
+                               line->allocated, line->requested, line->requested - line->allocated);
+      else
+        sub = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " from %u batch",
+                                            "%" PRId64 " from %u batches", line->allocations->len),
+                               line->allocated, line->allocations->len);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), title->str);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), sub);
+      count = gtk_label_new (NULL);
+      {
+        g_autofree gchar *text = g_strdup_printf ("%" PRId64, line->allocated);
+        gtk_label_set_label (GTK_LABEL (count), text);
+      }
+      gtk_widget_add_css_class (count, "title-3");
+      gtk_widget_add_css_class (count, "numeric");
+      if (line->allocated < line->requested)
+        gtk_widget_add_css_class (count, "warning");
+      gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), count);
       for (guint j = 0; j < line->allocations->len; j++)
         {
           PtAllocation *a = line->allocations->pdata[j];
           g_autofree gchar *date = pt_ui_format_date (a->expiry_date);
+          g_autofree gchar *lot = g_strdup_printf (_("Lot %s"), a->lot_number);
+          g_autofree gchar *expires = NULL;
+          g_autofree gchar *qty = g_strdup_printf ("× %" PRId64, a->quantity);
+          g_autofree gchar *a11y = NULL;
+          gboolean short_dated = a->expiry_date - now < 30 * PT_MS_PER_DAY;
+          gint64 days = (a->expiry_date - now) / PT_MS_PER_DAY;
+          GtkWidget *row = adw_action_row_new ();
+          GtkWidget *label = gtk_label_new (qty);
 
-          if (sub->len > 0)
-            g_string_append (sub, " · ");
-          /* Translators: "Lot A123, expires 12 Mar 2027: 15" */
-          g_string_append_printf (sub, _("Lot %s, expires %s: %" PRId64), a->lot_number,
-                                  date, a->quantity);
+          expires = short_dated
+                    ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                    "Expires %s — in %" PRId64 " day, short-dated",
+                                                    "Expires %s — in %" PRId64 " days, short-dated",
+                                                    days), date, days)
+                    : g_strdup_printf (_("Expires %s"), date);
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lot);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), expires);
+          if (short_dated)
+            {
+              GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+              gtk_widget_add_css_class (icon, "warning");
+              adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+            }
+          gtk_widget_add_css_class (label, "title-4");
+          gtk_widget_add_css_class (label, "numeric");
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+          /* Translators: accessible name of a batch to pick: "Lot A123, expires 12 Mar 2027: take 15" */
+          a11y = g_strdup_printf (_("Lot %s, expires %s: take %" PRId64), a->lot_number, date,
+                                  a->quantity);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
         }
-      if (line->allocated < line->requested)
-        {
-          if (sub->len > 0)
-            g_string_append (sub, " · ");
-          g_string_append_printf (sub, _("%" PRId64 " still owed after this fill"),
-                                  line->requested - line->allocated);
-        }
-      add_row (group, title, sub->str, NULL);
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), line->allocations->len > 0);
+      adw_preferences_group_add (self->allocation_group, expander);
     }
 }
 
 static void
 build_warnings (PtDispenseDialog *self)
 {
-  GtkWidget *group;
+  AdwPreferencesGroup *group = self->warnings_group;
   gboolean can_override = pt_store_can (self->store, PT_PERM_OVERRIDE_WARNING);
 
   if (self->plan->warnings == 0)
     return;
-  group = add_group (self, _("Warnings"),
-                     _("Check each warning with the patient; each acknowledgement is recorded in the audit log."));
-  self->warnings_group = group;
+  gtk_widget_set_visible (GTK_WIDGET (group), TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (warning_bits); i++)
     {
       g_autoptr(GString) detail = g_string_new (NULL);
@@ -290,7 +348,20 @@ build_warnings (PtDispenseDialog *self)
       }
       g_signal_connect_swapped (check, "toggled", G_CALLBACK (ack_toggled_cb), self);
       self->ack[i] = GTK_CHECK_BUTTON (check);
-      add_row (group, pt_dispense_warning_get_label (warning_bits[i]), detail->str, check);
+      {
+        GtkWidget *row = add_row (group, pt_dispense_warning_get_label (warning_bits[i]),
+                                  detail->str, check);
+        gboolean serious = (warning_bits[i] & PT_WARNINGS_NEED_REASON) != 0;
+        GtkWidget *icon = gtk_image_new_from_icon_name (serious ? "dialog-error-symbolic"
+                                                                : "dialog-warning-symbolic");
+
+        /* Allergy and duplicate therapy are red, the others amber: the
+         * text says which, the colour only repeats it. */
+        gtk_widget_add_css_class (icon, serious ? "error" : "warning");
+        adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+        adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+        gtk_widget_add_css_class (row, serious ? "pt-danger-row" : "pt-warning-row");
+      }
     }
 
   if (self->plan->warnings & PT_WARNINGS_NEED_REASON)
@@ -314,69 +385,12 @@ build_warnings (PtDispenseDialog *self)
 static void
 build_payment (PtDispenseDialog *self)
 {
-  GtkWidget *group = add_group (self, _("Payment"), NULL);
-  const gchar * const methods[] = {
-    pt_payment_method_get_label (PT_PAYMENT_CASH),
-    pt_payment_method_get_label (PT_PAYMENT_CARD),
-    pt_payment_method_get_label (PT_PAYMENT_INSURANCE),
-    NULL,
-  };
   g_autofree gchar *total = format_money (self, self->due);
   g_autofree gchar *plain = pt_money_to_plain (self->due, self->currency);
-  GtkWidget *w;
 
-  w = gtk_label_new (total);
-  gtk_widget_add_css_class (w, "title-4");
-  self->total_label = GTK_LABEL (w);
-  add_row (group, _("Total to pay"), NULL, w);
-
-  w = gtk_drop_down_new_from_strings (methods);
-  set_accessible_label (w, _("Payment method"));
-  g_signal_connect_swapped (w, "notify::selected", G_CALLBACK (changed_cb), self);
-  self->method_dropdown = GTK_DROP_DOWN (w);
-  add_row (group, _("Payment method"), NULL, w);
-
-  w = gtk_entry_new ();
-  gtk_editable_set_text (GTK_EDITABLE (w), plain);
-  gtk_entry_set_input_purpose (GTK_ENTRY (w), GTK_INPUT_PURPOSE_NUMBER);
-  gtk_entry_set_activates_default (GTK_ENTRY (w), TRUE);
-  gtk_editable_set_alignment (GTK_EDITABLE (w), 1.0);
-  set_accessible_label (w, _("Cash tendered"));
-  g_signal_connect_swapped (w, "changed", G_CALLBACK (changed_cb), self);
-  self->tendered_entry = GTK_ENTRY (w);
-  self->tendered_row = add_row (group, _("Cash tendered"), NULL, w);
-
-  w = gtk_label_new ("—");
-  gtk_widget_add_css_class (w, "title-4");
-  set_accessible_label (w, _("Change due"));
-  self->change_label = GTK_LABEL (w);
-  add_row (group, _("Change due"), NULL, w);
-  if (self->due == 0)
-    gtk_widget_set_visible (group, FALSE);
-}
-
-static void
-build_printing (PtDispenseDialog *self)
-{
-  GtkWidget *group = add_group (self, _("Printing"), NULL);
-  const gchar * const papers[] = { _("Label 89 × 36 mm"), _("A4 sheet"), NULL };
-  GtkWidget *w;
-
-  w = gtk_switch_new ();
-  gtk_switch_set_active (GTK_SWITCH (w), TRUE);
-  set_accessible_label (w, _("Print labels"));
-  self->labels_switch = GTK_SWITCH (w);
-  add_row (group, _("Print labels"), _("One label per medicine."), w);
-
-  w = gtk_drop_down_new_from_strings (papers);
-  set_accessible_label (w, _("Label paper"));
-  self->paper_dropdown = GTK_DROP_DOWN (w);
-  add_row (group, _("Label paper"), NULL, w);
-
-  w = gtk_switch_new ();
-  set_accessible_label (w, _("Print receipt"));
-  self->receipt_switch = GTK_SWITCH (w);
-  add_row (group, _("Print receipt"), NULL, w);
+  gtk_label_set_label (self->total_label, total);
+  gtk_editable_set_text (GTK_EDITABLE (self->tendered_entry), plain);
+  gtk_widget_set_visible (GTK_WIDGET (self->payment_group), self->due > 0);
 }
 
 /* ---- Dispensing ---------------------------------------------------------- */
@@ -515,6 +529,7 @@ pt_dispense_dialog_dispose (GObject *object)
 {
   PtDispenseDialog *self = PT_DISPENSE_DIALOG (object);
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DISPENSE_DIALOG);
   g_clear_object (&self->store);
   g_clear_pointer (&self->plan, pt_dispense_plan_free);
   G_OBJECT_CLASS (pt_dispense_dialog_parent_class)->dispose (object);
@@ -541,66 +556,39 @@ pt_dispense_dialog_class_init (PtDispenseDialogClass *klass)
 
   signals[DISPENSED] = g_signal_new ("dispensed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pharmatrack/Desktop/dispense/pt-dispense-dialog.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtDispenseDialog, name)
+  BIND (title);
+  BIND (dispense_button);
+  BIND (error_label);
+  BIND (status_box);
+  BIND (status_icon);
+  BIND (status_label);
+  BIND (warnings_group);
+  BIND (allocation_group);
+  BIND (payment_group);
+  BIND (cash_button);
+  BIND (card_button);
+  BIND (insurance_button);
+  BIND (tendered_entry);
+  BIND (tendered_row);
+  BIND (change_row);
+  BIND (total_label);
+  BIND (change_label);
+  BIND (labels_switch);
+  BIND (receipt_switch);
+  BIND (paper_dropdown);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, dispense_cb);
+  gtk_widget_class_bind_template_callback (widget_class, changed_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
 pt_dispense_dialog_init (PtDispenseDialog *self)
 {
-  GtkWidget *box, *header, *cancel, *scroller, *clamp, *button;
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Dispense"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 760, 700);
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  header = adw_header_bar_new ();
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Dispense"), NULL));
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  button = gtk_button_new_with_mnemonic (_("_Dispense"));
-  gtk_widget_add_css_class (button, "suggested-action");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (dispense_cb), self);
-  self->dispense_button = GTK_BUTTON (button);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), button);
-  gtk_box_append (GTK_BOX (box), header);
-
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (scroller, TRUE);
-  clamp = adw_clamp_new ();
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 720);
-  self->content = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 18));
-  gtk_widget_set_margin_top (GTK_WIDGET (self->content), 18);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->content), 18);
-  gtk_widget_set_margin_start (GTK_WIDGET (self->content), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->content), 12);
-  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->content));
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
-  gtk_box_append (GTK_BOX (box), scroller);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (self->content, GTK_WIDGET (self->error_label));
-
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status_label, TRUE);
-  gtk_label_set_xalign (self->status_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
-  gtk_widget_set_margin_start (GTK_WIDGET (self->status_label), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->status_label), 12);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->status_label), 6);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->status_label), 6);
-  set_accessible_label (GTK_WIDGET (self->status_label), _("Dispense status"));
-
-  adw_window_set_content (ADW_WINDOW (self), box);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 PtDispenseDialog *
@@ -626,12 +614,9 @@ pt_dispense_dialog_new (GtkWindow   *parent,
       gtk_widget_set_sensitive (GTK_WIDGET (self->dispense_button), FALSE);
       return self;
     }
-  build_allocation (self);
   build_warnings (self);
+  build_allocation (self);
   build_payment (self);
-  build_printing (self);
-  gtk_box_prepend (self->content, GTK_WIDGET (self->status_label));
-  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->dispense_button));
   update_state (self);
 
   /* Keyboard first: the first warning to acknowledge, else the cash. */

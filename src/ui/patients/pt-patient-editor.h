@@ -18,11 +18,4 @@ PtPatientEditor *pt_patient_editor_new (GtkWindow   *parent,
                                         const gchar *patient_id,
                                         const gchar *initial_name);
 
-/* Parses the allergies field: one per line or comma, "category:
- * penicillins" for a category, otherwise a generic name.  Returns a
- * BSON array document for "allergies" (may be empty). */
-bson_t *pt_patient_parse_allergies (const gchar *text);
-/* The reverse, for editing. */
-gchar  *pt_patient_format_allergies (const bson_t *patient);
-
 G_END_DECLS

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include "pt-patient-item.h"
 #include "pt-store.h"
 
 G_BEGIN_DECLS
@@ -15,15 +16,9 @@ void pt_patients_page_set_store    (PtPatientsPage *self,
 void pt_patients_page_focus_search (PtPatientsPage *self);
 void pt_patients_page_refresh      (PtPatientsPage *self);
 
-/* "Ada Lovelace" */
-gchar *pt_patient_display_name (const bson_t *patient);
-/* "born 1 Jan 1980 · +44 20 7946 0001 · allergies: amoxicillin" */
-gchar *pt_patient_describe     (const bson_t *patient);
-/* Search results as list rows (title = name, subtitle = description),
- * each carrying its patient id as data "patient-id".  Clears @list. */
-guint  pt_patient_fill_results (GtkListBox  *list,
-                                PtStore     *store,
-                                const gchar *query,
-                                guint        limit);
+/* A search result row (title = name, subtitle = description, a warning
+ * icon when the patient has allergies), carrying its patient id as data
+ * "patient-id": the patients page and the prescription editor use it. */
+GtkWidget *pt_patient_row_new (PtPatientItem *item);
 
 G_END_DECLS

@@ -51,6 +51,17 @@ toast (PtPrescriptionsPage *self,
     pt_window_add_toast (window, text);
 }
 
+/* Cancelled and handed-over prescriptions cannot be cancelled. */
+static gboolean
+open_status (PtPrescriptionsPage *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list);
+  const gchar *status = row ? pt_rx_item_get_status (pt_rx_list_row_get_item (PT_RX_LIST_ROW (row)))
+                            : NULL;
+
+  return status && g_strcmp0 (status, "cancelled") != 0 && g_strcmp0 (status, "picked_up") != 0;
+}
+
 static void
 update_actions (PtPrescriptionsPage *self)
 {
@@ -63,6 +74,8 @@ update_actions (PtPrescriptionsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.refill",
                                  has && CAN (PT_PERM_CREATE_PRESCRIPTION)
                                  && pt_store_counter_refills_left (self->store, id) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.cancel",
+                                 has && CAN (PT_PERM_CANCEL_PRESCRIPTION) && open_status (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.labels", has);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.receipt", has);
 #undef CAN
@@ -83,12 +96,18 @@ pt_prescriptions_page_refresh (PtPrescriptionsPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree gchar *keep = NULL;
+  gboolean list_had_focus;
+  GtkWidget *focus;
+  GtkRoot *root;
   guint n;
 
   g_return_if_fail (PT_IS_PRESCRIPTIONS_PAGE (self));
 
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
   keep = g_strdup (selected_id (self));
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  focus = root ? gtk_root_get_focus (root) : NULL;
+  list_had_focus = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list));
   pt_rx_list_model_set_filter_text (self->model,
                                     gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   if (!pt_rx_list_model_reload (self->model, &error))
@@ -99,7 +118,16 @@ pt_prescriptions_page_refresh (PtPrescriptionsPage *self)
       gint pos = pt_rx_list_model_find (self->model, keep);
 
       if (pos >= 0)
-        gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, pos));
+        {
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, pos);
+
+          gtk_list_box_select_row (self->list, row);
+          /* Its row was replaced (a dialog changed it): the keyboard
+           * stays on it, ready for the next step. */
+          focus = root ? gtk_root_get_focus (root) : NULL;
+          if (list_had_focus || focus == NULL)
+            gtk_widget_grab_focus (GTK_WIDGET (row));
+        }
     }
   {
     g_autofree gchar *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u prescription",
@@ -165,10 +193,18 @@ action_cb (GtkWidget   *widget,
 
   if (g_str_equal (action, "rx.new"))
     pt_counter_new_prescription (widget, self->store, self->pharmacy_id, NULL);
+  else if (g_str_equal (action, "rx.search"))
+    {
+      /* Selected, so typing replaces the last search. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+      gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+    }
   else if (id == NULL)
     return;
   else if (g_str_equal (action, "rx.dispense"))
     pt_counter_dispense (widget, self->store, id);
+  else if (g_str_equal (action, "rx.cancel"))
+    pt_counter_cancel (widget, self->store, id);
   else if (g_str_equal (action, "rx.labels"))
     print (self, PT_RX_PRINT_LABELS);
   else if (g_str_equal (action, "rx.receipt"))
@@ -235,6 +271,21 @@ search_changed_cb (PtPrescriptionsPage *self)
   pt_prescriptions_page_refresh (self);
 }
 
+/* Enter in the search: the first match is selected and has the focus,
+ * ready for Ctrl+D, Ctrl+P or Delete. */
+static void
+search_activate_cb (PtPrescriptionsPage *self)
+{
+  GtkListBoxRow *row;
+
+  pt_prescriptions_page_refresh (self);
+  row = gtk_list_box_get_row_at_index (self->list, 0);
+  if (row == NULL)
+    return;
+  gtk_list_box_select_row (self->list, row);
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+}
+
 static void
 pt_prescriptions_page_dispose (GObject *object)
 {
@@ -259,7 +310,8 @@ pt_prescriptions_page_class_init (PtPrescriptionsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  static const gchar * const actions[] = { "rx.new", "rx.dispense", "rx.refill", "rx.labels", "rx.receipt" };
+  static const gchar * const actions[] = { "rx.new", "rx.search", "rx.dispense", "rx.refill",
+                                           "rx.cancel", "rx.labels", "rx.receipt" };
 
   object_class->dispose = pt_prescriptions_page_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -269,12 +321,16 @@ pt_prescriptions_page_class_init (PtPrescriptionsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtPrescriptionsPage, list);
   gtk_widget_class_bind_template_child (widget_class, PtPrescriptionsPage, count_label);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_actions);
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "rx.new", NULL);
+  /* Ctrl+F searches this page (the window's Ctrl+F goes to Medicines). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "rx.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "rx.dispense", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "rx.refill", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "rx.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "rx.labels", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "rx.receipt", NULL);
@@ -285,6 +341,14 @@ pt_prescriptions_page_init (PtPrescriptionsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->model = pt_rx_list_model_new (PT_RX_LIST_RECENT);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No prescription matches."));
+
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 18);
+    gtk_widget_set_margin_bottom (placeholder, 18);
+    gtk_list_box_set_placeholder (self->list, placeholder);
+  }
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
   g_signal_connect_swapped (self, "map", G_CALLBACK (map_cb), self);
 }

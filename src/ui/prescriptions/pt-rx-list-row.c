@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -63,6 +64,23 @@ status_class (const gchar *status)
   return NULL;
 }
 
+/* "14:05" for today, "27 Nov 2026 14:05" before. */
+static gchar *
+format_when (PtTime t)
+{
+  PtTime from, to;
+
+  pt_counter_day_bounds (pt_time_now (), &from, &to);
+  if (t >= from && t < to)
+    {
+      g_autofree gchar *full = pt_ui_format_date_time (t);
+      const gchar *space = strrchr (full, ' ');
+
+      return g_strdup (space ? space + 1 : full);
+    }
+  return pt_ui_format_date_time (t);
+}
+
 GtkWidget *
 pt_rx_list_row_new (PtRxItem     *item,
                     const gchar  *currency,
@@ -73,9 +91,7 @@ pt_rx_list_row_new (PtRxItem     *item,
   const gchar *status;
   const gchar *klass;
   gboolean owes;
-  g_autofree gchar *title = NULL;
   g_autofree gchar *when = NULL;
-  g_autofree gchar *total = NULL;
   g_autofree gchar *a11y = NULL;
   g_autoptr(GString) sub = g_string_new (NULL);
 
@@ -88,21 +104,26 @@ pt_rx_list_row_new (PtRxItem     *item,
   owes = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
          && g_strcmp0 (rx->status, "cancelled") != 0;
 
-  title = g_strdup_printf ("%s · %s", rx->patient_name, rx->number);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
-
-  g_string_append (sub, rx->summary ? rx->summary : "");
-  when = style == PT_RX_ROW_QUEUE ? pt_ui_format_date_time (rx->created_at)
+  /* The name first: it is what the pharmacist calls out at the counter. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), rx->patient_name);
+  when = style == PT_RX_ROW_QUEUE ? format_when (rx->created_at)
                                   : pt_ui_format_date (rx->created_at);
-  g_string_append_c (sub, '\n');
-  g_string_append (sub, when);
+  g_string_append_printf (sub, "%s · %s", rx->number, when);
   if (owes)
     /* Translators: part of a prescription row: " · 5 still owed" */
     g_string_append_printf (sub, _(" · %" PRId64 " still owed"), rx->owed);
+  g_string_append_c (sub, '\n');
+  g_string_append (sub, rx->summary ? rx->summary : "");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), sub->str);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self), style == PT_RX_ROW_QUEUE ? 3 : 2);
 
-  total = pt_money_format (rx->total, currency);
-  gtk_label_set_label (self->total_label, total);
+  /* A total is only worth showing once something was charged. */
+  if (rx->total > 0)
+    {
+      g_autofree gchar *total = pt_money_format (rx->total, currency);
+      gtk_label_set_label (self->total_label, total);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->total_label), rx->total > 0);
 
   gtk_label_set_label (self->status_label, status);
   klass = status_class (rx->status);

@@ -323,6 +323,8 @@ signed_in_cb (PtWindow    *self,
     pt_medicines_page_focus_search (self->medicines_page);
   else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "patients") == 0)
     pt_patients_page_focus_search (self->patients_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "prescriptions") == 0)
+    pt_prescriptions_page_focus_search (self->prescriptions_page);
   else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "counter") == 0
            && pt_counter_page_has_queue (self->counter_page))
     pt_counter_page_focus (self->counter_page);

@@ -1,9 +1,14 @@
-/* The prescription list model (counter queue, recent, patient history)
- * over a real store, without a display. */
+/* The counter's list models over a real store, without a display: the
+ * prescriptions (queue, recent, patient history), the patient search and
+ * the takings lines. */
 #define G_LOG_DOMAIN "test-ui"
 #include "config.h"
 
+#include <string.h>
+
+#include "pt-patient-search-model.h"
 #include "pt-rx-list-model.h"
+#include "pt-takings-model.h"
 #include "pt-store-counter.h"
 #include "pt-test-store.h"
 
@@ -210,6 +215,106 @@ test_empty_when_no_one_is_signed_in (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
 }
 
+static void
+test_patient_search_finds_by_name_and_phone (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PtPatientSearchModel) model = pt_patient_search_model_new (10);
+  g_autoptr(PtPatientItem) item = NULL;
+  Changes changes = { 0, };
+
+  pt_patient_search_model_set_store (model, f->fx.store);
+  g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), &changes);
+  /* No query, no list (not the whole register). */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  pt_patient_search_model_set_query (model, "lovel");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  item = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpstr (pt_patient_item_get_name (item), ==, "Ada Lovelace");
+  g_assert_nonnull (strstr (pt_patient_item_get_description (item), "+44 20 7946 0001"));
+  g_assert_cmpint (pt_patient_search_model_find (model, f->ada), ==, 0);
+  g_assert_cmpint (pt_patient_search_model_find (model, f->alan), ==, -1);
+
+  /* The same results again: no change for the view. */
+  changes.n = 0;
+  pt_patient_search_model_reload (model);
+  g_assert_cmpuint (changes.n, ==, 0);
+
+  pt_patient_search_model_set_query (model, "7946 0002");
+  g_assert_cmpint (pt_patient_search_model_find (model, f->alan), ==, 0);
+  pt_patient_search_model_set_query (model, "");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+}
+
+static void
+test_patient_item_flags_allergies (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *id = pt_test_add_patient (f->fx.store, "Rosalind", "Franklin", NULL,
+                                              "category", "Penicillins");
+  g_autoptr(bson_t) doc = pt_store_get (f->fx.store, "patients", id, NULL);
+  g_autoptr(bson_t) plain = pt_store_get (f->fx.store, "patients", f->ada, NULL);
+  g_autoptr(PtPatientItem) allergic = pt_patient_item_new (id, doc);
+  g_autoptr(PtPatientItem) none = pt_patient_item_new (f->ada, plain);
+  g_autoptr(bson_t) parsed = pt_patient_parse_allergies ("amoxicillin; category: penicillins\n");
+  g_autofree gchar *text = NULL;
+
+  g_assert_true (pt_patient_item_has_allergies (allergic));
+  g_assert_false (pt_patient_item_has_allergies (none));
+  g_assert_nonnull (strstr (pt_patient_item_get_description (allergic), "allergies: category: Penicillins"));
+  /* The form's text round-trips through the document. */
+  g_assert_cmpuint (bson_count_keys (parsed), ==, 2);
+  {
+    bson_t wrapper = BSON_INITIALIZER;
+
+    BSON_APPEND_ARRAY (&wrapper, "allergies", parsed);
+    text = pt_patient_format_allergies (&wrapper);
+    bson_destroy (&wrapper);
+  }
+  g_assert_cmpstr (text, ==, "amoxicillin, category: penicillins");
+
+  /* Born before 1970: a negative time, still a date. */
+  {
+    bson_t p = BSON_INITIALIZER;
+    g_autofree gchar *desc = NULL;
+    PtTime dob;
+
+    g_assert_true (pt_date_parse ("1906-12-09", &dob, NULL));
+    g_assert_cmpint (dob, <, 0);
+    BSON_APPEND_UTF8 (&p, "firstName", "Grace");
+    BSON_APPEND_UTF8 (&p, "lastName", "Hopper");
+    BSON_APPEND_DATE_TIME (&p, "dateOfBirth", dob);
+    desc = pt_patient_describe (&p);
+    g_assert_cmpstr (desc, ==, "born 9 Dec 1906");
+    bson_destroy (&p);
+  }
+}
+
+static void
+test_takings_lines_keep_amounts_and_counts (void)
+{
+  PtTakingsLine cash = { .key = "cash", .label = "Cash", .amount = 900, .count = 2 };
+  PtTakingsLine card = { .key = "card", .label = "Card", .amount = 1350, .count = 1 };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(PtTakingsItem) first = NULL;
+  g_autoptr(PtTakingsItem) second = NULL;
+
+  g_ptr_array_add (lines, &cash);
+  g_ptr_array_add (lines, &card);
+  model = pt_takings_model_new (lines, "EUR");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_assert_cmpstr (pt_takings_item_get_label (first), ==, "Cash");
+  g_assert_cmpint (pt_takings_item_get_value (first), ==, 900);
+  g_assert_nonnull (strstr (pt_takings_item_get_amount (first), "9.00"));
+  g_assert_cmpstr (pt_takings_item_get_count (first), ==, "2 payments");
+  g_assert_cmpstr (pt_takings_item_get_count (second), ==, "1 payment");
+  g_clear_object (&model);
+  model = pt_takings_model_new (NULL, "EUR");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,6 +327,10 @@ main (int argc, char **argv)
   ADD ("/ui/rx-list-model/patient-history-shows-only-that-patient",
        test_patient_history_shows_only_that_patient);
   ADD ("/ui/rx-list-model/empty-when-no-one-is-signed-in", test_empty_when_no_one_is_signed_in);
+  ADD ("/ui/patient-search-model/finds-by-name-and-phone", test_patient_search_finds_by_name_and_phone);
+  ADD ("/ui/patient-item/flags-allergies-and-round-trips-them", test_patient_item_flags_allergies);
+  g_test_add_func ("/ui/takings-model/lines-keep-amounts-and-counts",
+                   test_takings_lines_keep_amounts_and_counts);
 #undef ADD
   return g_test_run ();
 }
