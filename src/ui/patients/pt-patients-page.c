@@ -344,6 +344,10 @@ pt_patients_page_dispose (GObject *object)
   PtPatientsPage *self = PT_PATIENTS_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_PATIENTS_PAGE);
+  /* The template's unnamed root is not unparented by the above (GTK 4.8
+   * then warns when the page is finalized). */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->results_model);
   g_clear_object (&self->history_model);
   g_clear_object (&self->store);

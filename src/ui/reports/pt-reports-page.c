@@ -144,6 +144,10 @@ pt_reports_page_dispose (GObject *object)
   PtReportsPage *self = PT_REPORTS_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_REPORTS_PAGE);
+  /* The template's unnamed root is not unparented by the above (GTK 4.8
+   * then warns when the page is finalized). */
+  for (GtkWidget *c; (c = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (c);
   g_clear_object (&self->store);
   g_clear_pointer (&self->pharmacy_id, g_free);
   G_OBJECT_CLASS (pt_reports_page_parent_class)->dispose (object);
