@@ -328,8 +328,8 @@ test_receipt (Fixture       *fx,
   text = pdf_words (pdf);
   g_test_message ("receipt text: %s", text);
   /* 21 × 0.25 + 16 × 0.05 + 20 % tax on 0.80 = 5.25 + 0.96 = 6.21 */
-  total = pt_money_format (621, pt_store_get_currency (fx->store));
-  change = pt_money_format (2000 - 621, pt_store_get_currency (fx->store));
+  total = pt_money_format_display (621, pt_store_get_currency (fx->store));
+  change = pt_money_format_display (2000 - 621, pt_store_get_currency (fx->store));
   assert_contains (text, "Margaret Hamilton");
   assert_contains (text, "Amoxicillin 500 mg");
   assert_contains (text, total);

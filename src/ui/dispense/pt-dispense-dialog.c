@@ -92,7 +92,7 @@ static gchar *
 format_money (PtDispenseDialog *self,
               PtMoney           amount)
 {
-  return pt_money_format (amount, self->currency);
+  return pt_money_format_display (amount, self->currency);
 }
 
 static PtPaymentMethod

@@ -202,7 +202,7 @@ medicine_subtitle (PtPrescriptionEditor *self,
 {
   g_autofree gchar *expiry = m->nearest_expiry ? pt_ui_format_date (m->nearest_expiry)
                                                : g_strdup (_("none in stock"));
-  g_autofree gchar *price = pt_money_format (m->price, pt_store_get_currency (self->store));
+  g_autofree gchar *price = pt_money_format_display (m->price, pt_store_get_currency (self->store));
   gboolean short_dated = m->nearest_expiry
                          && m->nearest_expiry - pt_time_now () < 30 * PT_MS_PER_DAY;
 

@@ -120,7 +120,7 @@ pt_rx_list_row_new (PtRxItem     *item,
   /* A total is only worth showing once something was charged. */
   if (rx->total > 0)
     {
-      g_autofree gchar *total = pt_money_format (rx->total, currency);
+      g_autofree gchar *total = pt_money_format_display (rx->total, currency);
       gtk_label_set_label (self->total_label, total);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->total_label), rx->total > 0);

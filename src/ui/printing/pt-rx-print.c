@@ -195,9 +195,9 @@ pt_rx_print_job_new (PtStore     *store,
         if (!bson_init_static (&p, data, len))
           continue;
         pt_payment_method_from_string (pt_bson_get_string (&p, "method"), &method);
-        amount = pt_money_format (pt_bson_get_int (&p, "tendered", pt_bson_get_int (&p, "amount", 0)),
+        amount = pt_money_format_display (pt_bson_get_int (&p, "tendered", pt_bson_get_int (&p, "amount", 0)),
                                   job->currency);
-        change = pt_money_format (pt_bson_get_int (&p, "change", 0), job->currency);
+        change = pt_money_format_display (pt_bson_get_int (&p, "change", 0), job->currency);
         if (method == PT_PAYMENT_CASH)
           /* Translators: a receipt line: "Cash €20.00, change €9.00" */
           g_ptr_array_add (job->payments, g_strdup_printf (_("%s %s, change %s"),
@@ -322,7 +322,7 @@ draw_receipt (PtRxPrintJob *job,
   const gdouble margin = MM_TO_PT (15);
   const gdouble inner = w - 2 * margin;
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autofree gchar *total = pt_money_format (job->total, job->currency);
+  g_autofree gchar *total = pt_money_format_display (job->total, job->currency);
   PangoLayout *layout;
   gdouble y = margin;
 
@@ -340,8 +340,8 @@ draw_receipt (PtRxPrintJob *job,
   for (guint i = 0; i < job->items->len; i++)
     {
       PrintItem *item = job->items->pdata[i];
-      g_autofree gchar *unit = pt_money_format (item->unit_price, job->currency);
-      g_autofree gchar *line = pt_money_format (item->line_total, job->currency);
+      g_autofree gchar *unit = pt_money_format_display (item->unit_price, job->currency);
+      g_autofree gchar *line = pt_money_format_display (item->line_total, job->currency);
       g_autofree gchar *text = NULL;
 
       /* Translators: receipt line: "Amoxil 500 mg × 21 at €0.25 (tax 0.00 %): €5.25" */

@@ -84,7 +84,7 @@ pt_reports_page_refresh (PtReportsPage *self)
       return;
     }
   {
-    g_autofree gchar *total = pt_money_format (takings->total, currency);
+    g_autofree gchar *total = pt_money_format_display (takings->total, currency);
     g_autofree gchar *text = g_strdup_printf (_("Total takings: %s"), total);
     g_autofree gchar *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                             "%u payment taken at this branch.",

@@ -79,7 +79,7 @@ pt_takings_model_new (GPtrArray   *lines,
       g_autoptr(PtTakingsItem) item = g_object_new (PT_TYPE_TAKINGS_ITEM, NULL);
 
       item->label = g_strdup (line->label);
-      item->amount = pt_money_format (line->amount, currency);
+      item->amount = pt_money_format_display (line->amount, currency);
       item->count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u payment", "%u payments",
                                                   line->count), line->count);
       item->value = line->amount;
