@@ -817,9 +817,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
   /* Computed now from the store, not what the last sync run published:
    * a change made since (by the GUI, by `docs`) counts at once. */
   st = pt_sync_status_new_from_store (store);
-  saved_state = pt_store_sync_get (store, "state");
-  /* The state is the last one a sync run recorded. */
-  state = saved_state != NULL ? pt_sync_state_to_string (st->state) : "never-synced";
+  saved_state = pt_sync_status_dup_recorded_state (store);
+  /* The state of the sync running now; offline when none runs (a sync
+   * killed while live is not live), needs-attention kept. */
+  state = saved_state != NULL || st->running ? pt_sync_state_to_string (st->state) : "never-synced";
   message = st->message;
   pending = st->pending_count;
   if (st->oldest_pending_ms > 0)
@@ -836,6 +837,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "state");
       json_builder_add_string_value (builder, state);
+      json_builder_set_member_name (builder, "running");
+      json_builder_add_boolean_value (builder, st->running);
+      json_builder_set_member_name (builder, "lastRecordedState");
+      STR_OR_NULL (builder, saved_state);
       json_builder_set_member_name (builder, "message");
       STR_OR_NULL (builder, message);
       json_builder_set_member_name (builder, "lastPushAt");
@@ -870,6 +875,9 @@ pt_cli_sync_status_hook (PtCli       *cli,
   else if (text != NULL)
     {
       g_string_append_printf (text, _("Sync state: %s\n"), state);
+      if (!st->running && saved_state != NULL)
+        g_string_append_printf (text, _("No sync is running on this computer now (the last one "
+                                        "recorded: %s).\n"), saved_state);
       if (message != NULL)
         g_string_append_printf (text, _("Sync message: %s\n"), message);
       g_string_append_printf (text, _("Waiting to be sent: %" PRId64 "\n"), pending);

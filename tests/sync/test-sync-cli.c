@@ -302,6 +302,189 @@ status_sync (const gchar *dir)
   return json_object_ref (sync);
 }
 
+/* ---- A child's stderr, line by line ---------------------------------------- */
+
+typedef struct
+{
+  GSubprocess      *proc;
+  GDataInputStream *err;
+  GCancellable     *cancel;
+  GMainLoop        *loop;
+  gchar            *line;       /* the last line read, NULL at the end */
+  gboolean          done;       /* the read finished */
+  gboolean          eof;
+} Child;
+
+/* Starts pharmatrack-admin @argv (NULL-terminated, without the program)
+ * with stderr piped for child_next_line(). */
+static Child *
+child_spawn (const gchar * const *args)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Child *c = g_new0 (Child, 1);
+
+  g_ptr_array_add (argv, (gpointer) admin_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  c->proc = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  c->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
+  c->cancel = g_cancellable_new ();
+  c->loop = g_main_loop_new (NULL, FALSE);
+  return c;
+}
+
+static void
+child_line_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Child *c = data;
+  g_autoptr(GError) error = NULL;
+
+  g_free (c->line);
+  c->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                       NULL, &error);
+  if (c->line == NULL)
+    c->eof = TRUE;
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_test_message ("child stderr: %s", error->message);
+  c->done = TRUE;
+  g_main_loop_quit (c->loop);
+}
+
+static gboolean
+child_timeout_cb (gpointer data)
+{
+  Child *c = data;
+
+  g_cancellable_cancel (c->cancel);
+  return G_SOURCE_REMOVE;
+}
+
+/* The child's next stderr line, waiting at most @timeout_ms; NULL at the
+ * end of its output (or after the timeout: then *timed_out). */
+static const gchar *
+child_next_line (Child    *c,
+                 guint     timeout_ms,
+                 gboolean *timed_out)
+{
+  guint id = g_timeout_add (timeout_ms, child_timeout_cb, c);
+
+  *timed_out = FALSE;
+  if (c->eof)
+    return NULL;
+  c->done = FALSE;
+  g_data_input_stream_read_line_async (c->err, G_PRIORITY_DEFAULT, c->cancel, child_line_cb, c);
+  while (!c->done)
+    g_main_loop_run (c->loop);
+  if (g_cancellable_is_cancelled (c->cancel))
+    {
+      *timed_out = TRUE;
+      g_clear_object (&c->cancel);
+      c->cancel = g_cancellable_new ();
+      return NULL;
+    }
+  g_source_remove (id);
+  if (c->line != NULL)
+    g_test_message ("child: %s", c->line);
+  return c->line;
+}
+
+/* Waits (≤ @timeout_ms in all) for a stderr line containing @needle. */
+static gboolean
+child_wait_for (Child       *c,
+                const gchar *needle,
+                guint        timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      gboolean timed_out;
+      const gchar *line;
+
+      if (left <= 0)
+        return FALSE;
+      line = child_next_line (c, (guint) left, &timed_out);
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, needle) != NULL)
+        return TRUE;
+    }
+}
+
+/* SIGKILL by PID, as a crash or a pulled plug would; reaps it. */
+static void
+child_kill_9 (Child *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (c->proc, SIGKILL);
+  g_subprocess_wait (c->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (c->proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (c->proc), ==, SIGKILL);
+}
+
+static void
+child_free (Child *c)
+{
+  if (c == NULL)
+    return;
+  if (g_subprocess_get_identifier (c->proc) != NULL)
+    child_kill_9 (c);
+  g_clear_object (&c->err);
+  g_clear_object (&c->cancel);
+  g_clear_object (&c->proc);
+  g_main_loop_unref (c->loop);
+  g_free (c->line);
+  g_free (c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+/* `status` tells the truth about a sync that is gone: `sync --watch`,
+ * live, killed with SIGKILL (no chance to record anything) is offline. */
+static void
+test_status_is_not_live_after_watch_is_killed (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  g_autofree gchar *m1 = sync_test_put_medicine (store, "Paracetamol 500 mg", 250);
+  g_autoptr(JsonObject) before = NULL, live = NULL, after = NULL;
+  g_autoptr(Child) watch = NULL;
+  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
+
+  g_clear_object (&store);
+  before = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (before, "state"), ==, "never-synced");
+  g_assert_false (json_object_get_boolean_member (before, "running"));
+
+  watch = child_spawn (args);
+  /* `sync --watch` prints each state it enters. */
+  g_assert_true (child_wait_for (watch, "sync: live", 60000));
+  live = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (live, "state"), ==, "live");
+  g_assert_true (json_object_get_boolean_member (live, "running"));
+
+  child_kill_9 (watch);
+  after = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "offline");
+  g_assert_false (json_object_get_boolean_member (after, "running"));
+  g_assert_cmpstr (json_object_get_string_member (after, "lastRecordedState"), ==, "live");
+  g_assert_true (json_object_get_null_member (after, "message"));
+
+  sync_test_rmdir (dir);
+}
+
 static gint64
 two_hours_ago_clock (gpointer data)
 {
@@ -325,7 +508,10 @@ test_status_counts_local_changes_without_sync (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   s0 = status_sync (dir);
-  g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "live");
+  /* The run is over: not live any more; what it recorded is kept. */
+  g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "offline");
+  g_assert_false (json_object_get_boolean_member (s0, "running"));
+  g_assert_cmpstr (json_object_get_string_member (s0, "lastRecordedState"), ==, "live");
   g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
   g_assert_true (json_object_get_null_member (s0, "oldestPendingAt"));
   g_assert_nonnull (json_object_get_string_member (s0, "lastPushAt"));
@@ -459,6 +645,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
+  g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
+                   test_status_is_not_live_after_watch_is_killed);
 
   return g_test_run ();
 }
