@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include "pt-demo.h"
 #include "pt-store-private.h"
+#include "pt-sync-bson.h"
 #include "sync-test-util.h"
 
 typedef struct
@@ -485,6 +486,219 @@ test_status_is_not_live_after_watch_is_killed (void)
   sync_test_rmdir (dir);
 }
 
+/* Inserts @n medicines of the test tenant straight into the server (as
+ * the web dashboard's bulk import would: no _sync), 5,000 per bulk. */
+static void
+server_insert_medicines (mongoc_client_t *c,
+                         guint            n)
+{
+  mongoc_collection_t *coll = mongoc_client_get_collection (c, "pharmatrack", "medicines");
+  bson_oid_t tenant;
+  gint64 t = g_get_real_time () / 1000;
+
+  bson_oid_init_from_string (&tenant, SYNC_TEST_TENANT);
+  for (guint i = 0; i < n; i += 5000)
+    {
+      mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts (coll, NULL);
+      bson_error_t err;
+
+      for (guint j = i; j < MIN (n, i + 5000); j++)
+        {
+          g_autofree gchar *name = g_strdup_printf ("Imported medicine %06u", j);
+          bson_oid_t oid;
+          bson_t *d;
+
+          bson_oid_init (&oid, NULL);
+          d = BCON_NEW ("_id", BCON_OID (&oid), "tenantId", BCON_OID (&tenant),
+                        "name", BCON_UTF8 (name), "schedule", BCON_UTF8 ("otc"),
+                        "price", BCON_INT64 (100 + j % 5000),
+                        "createdAt", BCON_DATE_TIME (t), "updatedAt", BCON_DATE_TIME (t));
+          mongoc_bulk_operation_insert (bulk, d);
+          bson_destroy (d);
+        }
+      if (!mongoc_bulk_operation_execute (bulk, NULL, &err))
+        g_error ("insert medicines: %s", err.message);
+      mongoc_bulk_operation_destroy (bulk);
+    }
+  mongoc_collection_destroy (coll);
+}
+
+/* "connect: D of T documents" → D and T. */
+static gboolean
+parse_progress (const gchar *line,
+                gint64      *done,
+                gint64      *total)
+{
+  const gchar *p = strstr (line, "connect: ");
+
+  return p != NULL
+         && sscanf (p, "connect: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " documents", done, total) == 2;
+}
+
+/* The ids of @coll in the local store, sorted; asserts none is there twice. */
+static GPtrArray *
+local_ids (PtStore     *store,
+           const gchar *coll)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT id FROM \"%s\" ORDER BY id", coll);
+  sqlite3_stmt *stmt = _pt_store_prepare (store, sql, NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_nonnull (stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const gchar *id = (const gchar *) sqlite3_column_text (stmt, 0);
+
+      if (ids->len > 0)
+        g_assert_cmpstr (g_ptr_array_index (ids, ids->len - 1), <, id);
+      g_ptr_array_add (ids, g_strdup (id));
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
+/* The ids of @coll's documents of the test tenant on the server, sorted. */
+static GPtrArray *
+server_ids (mongoc_client_t *c,
+            const gchar     *coll)
+{
+  mongoc_collection_t *mc = mongoc_client_get_collection (c, "pharmatrack", coll);
+  g_autofree gchar *f = g_strdup_printf (g_str_equal (coll, "tenants") ? "{\"_id\": {\"$oid\": \"%s\"}}"
+                                                                        : "{\"tenantId\": {\"$oid\": \"%s\"}}",
+                                         SYNC_TEST_TENANT);
+  bson_t *filter = sync_test_json (f);
+  bson_t *opts = sync_test_json ("{\"sort\": {\"_id\": 1}, \"projection\": {\"_id\": 1}}");
+  mongoc_cursor_t *cursor = mongoc_collection_find_with_opts (mc, filter, opts, NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  const bson_t *doc;
+  bson_error_t err;
+
+  while (mongoc_cursor_next (cursor, &doc))
+    g_ptr_array_add (ids, pt_sync_doc_id_hex (doc));
+  if (mongoc_cursor_error (cursor, &err))
+    g_error ("find %s: %s", coll, err.message);
+  mongoc_cursor_destroy (cursor);
+  bson_destroy (filter);
+  bson_destroy (opts);
+  mongoc_collection_destroy (mc);
+  return ids;
+}
+
+/* Enrolment killed half-way (SIGKILL, as a pulled plug) continues where
+ * it stopped when `connect` runs again, and ends with exactly the
+ * server's documents. */
+static void
+test_connect_killed_half_way_continues (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir_a = sync_test_mkdtemp ();
+  g_autofree gchar *dir_b = sync_test_mkdtemp ();
+  g_autoptr(PtStore) a = sync_test_create_tenant (dir_a);
+  g_autoptr(PtStore) b = NULL;
+  g_autoptr(Child) first = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) colls = NULL;
+  mongoc_client_t *c = sync_test_client (uri);
+  const gchar *args[] = { "--data-dir", dir_b, "connect", "--uri", uri,
+                          "--tenant-id", SYNC_TEST_TENANT, NULL };
+  const guint n_imported = 60000;
+  gint64 total = 0, done_at_kill = 0, second_downloaded = -1, second_first_done = -1;
+  const gchar *line;
+  Run r;
+
+  g_clear_object (&a);
+  sync_test_sync_ok (dir_a, uri);
+  server_insert_medicines (c, n_imported);
+  /* A slow link: every getMore (one 5,000-document page) takes 200 ms. */
+  sync_test_server_command (c, "admin",
+                            "{\"configureFailPoint\": \"failCommand\", \"mode\": \"alwaysOn\", "
+                            "\"data\": {\"failCommands\": [\"getMore\"], \"blockConnection\": true, "
+                            "\"blockTimeMS\": 200, \"appName\": \"pharmatrack-desktop\"}}");
+
+  first = child_spawn (args);
+  for (;;)
+    {
+      gboolean timed_out;
+      gint64 d, t;
+
+      line = child_next_line (first, 120000, &timed_out);
+      g_assert_false (timed_out);
+      g_assert_nonnull (line);  /* it must not end before 20 % */
+      if (!parse_progress (line, &d, &t))
+        continue;
+      total = t;
+      if (d * 5 >= t)
+        {
+          done_at_kill = d;
+          break;
+        }
+    }
+  child_kill_9 (first);
+  g_test_message ("killed at %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, done_at_kill, total);
+  g_assert_cmpint (total, >=, n_imported);
+  g_assert_cmpint (done_at_kill * 5, <=, total * 4);  /* between 20 % and 80 % */
+  /* Half-way indeed: the enrolment is not complete. */
+  b = pt_store_open (dir_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_complete", 0), ==, 0);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_done", 0), >=, done_at_kill);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_done", 0), <, total);
+  g_clear_object (&b);
+
+  sync_test_server_command (c, "admin", "{\"configureFailPoint\": \"failCommand\", \"mode\": \"off\"}");
+  r = run_admin (NULL, "--data-dir", dir_b, "connect", "--uri", uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_auto(GStrv) lines = g_strsplit (r.err, "\n", -1);
+    const gchar *n = strstr (r.out, "documents downloaded");
+    gint64 t;
+
+    for (guint i = 0; lines[i] != NULL && second_first_done < 0; i++)
+      if (!parse_progress (lines[i], &second_first_done, &t))
+        second_first_done = -1;
+    g_assert_nonnull (n);
+    while (n > r.out && g_ascii_isdigit (n[-2]))
+      n--;
+    second_downloaded = g_ascii_strtoll (n - 1, NULL, 10);
+  }
+  g_test_message ("second run: progress starts at %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                  " documents downloaded", second_first_done, second_downloaded);
+  run_clear (&r);
+  /* It continued: it counted from where the first run stopped and fetched
+   * only the rest. */
+  g_assert_cmpint (second_first_done, >=, done_at_kill);
+  g_assert_cmpint (second_downloaded, >, 0);
+  g_assert_cmpint (second_downloaded, <=, total - done_at_kill);
+
+  /* Exactly the server's documents, each once. */
+  b = pt_store_open (dir_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_complete", 0), ==, 1);
+  colls = g_ptr_array_new ();
+  {
+    guint n;
+    const PtCollection * const *all = pt_schema_collections (&n);
+
+    for (guint i = 0; i < n; i++)
+      if (all[i]->synced)
+        {
+          g_autoptr(GPtrArray) here = local_ids (b, all[i]->name);
+          g_autoptr(GPtrArray) there = server_ids (c, all[i]->name);
+
+          g_assert_cmpuint (here->len, ==, there->len);
+          for (guint k = 0; k < here->len; k++)
+            g_assert_cmpstr (g_ptr_array_index (here, k), ==, g_ptr_array_index (there, k));
+        }
+  }
+  g_assert_cmpint (pt_store_count (b, "medicines"), >=, n_imported);
+
+  g_clear_object (&b);
+  mongoc_client_destroy (c);
+  sync_test_rmdir (dir_a);
+  sync_test_rmdir (dir_b);
+}
+
 static gint64
 two_hours_ago_clock (gpointer data)
 {
@@ -647,6 +861,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
   g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
                    test_status_is_not_live_after_watch_is_killed);
+  g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
 
   return g_test_run ();
 }
