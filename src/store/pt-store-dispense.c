@@ -317,7 +317,7 @@ make_plan (PtStore     *self,
 
             if (a->expiry_date - now < PT_SHORT_DATED_DAYS * PT_MS_PER_DAY)
               {
-                g_autofree gchar *date = pt_time_format_iso (a->expiry_date, TRUE);
+                g_autofree gchar *date = pt_date_format_day (a->expiry_date);
 
                 line->warnings |= PT_WARNING_SHORT_DATED;
                 if (message->len > 0)
