@@ -102,7 +102,7 @@ gboolean     _pt_store_kv_set            (PtStore      *self,
                                           const gchar  *value,
                                           GError      **error);
 
-/* pt-store-rows.c: the stamps column (schema version 2): only the stamps
+/* pt-store-compact.c: the stamps column (schema version 2): only the stamps
  * the row's version does not imply; NULL when the map is empty.  Expand
  * gives back the full { field: stamp } map (never NULL). */
 bson_t      *_pt_stamps_compact          (const bson_t *full,
@@ -112,7 +112,27 @@ bson_t      *_pt_stamps_expand           (const bson_t *compact,
                                           const bson_t *doc,
                                           const gchar  *version);
 
-/* pt-store-rows.c: the search entries held back in bulk mode. */
+/* pt-store-fts.c: the search index.  The texts indexed for @doc's
+ * searchable fields @fts (const PtField *), one per field. */
+GPtrArray   *_pt_store_search_texts      (GPtrArray    *fts,
+                                          const bson_t *doc);
+gchar       *_pt_search_text_for_field   (const bson_t  *doc,
+                                          const PtField *field);
+gboolean     _pt_store_same_search_texts (GPtrArray *a,
+                                          GPtrArray *b);
+/* Replaces the entry of @rowid (@had_entry: one exists) by @texts (NULL:
+ * none); held back until the commit in bulk mode. */
+gboolean     _pt_store_write_search_index (PtStore                *self,
+                                           const PtCollectionInfo *info,
+                                           gint64                  rowid,
+                                           gboolean                had_entry,
+                                           GPtrArray              *texts,
+                                           GError                **error);
+gboolean     _pt_store_rebuild_search_index (PtStore            *self,
+                                             const PtCollection *collection,
+                                             GPtrArray          *fts,
+                                             GError            **error);
+/* The search entries held back in bulk mode. */
 gboolean     _pt_store_flush_search      (PtStore  *self,
                                           GError  **error);
 void         _pt_store_drop_pending_search (PtStore *self);
