@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 #define PT_STORE_APPLICATION_ID 0x5054726b
 /* How long a writer waits for another process's write lock. */
 #define PT_STORE_DEFAULT_BUSY_MS 30000
-/* BEGIN IMMEDIATE waits in rounds of this length (SQLite's busy handler
- * checks densely at first), retried until the busy timeout. */
-#define PT_STORE_BEGIN_ROUND_MS 60
+/* BEGIN IMMEDIATE is retried after a pause drawn from this range (µs)
+ * until the busy timeout: dense, evenly spread checks for the lock. */
+#define PT_STORE_BEGIN_RETRY_MIN_US 250
+#define PT_STORE_BEGIN_RETRY_MAX_US 1250
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -61,6 +62,7 @@ struct _PtStore
   GHashTable  *fts_pending;
 
   gint         busy_ms;          /* the busy timeout */
+  guint64      lock_waits;       /* begins that found the lock taken */
 };
 
 /* pt-store.c */
