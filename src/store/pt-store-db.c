@@ -354,7 +354,7 @@ _pt_store_commit (PtStore  *self,
                              "change was undone."));
       return FALSE;
     }
-  if (!_pt_store_flush_search (self, error))
+  if (!_pt_store_flush_search (self, error) || !_pt_store_flush_stamp (self, error))
     {
       _pt_store_rollback (self);
       return FALSE;
@@ -406,6 +406,7 @@ _pt_store_rollback (PtStore *self)
   if (!sqlite3_get_autocommit (self->db))
     step_cached (self, "ROLLBACK");
   _pt_store_drop_pending_search (self);
+  self->bulk_stamp[0] = '\0';
   self->tx_depth = 0;
   self->tx_local_change = FALSE;
   self->tx_poisoned = FALSE;

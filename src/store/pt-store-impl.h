@@ -60,6 +60,8 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
+  /* The latest stamp written in bulk mode, noted in meta at the commit. */
+  gchar        bulk_stamp[PT_HLC_STAMP_LEN + 1];
 
   gint         busy_ms;          /* the busy timeout */
   guint64      lock_waits;       /* begins that found the lock taken */
@@ -114,6 +116,19 @@ bson_t      *_pt_stamps_expand           (const bson_t *compact,
                                           const bson_t *doc,
                                           const gchar  *version);
 
+/* pt-store-compact.c: the base column (schema version 3): @base as a
+ * difference from the row (@doc, its full @stamps as _pt_stamps_expand
+ * gives them back, @version); NULL for NULL.  Expand gives back the base
+ * byte for byte (NULL for NULL, or when the row no longer matches). */
+bson_t      *_pt_base_compact            (const bson_t *base,
+                                          const bson_t *doc,
+                                          const bson_t *stamps,
+                                          const gchar  *version);
+bson_t      *_pt_base_expand             (const bson_t *stored,
+                                          const bson_t *doc,
+                                          const bson_t *stamps,
+                                          const gchar  *version);
+
 /* pt-store-fts.c: the search index.  The texts indexed for @doc's
  * searchable fields @fts (const PtField *), one per field. */
 GPtrArray   *_pt_store_search_texts      (GPtrArray    *fts,
@@ -138,6 +153,10 @@ gboolean     _pt_store_rebuild_search_index (PtStore            *self,
 gboolean     _pt_store_flush_search      (PtStore  *self,
                                           GError  **error);
 void         _pt_store_drop_pending_search (PtStore *self);
+
+/* pt-store-outbox.c: notes the stamp held back in bulk mode. */
+gboolean     _pt_store_flush_stamp       (PtStore  *self,
+                                          GError  **error);
 
 /* pt-store.c */
 gboolean     _pt_store_identify_file     (const gchar *path,

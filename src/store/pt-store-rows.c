@@ -145,7 +145,10 @@ _pt_store_read_row (PtStore             *self,
     g_autoptr(bson_t) compact = bson_from_column (stmt, 2);
     row->stamps = _pt_stamps_expand (compact, row->doc, row->version);
   }
-  row->base = bson_from_column (stmt, 4);
+  {
+    g_autoptr(bson_t) stored = bson_from_column (stmt, 4);
+    row->base = _pt_base_expand (stored, row->doc, row->stamps, row->version);
+  }
   row->deleted = sqlite3_column_int (stmt, 5) != 0;
   row->updated_at = sqlite3_column_int64 (stmt, 6);
   sqlite3_reset (stmt);
@@ -254,8 +257,14 @@ bind_row (sqlite3_stmt   *stmt,
   if (row->version != NULL)
     sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
   if (row->base != NULL)
-    sqlite3_bind_blob (stmt, first + 3, bson_get_data (row->base), (int) row->base->len,
-                       SQLITE_TRANSIENT);
+    {
+      /* Against the stamps as a read will give them back. */
+      g_autoptr(bson_t) stamps = _pt_stamps_expand (compact, row->doc, row->version);
+      g_autoptr(bson_t) base = _pt_base_compact (row->base, row->doc, stamps, row->version);
+
+      sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
+                         SQLITE_TRANSIENT);
+    }
   sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
   sqlite3_bind_int64 (stmt, first + 5, updated_at);
 }
@@ -454,14 +463,43 @@ _pt_store_set_base (PtStore             *self,
 {
   g_autofree gchar *sql = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE id = ?1",
                                            collection->name);
-  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
+  g_autofree gchar *read = g_strdup_printf ("SELECT doc, stamps, version FROM \"%s\" "
+                                            "WHERE id = ?1", collection->name);
+  g_autoptr(bson_t) stored = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
+  /* The base is stored against the row (_pt_base_compact). */
+  if (base != NULL)
+    {
+      stmt = _pt_store_prepare (self, read, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_autoptr(bson_t) doc = bson_from_column (stmt, 0);
+          g_autoptr(bson_t) compact = bson_from_column (stmt, 1);
+          g_autoptr(bson_t) stamps = NULL;
+          const gchar *version = (const gchar *) sqlite3_column_text (stmt, 2);
+
+          if (doc == NULL)
+            doc = bson_new ();
+          stamps = _pt_stamps_expand (compact, doc, version);
+          stored = _pt_base_compact (base, doc, stamps, version);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "set base", error);
+    }
+
+  stmt = _pt_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (base != NULL)
-    sqlite3_bind_blob (stmt, 2, bson_get_data (base), (int) base->len, SQLITE_TRANSIENT);
+  if (stored != NULL)
+    sqlite3_bind_blob (stmt, 2, bson_get_data (stored), (int) stored->len, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
