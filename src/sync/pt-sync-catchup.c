@@ -288,7 +288,7 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
                   && pt_store_sync_set_int (s->store, "poll_since",
                                             started - PT_SYNC_POLL_SLACK_MS, error)
                   && clear_catch_up_keys (s, colls, error)
-                  && pt_store_sync_set_int (s->store, "last_pull", g_get_real_time () / 1000, error)
+                  && pt_store_sync_set_int (s->store, "last_pull", pt_hlc_wall_ms (), error)
                   && pt_store_sync_set_int (s->store, "initial_complete", 1, error);
     if (!ok)
       {
@@ -299,7 +299,7 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
   if (!_pt_store_commit (s->store, error))
     return _pt_sync_fail_local (failure);
 
-  s->last_pull_ms = g_get_real_time () / 1000;
+  s->last_pull_ms = pt_hlc_wall_ms ();
   s->initial_done = s->initial_total = 0;
   s->state = PT_SYNC_STATE_LIVE;
   _pt_sync_session_report (s);

@@ -177,6 +177,14 @@ gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
 gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
                                                const bson_t  *base);
 
+/* Held by every running engine (worker thread, one-shot run) on its
+ * store: a shared lock on DATA_DIR/tenant-<id>.sync-lock that the kernel
+ * drops when the process ends, even by SIGKILL.  -1 when it cannot be
+ * taken (the sync still runs; `status` may then say offline). */
+gint           _pt_sync_running_lock     (const gchar *data_dir,
+                                          const gchar *tenant_id);
+void           _pt_sync_running_unlock   (gint         fd);
+
 /* mongoc_init() once per process (idempotent, thread-safe). */
 void           pt_sync_init_driver       (void);
 
