@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * one transaction with its checkpoint (fewer, larger commits: every
  * commit is an fsync and rewrites the touched index pages). */
 #define PT_SYNC_CATCHUP_BATCH 5000
+/* A stop request acts within this many documents of a catch-up page. */
+#define PT_SYNC_CANCEL_SLICE 500
 #define PT_SYNC_DEFAULT_DATABASE "pharmatrack"
 /* Polling re-reads what changed in this window before the last poll, so
  * counters' clocks may disagree by this much. */
