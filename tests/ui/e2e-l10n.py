@@ -312,7 +312,7 @@ def dispense_dialog(app, checker):
     then Escape: nothing dispensed."""
     open_dispense(app, checker)
     checker.page(app, "dispense", [
-        "Zu entnehmende Chargen", "Charge L10N-KURZ", "Zahlungsart",
+        "Kurzes Ablaufdatum bestätigen", "Zu entnehmende Chargen", "Charge L10N-KURZ", "Zahlungsart",
         "Alt+B, Alt+K oder Alt+V", "Bar", "Karte", "Versicherung", "Zu zahlen", "2,50 £"],
         [r"Läuft am \d\d\.\d\d\.\d{4} ab — in \d+ Tagen, kurzes Ablaufdatum"])
     # The hint's shortcuts are the buttons' mnemonics and choose them.
@@ -430,7 +430,8 @@ def scenario_french_spanish(app, po_dir):
 
         open_dispense(app, checker)
         checker.page(app, f"{lang}-dispense",
-                      [tr("Batches to Pick"), tr("Payment method"), tr("Alt+S, Alt+A or Alt+I"),
+                      [tr("Acknowledge short-dated stock"), tr("Batches to Pick"),
+                       tr("Payment method"), tr("Alt+S, Alt+A or Alt+I"),
                        tr("Lot %s") % "L10N-KURZ"] + [tr(m) for m in PAYMENT_MSGIDS])
         payment_shortcuts(app, checker, f"{lang}-dispense")
         combo(ESCAPE)
