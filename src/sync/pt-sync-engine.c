@@ -15,7 +15,8 @@ struct _PtSyncEngine
   gchar           *uri;
   gchar           *database;
   guint            poll_interval_ms;
-  GMainContext    *context;          /* where signals are emitted */
+  GMainContext    *context;          /* where signals are emitted … */
+  GThread         *home;             /* … by the thread that created it */
 
   PtStore         *gui_store;
   gulong           committed_id;
@@ -117,6 +118,7 @@ pt_sync_engine_new (const gchar *data_dir,
   self->uri = g_strdup (uri);
   self->database = g_strdup (database != NULL ? database : PT_SYNC_DEFAULT_DATABASE);
   self->context = g_main_context_ref_thread_default ();
+  self->home = g_thread_self ();
   return self;
 }
 
@@ -220,7 +222,7 @@ pt_sync_engine_get_status (PtSyncEngine *self)
 }
 
 static gboolean
-emit_idle_cb (gpointer data)
+emit_cb (gpointer data)
 {
   PtSyncEngine *self = data;
   gboolean conflict;
@@ -235,6 +237,25 @@ emit_idle_cb (gpointer data)
   if (conflict)
     g_signal_emit (self, signals[CONFLICT], 0);
   return G_SOURCE_REMOVE;
+}
+
+/* The deferred emission holds the engine weakly: once its owner dropped
+ * it, nothing is emitted to handlers whose data may be gone. */
+static gboolean
+emit_idle_cb (gpointer data)
+{
+  g_autoptr(PtSyncEngine) self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    emit_cb (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 static gboolean
@@ -314,10 +335,32 @@ publish (PtSyncEngine  *self,
     }
   g_mutex_unlock (&self->lock);
 
-  /* Outside the lock: on the context's own thread this runs at once. */
+  /* Outside the lock.  On the engine's own thread, at once.  From the
+   * worker, always through a source attached to the context, which wakes
+   * its loop: g_main_context_invoke() would run the handlers right here,
+   * on the worker thread, whenever the home thread was between two loop
+   * iterations — the GUI's handlers off the main thread, and a loop about
+   * to wait never woken (a bench sample "did not arrive" for 10 s). */
   if (schedule)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_idle_cb,
-                                g_object_ref (self), g_object_unref);
+    {
+      if (g_thread_self () == self->home && g_main_context_acquire (self->context))
+        {
+          emit_cb (self);
+          g_main_context_release (self->context);
+        }
+      else
+        {
+          GSource *source = g_idle_source_new ();
+          GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+          g_weak_ref_init (weak, self);
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (source, emit_idle_cb, weak, weak_ref_free);
+          g_source_set_static_name (source, "[pt-sync] status-changed");
+          g_source_attach (source, self->context);
+          g_source_unref (source);
+        }
+    }
 }
 
 /* A run starts or ends: the store's running lock (for `status` in any

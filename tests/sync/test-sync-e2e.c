@@ -405,6 +405,66 @@ test_live_change_stream_delivers_at_once (Fixture *f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  GThread *home;
+  guint    on_home;
+  guint    elsewhere;
+} SignalThreads;
+
+static void
+status_thread_cb (PtSyncEngine  *engine,
+                  SignalThreads *t)
+{
+  if (g_thread_self () == t->home)
+    t->on_home++;
+  else
+    t->elsewhere++;
+}
+
+static gboolean
+seen_on_home (gpointer data)
+{
+  return ((SignalThreads *) data)->on_home > 0;
+}
+
+/* "status-changed" runs on the thread that created the engine (the GUI's
+ * handlers touch widgets), also when that thread is busy outside its loop
+ * while the worker publishes — and the loop is then woken for it (a
+ * handler run on the worker instead woke nobody: a bench sample waited
+ * its full 10 s). */
+static void
+test_status_signal_stays_on_the_home_thread (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PtSyncEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  SignalThreads t = { g_thread_self () };
+  gint64 deadline;
+  gboolean live = FALSE;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  engine = pt_sync_engine_new (f->dir_a, f->uri, NULL);
+  g_signal_connect (engine, "status-changed", G_CALLBACK (status_thread_cb), &t);
+  g_assert_true (pt_sync_engine_start (engine, &error));
+
+  /* Busy, outside any loop, until the worker says it is live. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!live && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(PtSyncStatus) st = pt_sync_engine_get_status (engine);
+
+      live = st->state == PT_SYNC_STATE_LIVE;
+      if (!live)
+        g_usleep (1000);
+    }
+  g_assert_true (live);
+  g_assert_cmpuint (t.elsewhere, ==, 0);
+  /* Delivered here as soon as the loop runs. */
+  g_assert_true (sync_test_wait (seen_on_home, &t, 10000));
+  pt_sync_engine_stop (engine);
+  g_assert_cmpuint (t.elsewhere, ==, 0);
+}
+
 static void
 test_history_lost_catches_up_without_losing_local_writes (Fixture *f, gconstpointer data)
 {
@@ -739,6 +799,7 @@ main (int argc, char **argv)
        test_bad_credentials_need_attention_without_retry_storm, auth);
   ADD ("/sync/e2e/standalone-server-is-polled", test_standalone_server_is_polled, standalone);
   ADD ("/sync/e2e/live-change-stream-delivers-at-once", test_live_change_stream_delivers_at_once, NULL);
+  ADD ("/sync/e2e/status-signal-stays-on-the-home-thread", test_status_signal_stays_on_the_home_thread, NULL);
   ADD ("/sync/e2e/history-lost-catches-up-without-losing-local-writes",
        test_history_lost_catches_up_without_losing_local_writes, tiny_oplog);
   ADD ("/sync/e2e/lost-ack-writes-nothing-twice", test_lost_ack_writes_nothing_twice, NULL);
