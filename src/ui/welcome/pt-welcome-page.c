@@ -278,6 +278,9 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, enrolment_file_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_row);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_row);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_file_button);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_clear_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, tenant_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, branch_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, currency_row);
@@ -297,6 +300,10 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
                                                 G_CALLBACK (_pt_welcome_connect_cancel_cb));
   gtk_widget_class_bind_template_callback_full (widget_class, "enrolment_file_clicked_cb",
                                                 G_CALLBACK (_pt_welcome_enrolment_file_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "key_file_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_key_file_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "key_clear_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_key_clear_cb));
   gtk_widget_class_bind_template_callback (widget_class, new_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, create_clicked_cb);
   gtk_widget_class_install_action (widget_class, "welcome.back", NULL, back_action);

@@ -22,4 +22,11 @@ gboolean pt_welcome_page_store_needs_enrolment (PtStore       *store);
 void     pt_welcome_page_resume_enrolment      (PtWelcomePage *self,
                                                 PtStore       *store);
 
+/* Uses the pharmacy's encryption key file @path (NULL: none) for the
+ * next Connect; FALSE with a sentence when it is not a key file (what
+ * the file chooser does). */
+gboolean pt_welcome_page_set_key_file          (PtWelcomePage *self,
+                                                const gchar   *path,
+                                                GError       **error);
+
 G_END_DECLS
