@@ -554,6 +554,7 @@ pt_welcome_page_set_key_file (PtWelcomePage  *self,
 {
   g_return_val_if_fail (PT_IS_WELCOME_PAGE (self), FALSE);
 
+  pt_welcome_page_prepare (self);
   if (path != NULL)
     {
       g_autoptr(GBytes) key = pt_sync_crypt_read_key_file (path, error);
@@ -655,6 +656,7 @@ pt_welcome_page_resume_enrolment (PtWelcomePage *self,
   g_return_if_fail (PT_IS_WELCOME_PAGE (self));
   g_return_if_fail (PT_IS_STORE (store));
 
+  pt_welcome_page_prepare (self);
   uri = pt_store_get_setting (store, SERVER_URI_KEY);
   database = pt_store_sync_get (store, "database");
   g_free (self->database);

@@ -36,6 +36,7 @@ struct _PtWelcomePage
   GtkButton      *key_clear_button;
   AdwActionRow   *connect_row;
 
+  gboolean        built;            /* the template is instantiated */
   gchar          *data_dir;
   /* Connecting (pt-welcome-connect.c). */
   GObject        *engine;           /* PtSyncEngine of the first sync */

@@ -28,6 +28,7 @@ void
 _pt_welcome_page_show_view (PtWelcomePage *self,
                             const gchar   *name)
 {
+  pt_welcome_page_prepare (self);
   gtk_stack_set_visible_child_name (self->stack, name);
   /* No way back while the first sync runs, or from an unfinished one: the
    * data dir already holds the pharmacy being downloaded. */
@@ -49,7 +50,7 @@ back_action (GtkWidget   *widget,
 {
   PtWelcomePage *self = PT_WELCOME_PAGE (widget);
 
-  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+  if (self->built && gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
     _pt_welcome_page_show_view (self, "choices");
 }
 
@@ -313,8 +314,19 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
 static void
 pt_welcome_page_init (PtWelcomePage *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  /* Built when first shown (pt_welcome_page_prepare): a counter that has
+   * its pharmacy opens at the sign-in and never pays for this page. */
+}
 
+void
+pt_welcome_page_prepare (PtWelcomePage *self)
+{
+  g_return_if_fail (PT_IS_WELCOME_PAGE (self));
+
+  if (self->built)
+    return;
+  self->built = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
   _pt_welcome_connect_init (self);
 }
 

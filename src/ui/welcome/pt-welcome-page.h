@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 #define PT_TYPE_WELCOME_PAGE (pt_welcome_page_get_type ())
 G_DECLARE_FINAL_TYPE (PtWelcomePage, pt_welcome_page, PT, WELCOME_PAGE, GtkWidget)
 
+/* Builds the page's widgets; the window calls it before showing the page
+ * (a counter with a store never needs them). */
+void     pt_welcome_page_prepare               (PtWelcomePage *self);
 void     pt_welcome_page_set_data_dir          (PtWelcomePage *self,
                                                 const gchar   *data_dir);
 /* TRUE when @store is an enrolment whose first sync has not finished:
