@@ -26,8 +26,20 @@ FINISH_ARGS = {
     '--device=dri',             # GTK's GL renderer
     '--talk-name=org.freedesktop.secrets',  # the server password (libsecret)
 }
-MONGOC_OPTS = {'-DENABLE_TESTS=OFF', '-DENABLE_EXAMPLES=OFF',
-               '-DENABLE_SSL=OPENSSL', '-DENABLE_SRV=ON'}
+MONGOC_OPTS = {'-DENABLE_TESTS=OFF', '-DENABLE_EXAMPLES=OFF'}
+# What the Debian build (the one the tests use) has, and the option that gives
+# it to the Flatpak's mongo-c-driver: the macro of mongoc-config.h, its value.
+MONGOC_FEATURES = [
+    ('TLS', 'MONGOC_ENABLE_SSL_OPENSSL', '-DENABLE_SSL=OPENSSL'),
+    ('SRV (mongodb+srv://)', 'MONGOC_HAVE_RES_NSEARCH', '-DENABLE_SRV=ON'),
+    ('client-side field-level encryption', 'MONGOC_ENABLE_CLIENT_SIDE_ENCRYPTION',
+     '-DENABLE_CLIENT_SIDE_ENCRYPTION=ON'),
+]
+LIBBSON_OPTS = {'-DENABLE_MONGOC=OFF', '-DENABLE_TESTS=OFF', '-DENABLE_EXAMPLES=OFF'}
+# libmongocrypt: no tests, linked to the libbson module like Debian's
+# libmongocrypt0 (its own copy of libbson would come from a download).
+MONGOCRYPT_OPTS = {'-DBUILD_TESTING=OFF', '-DENABLE_ONLINE_TESTS=OFF',
+                   '-DMONGOCRYPT_MONGOC_DIR=USE-SYSTEM', '-DUSE_SHARED_LIBBSON=ON'}
 EXPORTED_DIRS = ('share/applications/', 'share/metainfo/', 'share/icons/',
                  'share/dbus-1/services/')
 
@@ -84,9 +96,16 @@ def source_problems(source, where, devel, top, manifest_dir):
     if kind == 'git':
         if not str(source.get('url', '')).startswith('https://'):
             return [f'{where}: git source without an https url']
-        if not (source.get('tag') or source.get('commit')):
-            return [f'{where}: git source pinned to neither a tag nor a commit']
-        return []
+        # A tag can be moved; the commit cannot, and flatpak-builder refuses
+        # to build when the tag does not point at it.
+        out = []
+        if not source.get('tag'):
+            out.append(f'{where}: git source without a tag')
+        if not re.fullmatch(r'[0-9a-f]{40}', str(source.get('commit', ''))):
+            out.append(f'{where}: git source without a full commit id')
+        elif source.get('url', '').rstrip('/').removesuffix('.git').endswith('/pharmatrack-desktop'):
+            out += own_commit_problems(top, source, where)
+        return out
     if kind == 'dir':
         if not devel:
             return [f'{where}: a release manifest must not build a local dir']
@@ -95,6 +114,55 @@ def source_problems(source, where, devel, top, manifest_dir):
             return [f'{where}: dir source {path} is not the checkout {top}']
         return []
     return [f'{where}: unexpected source type {kind!r}']
+
+
+def git(top, *args):
+    r = subprocess.run(['git', '-C', top, *args], capture_output=True, text=True, timeout=30)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def own_commit_problems(top, source, where):
+    """This project's commit must be in this checkout's history, and the tag,
+    once it exists here, must point at it.  A shallow clone or a source
+    tarball cannot tell: nothing to check then."""
+    if shutil.which('git') is None or git(top, 'rev-parse', '--is-shallow-repository') != 'false':
+        return []
+    commit, tag = source['commit'], source.get('tag')
+    if git(top, 'cat-file', '-e', commit + '^{commit}') is None:
+        return [f'{where}: commit {commit} is not in this repository']
+    tagged = git(top, 'rev-parse', '--verify', '--quiet', f'refs/tags/{tag}^{{commit}}')
+    if tagged is not None and tagged != commit:
+        return [f'{where}: tag {tag} is {tagged}, not the pinned {commit}']
+    return []
+
+
+def version_in(url):
+    m = re.search(r'/(\d+\.\d+\.\d+)(?:/|\.tar)', url)
+    return m.group(1) if m else None
+
+
+def series(version):
+    return '.'.join(version.split('.')[:2]) if version else None
+
+
+def debian_build():
+    """The mongo-c-driver and libmongocrypt this project is built and tested
+    with here: versions from pkg-config, features from mongoc-config.h."""
+    def pkg(*args):
+        r = subprocess.run(['pkg-config', *args], capture_output=True, text=True, timeout=30)
+        return r.stdout.strip() if r.returncode == 0 else None
+    if shutil.which('pkg-config') is None:
+        return None
+    info = {'mongoc': pkg('--modversion', 'libmongoc-1.0'),
+            'mongocrypt': pkg('--modversion', 'libmongocrypt'),
+            'config': {}}
+    for flag in (pkg('--cflags-only-I', 'libmongoc-1.0') or '').split():
+        header = os.path.join(flag[2:], 'mongoc', 'mongoc-config.h')
+        if os.path.exists(header):
+            with open(header, encoding='utf-8') as f:
+                info['config'] = dict(re.findall(r'^#define (MONGOC_\w+) (\d+)\s*$', f.read(), re.M))
+            break
+    return info
 
 
 def main():
@@ -194,19 +262,78 @@ def main():
         problems.append('the .Devel manifest builds different dependencies than the release')
     check('every-source-is-pinned', problems)
 
-    # 6. mongo-c-driver with TLS and SRV (Atlas needs both), no tests.
+    # 6. mongo-c-driver with the Debian build's features (TLS and SRV for
+    #    Atlas, client-side encryption for patient records), no tests, the
+    #    same release series as the Debian build the tests use.
     problems = []
-    mongoc = next((m for m in rel['modules'] if m.get('name') == 'mongo-c-driver'), None)
+    names = [m.get('name') for m in rel['modules']]
+    mods = {m.get('name'): m for m in rel['modules']}
+    mongoc = mods.get('mongo-c-driver')
+    debian = debian_build()
     if mongoc is None:
         problems.append('no mongo-c-driver module')
     else:
+        opts = mongoc.get('config-opts', [])
         if not str(mongoc.get('buildsystem', '')).startswith('cmake'):
             problems.append('mongo-c-driver is not built with cmake')
-        for o in sorted(MONGOC_OPTS - set(mongoc.get('config-opts', []))):
+        for o in sorted(MONGOC_OPTS - set(opts)):
             problems.append(f'mongo-c-driver lacks {o}')
-    check('mongo-c-driver-has-tls-and-srv', problems)
+        if debian is None or not debian['config']:
+            problems.append('cannot read the Debian build of mongo-c-driver (pkg-config, mongoc-config.h)')
+        else:
+            for what, macro, option in MONGOC_FEATURES:
+                if debian['config'].get(macro) == '1' and option not in opts:
+                    problems.append(f'the Debian build has {what} ({macro}); mongo-c-driver lacks {option}')
+            version = version_in(mongoc['sources'][0].get('url', ''))
+            if series(version) != series(debian['mongoc']):
+                problems.append(f'mongo-c-driver {version} is not of the {series(debian["mongoc"])} '
+                                f'series the Debian build ({debian["mongoc"]}) has')
+        for o in opts:
+            name = o.split('=', 1)[0]
+            if sum(1 for x in opts if x.split('=', 1)[0] == name) > 1:
+                problems.append(f'mongo-c-driver sets {name} twice')
+    check('mongo-c-driver-matches-the-debian-build', problems)
 
-    # 7. The app module: meson, real options, the right flavour.
+    # 7. libmongocrypt (for client-side encryption) before mongo-c-driver,
+    #    tests off, linked to a libbson module built first from the same
+    #    mongo-c-driver release, as Debian links libmongocrypt0 to libbson.
+    problems = []
+    crypt, bson = mods.get('libmongocrypt'), mods.get('libbson')
+    if crypt is None or bson is None:
+        problems.append('no libmongocrypt module and libbson module')
+    elif not (names.index('libbson') < names.index('libmongocrypt') < names.index('mongo-c-driver')):
+        problems.append(f'modules are built in the order {names}: libbson, libmongocrypt, '
+                        'mongo-c-driver needed')
+    else:
+        copts = set(crypt.get('config-opts', []))
+        if not str(crypt.get('buildsystem', '')).startswith('cmake'):
+            problems.append('libmongocrypt is not built with cmake')
+        for o in sorted(MONGOCRYPT_OPTS - copts):
+            problems.append(f'libmongocrypt lacks {o}')
+        sources = crypt.get('sources', [])
+        if len(sources) != 1 or sources[0].get('type') != 'archive':
+            problems.append('libmongocrypt is not built from one release archive')
+        else:
+            version = version_in(sources[0].get('url', ''))
+            if version is None:
+                problems.append(f'no version in the libmongocrypt url {sources[0].get("url")}')
+            elif f'-DBUILD_VERSION={version}' not in copts:
+                # a release archive has no git history to compute it from
+                problems.append(f'libmongocrypt lacks -DBUILD_VERSION={version}')
+            if debian and debian.get('mongocrypt') and series(version) != series(debian['mongocrypt']):
+                problems.append(f'libmongocrypt {version} is not of the {series(debian["mongocrypt"])} '
+                                f'series the Debian build ({debian["mongocrypt"]}) has')
+        bopts = set(bson.get('config-opts', []))
+        for o in sorted(LIBBSON_OPTS - bopts):
+            problems.append(f'libbson lacks {o}')
+        if mongoc is not None:
+            if bson.get('sources') != mongoc.get('sources'):
+                problems.append('libbson is not built from the same release archive as mongo-c-driver')
+            if '-DENABLE_BSON=SYSTEM' not in mongoc.get('config-opts', []):
+                problems.append('mongo-c-driver builds its own libbson (-DENABLE_BSON=SYSTEM missing)')
+    check('libmongocrypt-before-mongo-c-driver', problems)
+
+    # 8. The app module: meson, real options, the right flavour.
     problems = []
     known = meson_options(top)
     for app_id, m in manifests.items():
@@ -224,7 +351,7 @@ def main():
                             f'{"set" if devel else "missing"}')
     check('app-module-builds-the-right-flavour', problems)
 
-    # 8. Installed files: exported ones carry the app id; cleanup keeps them.
+    # 9. Installed files: exported ones carry the app id; cleanup keeps them.
     problems = []
     for app_id, m in manifests.items():
         files = expected_files(top, app_id)

@@ -24,12 +24,18 @@ for pair in "de=Apothekenverwaltung" "fr=Gestion d’officine" "es=Gestión de f
   else ok "desktop-generic-name-$lang" "GenericName[$lang] is '$got', expected '$want'"; fi
 done
 
-# metainfo: the summary and the batch/expiry vocabulary per language.
+# metainfo: the summary, every screenshot caption and the batch/expiry
+# vocabulary per language.
 check_metainfo() {  # LANG TERM...
   local lang=$1 text problems=()
   shift
   text=$(grep -F "xml:lang=\"$lang\"" "$metainfo")
   grep -q "<summary xml:lang=\"$lang\">" <<<"$text" || problems+=("no $lang summary")
+  # Every screenshot caption GNOME Software shows is in the language too.
+  local n_en n_lang
+  n_en=$(grep -c '<caption>' "$metainfo")
+  n_lang=$(grep -c "<caption xml:lang=\"$lang\">" <<<"$text")
+  ((n_en > 0 && n_lang == n_en)) || problems+=("$n_lang of $n_en screenshot captions in $lang")
   for term in "$@"; do
     grep -qF "$term" <<<"$text" || problems+=("no '$term' in the $lang description")
   done
