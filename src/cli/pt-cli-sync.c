@@ -317,14 +317,9 @@ ensure_sample_tenant (PtCli              *cli,
 
   *tenant_id = g_strdup (pt_store_get_tenant_id (store));
   g_clear_object (&store);
-  if (master_key != NULL)
-    {
-      /* Its patient data goes up encrypted, like a counter's. */
-      g_autofree gchar *key_path = pt_sync_crypt_key_path (tmp, *tenant_id);
-
-      if (!pt_sync_crypt_write_key_file (key_path, master_key, error))
-        goto out;
-    }
+  /* Its patient data goes up encrypted, like a counter's. */
+  if (master_key != NULL && !pt_sync_crypt_install_key (tmp, *tenant_id, master_key, error))
+    goto out;
   engine = pt_sync_engine_new (tmp, uri, database);
   if (pt_sync_engine_run_once (engine, NULL, NULL, NULL, error))
     result = 1;
@@ -527,7 +522,7 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
   PtStoreInit init = { 0 };
   Progress progress = { cli };
   int status = 0;
-  gboolean ok;
+  gboolean ok, resume = FALSE;
   const GOptionEntry entries[] = {
     { "uri", 0, 0, G_OPTION_ARG_STRING, &uri_option,
       N_("MongoDB connection address (else $MONGODB_URI)"), N_("URI") },
@@ -544,7 +539,7 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
                      _("Enrols this computer to an existing tenant: creates the local "
                        "store in an empty data dir and downloads the tenant’s data "
                        "(progress on stderr).  Interrupted, it continues where it "
-                       "stopped with `sync`."), &status))
+                       "stopped when run again (or with `sync`)."), &status))
     return status;
   if (!pt_cli_expect_args (cli, argc, 0, 0, &status))
     return status;
@@ -558,8 +553,23 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
   g_free (cli->data_dir);
   cli->data_dir = pt_store_resolve_data_dir (cli->data_dir_option);
   if (pt_store_exists (cli->data_dir))
-    return pt_cli_fail_msg (cli, _("%s already holds pharmacy data; connect needs an empty data dir"),
-                            cli->data_dir);
+    {
+      /* An enrolment to this tenant that was interrupted (killed, network
+       * lost) continues where it stopped; anything else is refused. */
+      g_autoptr(PtStore) existing = pt_store_open (cli->data_dir, &error);
+
+      if (existing == NULL)
+        return pt_cli_fail (cli, error);
+      resume = g_strcmp0 (pt_store_get_tenant_id (existing), tenant_id) == 0
+               && pt_store_sync_ensure_schema (existing, NULL)
+               && pt_store_sync_get_int (existing, "initial_complete", 0) != 1
+               && pt_store_count (existing, "tenants") <= 1;
+      if (!resume)
+        return pt_cli_fail_msg (cli, _("%s already holds pharmacy data; connect needs an empty data dir"),
+                                cli->data_dir);
+      if (database == NULL)
+        database = pt_store_sync_get (existing, "database");
+    }
   /* A bad key file is refused before anything is created. */
   if (key_file != NULL && (key = pt_sync_crypt_read_key_file (key_file, &error)) == NULL)
     return pt_cli_fail (cli, error);
@@ -579,32 +589,32 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
     mongoc_uri_destroy (muri);
   }
 
-  init.tenant_id = tenant_id;
-  init.tenant_name = tenant_id;  /* replaced by the tenant document */
-  init.enrolment = TRUE;
-  store = pt_store_create (cli->data_dir, &init, &error);
-  if (store == NULL)
-    return pt_cli_fail (cli, error);
-  if (!pt_store_sync_ensure_schema (store, &error)
-      || !pt_store_sync_set (store, "database", database != NULL ? database : PT_SYNC_DEFAULT_DATABASE,
-                             &error))
-    return pt_cli_fail (cli, error);
-  g_clear_object (&store);
-  if (key != NULL)
+  if (!resume)
     {
-      g_autofree gchar *key_path = pt_sync_crypt_key_path (cli->data_dir, tenant_id);
-
-      if (!pt_sync_crypt_write_key_file (key_path, key, &error))
+      init.tenant_id = tenant_id;
+      init.tenant_name = tenant_id;  /* replaced by the tenant document */
+      init.enrolment = TRUE;
+      store = pt_store_create (cli->data_dir, &init, &error);
+      if (store == NULL)
         return pt_cli_fail (cli, error);
+      if (!pt_store_sync_ensure_schema (store, &error)
+          || !pt_store_sync_set (store, "database", database != NULL ? database : PT_SYNC_DEFAULT_DATABASE,
+                                 &error))
+        return pt_cli_fail (cli, error);
+      g_clear_object (&store);
     }
+  if (key != NULL && !pt_sync_crypt_install_key (cli->data_dir, tenant_id, key, &error))
+    return pt_cli_fail (cli, error);
 
   engine = pt_sync_engine_new (cli->data_dir, uri, database);
   ok = pt_sync_engine_run_once (engine, progress_cb, &progress, NULL, &error);
   progress_end (&progress);
+  st = pt_sync_engine_get_status (engine);
   if (!ok)
     {
-      if (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND)
-          || g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED))
+      if (!resume && st->pulled_total == 0
+          && (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND)
+              || g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED)))
         {
           /* An empty enrolment store: connect can be run again (with the
            * right key file). */
@@ -615,7 +625,6 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
         }
       return pt_cli_fail (cli, error);
     }
-  st = pt_sync_engine_get_status (engine);
   g_print (_("Connected to tenant %s: %" PRId64 " documents downloaded.\n"),
            tenant_id, st->pulled_total);
   return PT_CLI_EXIT_OK;
@@ -817,9 +826,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
   /* Computed now from the store, not what the last sync run published:
    * a change made since (by the GUI, by `docs`) counts at once. */
   st = pt_sync_status_new_from_store (store);
-  saved_state = pt_store_sync_get (store, "state");
-  /* The state is the last one a sync run recorded. */
-  state = saved_state != NULL ? pt_sync_state_to_string (st->state) : "never-synced";
+  saved_state = pt_sync_status_dup_recorded_state (store);
+  /* The state of the sync running now; offline when none runs (a sync
+   * killed while live is not live), needs-attention kept. */
+  state = saved_state != NULL || st->running ? pt_sync_state_to_string (st->state) : "never-synced";
   message = st->message;
   pending = st->pending_count;
   if (st->oldest_pending_ms > 0)
@@ -836,6 +846,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "state");
       json_builder_add_string_value (builder, state);
+      json_builder_set_member_name (builder, "running");
+      json_builder_add_boolean_value (builder, st->running);
+      json_builder_set_member_name (builder, "lastRecordedState");
+      STR_OR_NULL (builder, saved_state);
       json_builder_set_member_name (builder, "message");
       STR_OR_NULL (builder, message);
       json_builder_set_member_name (builder, "lastPushAt");
@@ -870,6 +884,9 @@ pt_cli_sync_status_hook (PtCli       *cli,
   else if (text != NULL)
     {
       g_string_append_printf (text, _("Sync state: %s\n"), state);
+      if (!st->running && saved_state != NULL)
+        g_string_append_printf (text, _("No sync is running on this computer now (the last one "
+                                        "recorded: %s).\n"), saved_state);
       if (message != NULL)
         g_string_append_printf (text, _("Sync message: %s\n"), message);
       g_string_append_printf (text, _("Waiting to be sent: %" PRId64 "\n"), pending);

@@ -240,7 +240,7 @@ pt_store_sync_quarantine (PtStore            *store,
       sqlite3_bind_text (stmt, 3, version, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int (stmt, 4, server_code);
       sqlite3_bind_text (stmt, 5, server_message, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
+      sqlite3_bind_int64 (stmt, 6, pt_hlc_wall_ms ());
       ok = sqlite3_step (stmt) == SQLITE_DONE
            || _pt_store_set_sqlite_error (store, sqlite3_errcode (_pt_store_get_db (store)),
                                           "quarantine", error);
@@ -280,7 +280,7 @@ log_conflicts (PtStore            *store,
                GError            **error)
 {
   sqlite3_stmt *stmt;
-  gint64 now = g_get_real_time () / 1000;
+  gint64 now = pt_hlc_wall_ms ();
 
   for (guint i = 0; i < conflicts->len; i++)
     {

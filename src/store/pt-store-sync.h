@@ -116,6 +116,21 @@ gboolean  pt_store_sync_apply_batch  (PtStore            *store,
                                       PtSyncApplyStats   *stats,
                                       GError            **error);
 
+/* A first sync into empty tables (enrolment) writes rows without the
+ * secondary indexes and triggers of the synced collections and builds
+ * them once at the end.  Inside the caller's transaction:
+ * pt_store_sync_defer_derived() drops them when every synced table is
+ * empty and the first sync has not completed, or again when a deferred
+ * first sync resumes (*@deferred says whether they are deferred now);
+ * pt_store_sync_restore_derived() rebuilds indexes, triggers and the
+ * counters they maintain (doc_stats, stock cache) — a no-op when nothing
+ * is deferred.  A store opened in between gets its indexes back at open;
+ * its counters are right once the first sync completes. */
+gboolean  pt_store_sync_defer_derived    (PtStore *store, gboolean *deferred,
+                                          GError **error);
+gboolean  pt_store_sync_derived_deferred (PtStore *store);
+gboolean  pt_store_sync_restore_derived  (PtStore *store, GError **error);
+
 /* ---- Bookkeeping -------------------------------------------------------- */
 
 /* Meta "sync.<key>"; NULL when unset. */

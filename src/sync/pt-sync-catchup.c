@@ -37,36 +37,73 @@ count_all (PtSyncSession  *s,
   return total;
 }
 
+static gboolean
+is_cancelled (PtSyncSession *s)
+{
+  return s->cancellable != NULL && g_cancellable_is_cancelled (s->cancellable);
+}
+
+static gboolean
+set_cancelled (PtSyncFailure  *failure,
+               GError        **error)
+{
+  g_set_error_literal (error, PT_ERROR, PT_ERROR_CANCELLED, _("Sync was stopped."));
+  if (failure)
+    *failure = PT_SYNC_FAILURE_TRANSIENT;
+  return FALSE;
+}
+
 /* Applies one page of the catch-up in one transaction, with the
  * checkpoint that covers it (and the collection's "done" mark after its
- * last page): a crash keeps either both or neither. */
+ * last page): a crash keeps either both or neither.  The page goes in
+ * slices of PT_SYNC_CANCEL_SLICE documents, progress reported after
+ * each; when the sync is stopped between two slices, what was applied
+ * commits with the checkpoint of its last document (never the done mark)
+ * and *@stopped is set. */
 static gboolean
 apply_page (PtSyncSession      *s,
             const PtCollection *c,
             GPtrArray          *page,
             const gchar        *cp_key,
             const gchar        *done_key,
+            gboolean           *stopped,
             GError            **error)
 {
   PtSyncApplyStats stats = { 0 };
   gchar last_id[25] = { 0 };
-  gboolean ok;
+  gint64 done_before = s->initial_done;
+  guint n = 0;
+  gboolean ok = TRUE;
 
-  if (page->len > 0)
+  if (!_pt_store_begin (s->store, error))
+    return FALSE;
+  while (ok && n < page->len && !*stopped)
+    {
+      guint m = MIN (PT_SYNC_CANCEL_SLICE, page->len - n);
+
+      ok = _pt_sync_session_apply_batch (s, c, (const bson_t * const *) page->pdata + n, m,
+                                         &stats, error);
+      n += m;
+      if (ok && n < page->len)
+        {
+          s->initial_done = done_before + n;
+          _pt_sync_session_report (s);
+          *stopped = is_cancelled (s);
+        }
+    }
+  s->initial_done = done_before;
+  if (n > 0)
     {
       bson_iter_t it;
-      const bson_t *last = g_ptr_array_index (page, page->len - 1);
+      const bson_t *last = g_ptr_array_index (page, n - 1);
 
       if (bson_iter_init_find (&it, last, "_id") && BSON_ITER_HOLDS_OID (&it))
         bson_oid_to_string (bson_iter_oid (&it), last_id);
     }
-  if (!_pt_store_begin (s->store, error))
-    return FALSE;
-  ok = _pt_sync_session_apply_batch (s, c, (const bson_t * const *) page->pdata, page->len,
-                                     &stats, error)
+  ok = ok
        && (last_id[0] == '\0' || pt_store_sync_set (s->store, cp_key, last_id, error))
-       && (done_key == NULL || pt_store_sync_set (s->store, done_key, "1", error))
-       && pt_store_sync_set_int (s->store, "initial_done", s->initial_done + page->len, error)
+       && (done_key == NULL || *stopped || pt_store_sync_set (s->store, done_key, "1", error))
+       && pt_store_sync_set_int (s->store, "initial_done", done_before + n, error)
        && pt_store_sync_note_stamps (s->store, &stats, error);
   if (!ok)
     {
@@ -75,7 +112,7 @@ apply_page (PtSyncSession      *s,
     }
   if (!_pt_store_commit (s->store, error))
     return FALSE;
-  s->initial_done += page->len;
+  s->initial_done = done_before + n;
   _pt_sync_session_account (s, &stats);
   return TRUE;
 }
@@ -83,7 +120,8 @@ apply_page (PtSyncSession      *s,
 /* Pages through one collection of this tenant in _id order from its
  * checkpoint.  Each server batch is read whole, then applied in one
  * transaction: the store's write lock is never held while the driver
- * waits for the server. */
+ * waits for the server.  A stop request is seen every
+ * PT_SYNC_CANCEL_SLICE documents, reading or writing. */
 static gboolean
 page_collection (PtSyncSession      *s,
                  const PtCollection *c,
@@ -123,10 +161,18 @@ page_collection (PtSyncSession      *s,
   while (ok && !last)
     {
       const bson_t *doc;
+      gboolean read_stopped = FALSE, apply_stopped = FALSE;
 
       g_ptr_array_set_size (page, 0);
       while (page->len < PT_SYNC_CATCHUP_BATCH && mongoc_cursor_next (cursor, &doc))
-        g_ptr_array_add (page, bson_copy (doc));
+        {
+          g_ptr_array_add (page, bson_copy (doc));
+          if (page->len % PT_SYNC_CANCEL_SLICE == 0 && is_cancelled (s))
+            {
+              read_stopped = TRUE;
+              break;
+            }
+        }
       if (mongoc_cursor_error (cursor, &berr))
         {
           /* The pages before this one are committed with their
@@ -134,20 +180,16 @@ page_collection (PtSyncSession      *s,
           ok = _pt_sync_fail (&berr, "read pharmacy data", failure, error);
           break;
         }
-      last = page->len < PT_SYNC_CATCHUP_BATCH;
-      if (!apply_page (s, c, page, cp_key, last ? done_key : NULL, error))
+      /* What was read before a stop is kept like a shorter page. */
+      last = !read_stopped && page->len < PT_SYNC_CATCHUP_BATCH;
+      if (!apply_page (s, c, page, cp_key, last ? done_key : NULL, &apply_stopped, error))
         {
           ok = _pt_sync_fail_local (failure);
           break;
         }
       _pt_sync_session_report (s);
-      if (!last && s->cancellable != NULL && g_cancellable_is_cancelled (s->cancellable))
-        {
-          g_set_error_literal (error, PT_ERROR, PT_ERROR_CANCELLED, _("Sync was stopped."));
-          if (failure)
-            *failure = PT_SYNC_FAILURE_TRANSIENT;
-          ok = FALSE;
-        }
+      if (read_stopped || apply_stopped || (!last && is_cancelled (s)))
+        ok = set_cancelled (failure, error);
     }
 
   mongoc_cursor_destroy (cursor);
@@ -185,6 +227,7 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
   g_autofree gchar *token_json = NULL;
   g_autoptr(GError) local_error = NULL;
   bson_error_t berr;
+  gboolean deferred = FALSE;
   gint64 started;
 
   s->state = PT_SYNC_STATE_INITIAL_SYNC;
@@ -260,8 +303,17 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
           return _pt_sync_fail_local (failure);
         }
     }
+  /* A first sync into empty tables builds the secondary indexes and
+   * counters once at the end (step 4) instead of row by row. */
+  if (!pt_store_sync_defer_derived (s->store, &deferred, error))
+    {
+      _pt_store_rollback (s->store);
+      return _pt_sync_fail_local (failure);
+    }
   if (!_pt_store_commit (s->store, error))
     return _pt_sync_fail_local (failure);
+  if (deferred)
+    g_debug ("first sync: secondary indexes and counters are built at the end");
   _pt_sync_session_report (s);
 
   /* 3. Every collection of this tenant, in _id order, resumable. */
@@ -283,12 +335,13 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
     return _pt_sync_fail_local (failure);
   {
     g_autofree gchar *start_token = pt_store_sync_get (s->store, "catchup_token");
-    gboolean ok = (start_token == NULL
-                   || pt_store_sync_set (s->store, "resume_token", start_token, error))
+    gboolean ok = pt_store_sync_restore_derived (s->store, error)
+                  && (start_token == NULL
+                      || pt_store_sync_set (s->store, "resume_token", start_token, error))
                   && pt_store_sync_set_int (s->store, "poll_since",
                                             started - PT_SYNC_POLL_SLACK_MS, error)
                   && clear_catch_up_keys (s, colls, error)
-                  && pt_store_sync_set_int (s->store, "last_pull", g_get_real_time () / 1000, error)
+                  && pt_store_sync_set_int (s->store, "last_pull", pt_hlc_wall_ms (), error)
                   && pt_store_sync_set_int (s->store, "initial_complete", 1, error);
     if (!ok)
       {
@@ -299,7 +352,7 @@ _pt_sync_session_catch_up (PtSyncSession  *s,
   if (!_pt_store_commit (s->store, error))
     return _pt_sync_fail_local (failure);
 
-  s->last_pull_ms = g_get_real_time () / 1000;
+  s->last_pull_ms = pt_hlc_wall_ms ();
   s->initial_done = s->initial_total = 0;
   s->state = PT_SYNC_STATE_LIVE;
   _pt_sync_session_report (s);

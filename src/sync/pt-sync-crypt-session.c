@@ -14,24 +14,6 @@
  * sensitive value in clear: the next push encrypts it. */
 #define PLAIN_MARKER "plain"
 
-static gboolean
-set_failure (PtSyncFailure *failure,
-             PtSyncFailure  value)
-{
-  if (failure != NULL)
-    *failure = value;
-  return FALSE;
-}
-
-static gboolean
-fail_driver (const bson_error_t *berr,
-             const gchar        *what,
-             PtSyncFailure      *failure,
-             GError            **error)
-{
-  return set_failure (failure, pt_sync_error_set (error, berr, what));
-}
-
 static gboolean sweep_clear_documents (PtSyncSession  *s,
                                        PtSyncFailure  *failure,
                                        GError        **error);
@@ -50,7 +32,7 @@ _pt_sync_session_open_crypt (PtSyncSession  *s,
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return set_failure (failure, PT_SYNC_FAILURE_ATTENTION);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
   if (!pt_sync_crypt_open (s->client, s->tenant_id, key, &s->crypt, failure, error))
     return FALSE;
@@ -115,7 +97,7 @@ sweep_clear_documents (PtSyncSession  *s,
     return TRUE;
 
   if (!_pt_store_begin (s->store, error))
-    return set_failure (failure, PT_SYNC_FAILURE_TRANSIENT);
+    return pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
   for (guint c = 0; c < n_colls; c++)
     {
       const PtCollection *coll = colls[c];
@@ -144,9 +126,9 @@ sweep_clear_documents (PtSyncSession  *s,
           queued += (stats.requeued + stats.applied) - before;
         }
       if (ok && mongoc_cursor_error (cursor, &berr))
-        ok = fail_driver (&berr, "look for patient data in clear", failure, error);
+        ok = pt_sync_error_fail (&berr, "look for patient data in clear", failure, error);
       else if (!ok)
-        set_failure (failure, PT_SYNC_FAILURE_TRANSIENT);
+        pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
       mongoc_cursor_destroy (cursor);
       mongoc_collection_destroy (mc);
       bson_destroy (&filter);
@@ -161,7 +143,7 @@ sweep_clear_documents (PtSyncSession  *s,
       || !_pt_store_commit (s->store, error))
     {
       _pt_store_rollback (s->store);
-      return set_failure (failure, PT_SYNC_FAILURE_TRANSIENT);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
     }
   g_debug ("encryption switched on here: %" G_GINT64_FORMAT " documents to encrypt", queued);
   return TRUE;

@@ -139,18 +139,25 @@ pt_sync_crypt_write_key_file (const gchar *path,
 }
 
 gboolean
+pt_sync_crypt_install_key (const gchar *data_dir,
+                           const gchar *tenant_id,
+                           GBytes      *key,
+                           GError     **error)
+{
+  g_autofree gchar *path = pt_sync_crypt_key_path (data_dir, tenant_id);
+
+  return pt_sync_crypt_write_key_file (path, key, error);
+}
+
+gboolean
 pt_sync_crypt_import_key (const gchar *data_dir,
                           const gchar *tenant_id,
                           const gchar *key_file,
                           GError     **error)
 {
   g_autoptr(GBytes) key = pt_sync_crypt_read_key_file (key_file, error);
-  g_autofree gchar *path = NULL;
 
-  if (key == NULL)
-    return FALSE;
-  path = pt_sync_crypt_key_path (data_dir, tenant_id);
-  return pt_sync_crypt_write_key_file (path, key, error);
+  return key != NULL && pt_sync_crypt_install_key (data_dir, tenant_id, key, error);
 }
 
 GBytes *
@@ -316,24 +323,6 @@ pt_sync_crypt_free (PtSyncCrypt *crypt)
   g_free (crypt);
 }
 
-static gboolean
-set_failure (PtSyncFailure *failure,
-             PtSyncFailure  value)
-{
-  if (failure != NULL)
-    *failure = value;
-  return FALSE;
-}
-
-static gboolean
-fail_driver (const bson_error_t *berr,
-             const gchar        *what,
-             PtSyncFailure      *failure,
-             GError            **error)
-{
-  return set_failure (failure, pt_sync_error_set (error, berr, what));
-}
-
 /* Encrypts and decrypts a probe: proves the master key opens the data key
  * before anything is sent or stored. */
 static gboolean
@@ -352,12 +341,12 @@ probe (PtSyncCrypt   *crypt,
     {
       g_debug ("encryption probe: domain %u code %u: %s", berr.domain, berr.code, berr.message);
       if (!is_crypt_error (&berr))
-        return fail_driver (&berr, "read the key vault", failure, error);
+        return pt_sync_error_fail (&berr, "read the key vault", failure, error);
       if (strstr (berr.message, "HMAC validation failure") != NULL)
         set_wrong_key_error (error);
       else
         set_value_error (error, &berr, "encryption probe");
-      return set_failure (failure, PT_SYNC_FAILURE_ATTENTION);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
   ok = mongoc_client_encryption_decrypt (crypt->ce, &cipher, &back, &berr)
        && back.value_type == BSON_TYPE_UTF8
@@ -368,7 +357,7 @@ probe (PtSyncCrypt   *crypt,
   if (!ok)
     {
       set_value_error (error, &berr, "decryption probe");
-      return set_failure (failure, PT_SYNC_FAILURE_ATTENTION);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
   return TRUE;
 }
@@ -398,7 +387,7 @@ pt_sync_crypt_open (mongoc_client_t *client,
   alt_name = pt_sync_crypt_key_alt_name (tenant_id);
   found = find_data_key (client, alt_name, &crypt->key_id, &berr);
   if (found < 0)
-    return fail_driver (&berr, "read the key vault", failure, error);
+    return pt_sync_error_fail (&berr, "read the key vault", failure, error);
   if (found == 0 && master_key == NULL)
     {
       g_debug ("tenant %s has no data key: its sensitive fields are not encrypted", tenant_id);
@@ -407,7 +396,7 @@ pt_sync_crypt_open (mongoc_client_t *client,
   if (master_key == NULL)
     {
       set_no_key_error (error);
-      return set_failure (failure, PT_SYNC_FAILURE_ATTENTION);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
 
   key_data = g_bytes_get_data (master_key, &key_len);
@@ -430,7 +419,7 @@ pt_sync_crypt_open (mongoc_client_t *client,
       g_set_error_literal (error, PT_ERROR, PT_ERROR_FAILED,
                            _("This copy of PharmaTrack cannot encrypt patient records; "
                              "install the official package."));
-      return set_failure (failure, PT_SYNC_FAILURE_ATTENTION);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
 
   if (found == 0)
@@ -451,12 +440,12 @@ pt_sync_crypt_open (mongoc_client_t *client,
           crypt->key_id.value_type = BSON_TYPE_EOD;
           found = find_data_key (client, alt_name, &crypt->key_id, &berr);
           if (found <= 0)
-            return fail_driver (&berr, "read the key vault", failure, error);
+            return pt_sync_error_fail (&berr, "read the key vault", failure, error);
         }
       else
         {
           crypt->key_id.value_type = BSON_TYPE_EOD;
-          return fail_driver (&berr, "create the data key", failure, error);
+          return pt_sync_error_fail (&berr, "create the data key", failure, error);
         }
     }
 

@@ -54,8 +54,13 @@ GBytes   *pt_sync_crypt_read_key_file     (const gchar *path,
 gboolean  pt_sync_crypt_write_key_file    (const gchar *path,
                                            GBytes      *key,
                                            GError     **error);
-/* Copies the master key of @key_file to this counter's data dir for
- * @tenant_id (replacing a key imported before). */
+/* Makes @key this counter's master key for @tenant_id (the key file in
+ * its data dir, replacing one imported before). */
+gboolean  pt_sync_crypt_install_key       (const gchar *data_dir,
+                                           const gchar *tenant_id,
+                                           GBytes      *key,
+                                           GError     **error);
+/* pt_sync_crypt_install_key() of the key read from @key_file. */
 gboolean  pt_sync_crypt_import_key        (const gchar *data_dir,
                                            const gchar *tenant_id,
                                            const gchar *key_file,

@@ -32,6 +32,7 @@ struct _PtSyncEngine
   PtSyncStatus     status;           /* under lock */
   gboolean         emit_pending;     /* under lock */
   gint64           last_conflicts;   /* under lock */
+  gint             runs;             /* worker + one-shot runs; under lock */
   gboolean         conflict_pending; /* under lock */
 };
 
@@ -256,7 +257,8 @@ status_equal (const PtSyncStatus *a,
          && a->initial_done == b->initial_done
          && a->initial_total == b->initial_total
          && a->pushed_total == b->pushed_total
-         && a->pulled_total == b->pulled_total;
+         && a->pulled_total == b->pulled_total
+         && a->running == b->running;
 }
 
 /* Publishes the session's figures with @state; emits "status-changed" on
@@ -293,6 +295,7 @@ publish (PtSyncEngine  *self,
     }
 
   g_mutex_lock (&self->lock);
+  st.running = self->runs > 0;
   changed = !status_equal (&st, &self->status);
   if (changed)
     {
@@ -311,6 +314,28 @@ publish (PtSyncEngine  *self,
   if (schedule)
     g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_idle_cb,
                                 g_object_ref (self), g_object_unref);
+}
+
+/* A run starts or ends: the store's running lock (for `status` in any
+ * process) and the engine's own count. */
+static gint
+run_begin (PtSyncEngine  *self,
+           PtSyncSession *s)
+{
+  g_mutex_lock (&self->lock);
+  self->runs++;
+  g_mutex_unlock (&self->lock);
+  return _pt_sync_running_lock (self->data_dir, s->tenant_id);
+}
+
+static void
+run_end (PtSyncEngine *self,
+         gint          lock_fd)
+{
+  g_mutex_lock (&self->lock);
+  self->runs--;
+  g_mutex_unlock (&self->lock);
+  _pt_sync_running_unlock (lock_fd);
 }
 
 static void
@@ -368,6 +393,7 @@ worker_thread (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtSyncSession) s = NULL;
   PtSyncBackoff backoff;
+  gint lock_fd;
 
   s = _pt_sync_session_new (self->data_dir, self->uri, self->database, &error);
   if (s == NULL)
@@ -381,6 +407,7 @@ worker_thread (gpointer data)
   s->report = session_report_cb;
   s->report_data = self;
   pt_sync_backoff_init (&backoff, 0);
+  lock_fd = run_begin (self, s);
 
   for (;;)
     {
@@ -446,6 +473,7 @@ worker_thread (gpointer data)
 
   pt_sync_backoff_clear (&backoff);
   _pt_sync_session_disconnect (s);
+  run_end (self, lock_fd);
   publish (self, s, PT_SYNC_STATE_OFFLINE, NULL, 0);
   return NULL;
 }
@@ -531,6 +559,7 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
   PtSyncFailure failure = PT_SYNC_FAILURE_TRANSIENT;
   OnceReport r = { self, progress, progress_data };
   gboolean ok = FALSE;
+  gint lock_fd;
 
   g_return_val_if_fail (PT_IS_SYNC_ENGINE (self), FALSE);
 
@@ -542,6 +571,7 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
   s->report = once_report_cb;
   s->report_data = &r;
   s->cancellable = cancellable;
+  lock_fd = run_begin (self, s);
 
   for (guint attempt = 0; attempt < 3; attempt++)
     {
@@ -578,8 +608,11 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
         break;
       if (failure == PT_SYNC_FAILURE_HISTORY_LOST)
         {
-          if (!_pt_sync_session_reset_resume (s, error))
-            return FALSE;
+          if (!_pt_sync_session_reset_resume (s, &local_error))
+            {
+              ok = FALSE;
+              break;
+            }
           continue;
         }
       /* Stopped by the caller: no retry (each retry would read another
@@ -590,6 +623,7 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
       _pt_sync_session_disconnect (s);
     }
 
+  run_end (self, lock_fd);
   publish (self, s, ok ? PT_SYNC_STATE_LIVE
                        : failure == PT_SYNC_FAILURE_ATTENTION ? PT_SYNC_STATE_NEEDS_ATTENTION
                                                               : PT_SYNC_STATE_BACKING_OFF,

@@ -64,6 +64,8 @@ typedef struct
                                     not in an initial sync */
   gint64      pushed_total;      /* documents pushed since start */
   gint64      pulled_total;      /* documents applied since start */
+  gboolean    running;           /* a sync engine runs on this store now
+                                    (in this process or another one) */
 } PtSyncStatus;
 
 GType         pt_sync_status_get_type (void) G_GNUC_CONST;
@@ -75,10 +77,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncStatus, pt_sync_status_free)
  * sync runs in this process, in another one or in none: pending count and
  * time of the oldest pending change (outbox), conflicts to review,
  * quarantined writes, dropped foreign-tenant documents, last push/pull,
- * initial-sync progress and clock skew; @state and @message are the last
- * ones a sync run recorded (OFFLINE when none ever ran).  pushed_total and
- * pulled_total are 0 (they count one run).  Never NULL. */
+ * initial-sync progress and clock skew.  @state and @message: while an
+ * engine runs on the store (@running; it holds a lock the system releases
+ * when the process dies, however it dies), the ones it recorded last; when
+ * none runs, OFFLINE — or NEEDS_ATTENTION with its message when the last
+ * run stopped on something staff must fix.  pushed_total and pulled_total
+ * are 0 (they count one run).  Never NULL. */
 PtSyncStatus *pt_sync_status_new_from_store (PtStore *store);
+/* The state the last sync run on @store recorded (NULL: none ever ran),
+ * whether or not it still runs. */
+gchar        *pt_sync_status_dup_recorded_state (PtStore *store);
+/* TRUE while a sync engine (live worker or one-shot run) of any process
+ * works on the tenant store of @data_dir. */
+gboolean      pt_sync_is_running          (const gchar *data_dir,
+                                           const gchar *tenant_id);
 
 /* One entry of the conflict log: a field value that lost a merge. */
 typedef struct

@@ -175,6 +175,24 @@ pt_sync_error_set (GError           **error,
   return failure;
 }
 
+gboolean
+pt_sync_error_fail (const bson_error_t *berr,
+                    const gchar        *what,
+                    PtSyncFailure      *failure,
+                    GError            **error)
+{
+  return pt_sync_failure_set (failure, pt_sync_error_set (error, berr, what));
+}
+
+gboolean
+pt_sync_failure_set (PtSyncFailure *failure,
+                     PtSyncFailure  value)
+{
+  if (failure != NULL)
+    *failure = value;
+  return FALSE;
+}
+
 void
 pt_sync_error_set_bad_uri (GError           **error,
                            const bson_error_t *berr)

@@ -37,6 +37,16 @@ PtSyncFailure pt_sync_error_set      (GError           **error,
 
 /* PT_ERROR_INVALID for a URI mongoc refused (message is not echoed: it may
  * contain the password). */
+/* pt_sync_error_set() that also stores the classification in *@failure
+ * (may be NULL).  Returns FALSE: `return pt_sync_error_fail (…);`. */
+gboolean      pt_sync_error_fail     (const bson_error_t *berr,
+                                      const gchar        *what,
+                                      PtSyncFailure      *failure,
+                                      GError            **error);
+/* *@failure = @value (@failure may be NULL).  Returns FALSE. */
+gboolean      pt_sync_failure_set    (PtSyncFailure      *failure,
+                                      PtSyncFailure       value);
+
 void          pt_sync_error_set_bad_uri (GError           **error,
                                          const bson_error_t *berr);
 /* PT_ERROR_NOT_FOUND: the tenant is not in the cloud database. */

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * one transaction with its checkpoint (fewer, larger commits: every
  * commit is an fsync and rewrites the touched index pages). */
 #define PT_SYNC_CATCHUP_BATCH 5000
+/* A stop request acts within this many documents of a catch-up page. */
+#define PT_SYNC_CANCEL_SLICE 500
 #define PT_SYNC_DEFAULT_DATABASE "pharmatrack"
 /* Polling re-reads what changed in this window before the last poll, so
  * counters' clocks may disagree by this much. */
@@ -176,6 +178,14 @@ gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
  * that this counter must push again, encrypted. */
 gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
                                                const bson_t  *base);
+
+/* Held by every running engine (worker thread, one-shot run) on its
+ * store: a shared lock on DATA_DIR/tenant-<id>.sync-lock that the kernel
+ * drops when the process ends, even by SIGKILL.  -1 when it cannot be
+ * taken (the sync still runs; `status` may then say offline). */
+gint           _pt_sync_running_lock     (const gchar *data_dir,
+                                          const gchar *tenant_id);
+void           _pt_sync_running_unlock   (gint         fd);
 
 /* mongoc_init() once per process (idempotent, thread-safe). */
 void           pt_sync_init_driver       (void);

@@ -291,6 +291,7 @@ poll_once (PtSyncSession  *s,
 {
   g_autoptr(GPtrArray) colls = _pt_sync_synced_collections ();
   gint64 since = pt_store_sync_get_int (s->store, "poll_since", 0);
+  /* The server's clock (foreign writers' updatedAt), not the process's. */
   gint64 started = g_get_real_time () / 1000;
   PtSyncApplyStats stats = { 0 };
 
@@ -339,7 +340,7 @@ poll_once (PtSyncSession  *s,
     }
   if (!pt_store_sync_note_stamps (s->store, &stats, error)
       || !pt_store_sync_set_int (s->store, "poll_since", started - PT_SYNC_POLL_SLACK_MS, error)
-      || (stats.applied > 0 && !pt_store_sync_set_int (s->store, "last_pull", started, error))
+      || (stats.applied > 0 && !pt_store_sync_set_int (s->store, "last_pull", pt_hlc_wall_ms (), error))
       || !_pt_store_commit (s->store, error))
     {
       _pt_store_rollback (s->store);
@@ -348,7 +349,7 @@ poll_once (PtSyncSession  *s,
   _pt_sync_session_account (s, &stats);
   if (got)
     *got = stats.applied;
-  s->last_pull_ms = g_get_real_time () / 1000;
+  s->last_pull_ms = pt_hlc_wall_ms ();
   s->next_poll_ms = g_get_monotonic_time () / 1000 + s->poll_interval_ms;
   return TRUE;
 }
@@ -433,7 +434,7 @@ _pt_sync_session_pull (PtSyncSession  *s,
     if (!_pt_sync_session_save_stream_token (s, "resume_token", error)
         || !pt_store_sync_note_stamps (s->store, &stats, error)
         || (events->len > 0
-            && !pt_store_sync_set_int (s->store, "last_pull", g_get_real_time () / 1000, error)))
+            && !pt_store_sync_set_int (s->store, "last_pull", pt_hlc_wall_ms (), error)))
       {
         _pt_store_rollback (s->store);
         return _pt_sync_fail_local (failure);
@@ -442,7 +443,7 @@ _pt_sync_session_pull (PtSyncSession  *s,
       return _pt_sync_fail_local (failure);
     s->token_saved_ms = now;
     if (events->len > 0)
-      s->last_pull_ms = g_get_real_time () / 1000;
+      s->last_pull_ms = pt_hlc_wall_ms ();
   }
   _pt_sync_session_account (s, &stats);
   if (got)

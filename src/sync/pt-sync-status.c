@@ -1,9 +1,15 @@
 /* pt-sync-status.c: the status, conflict and quarantine value types of the
  * sync engine's public API. */
+/* F_OFD_SETLK / F_OFD_GETLK (open file description locks, Linux). */
+#define _GNU_SOURCE
 #define G_LOG_DOMAIN "pt-sync"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 #include <mongoc/mongoc.h>
 #include "pt-sync-private.h"
@@ -69,6 +75,85 @@ state_from_string (const gchar *s)
   return PT_SYNC_STATE_OFFLINE;
 }
 
+/* ---- Is a sync running? ------------------------------------------------ */
+
+static gchar *
+running_lock_path (const gchar *data_dir,
+                   const gchar *tenant_id)
+{
+  g_autofree gchar *base = g_strdup_printf ("tenant-%s.sync-lock", tenant_id);
+
+  return g_build_filename (data_dir, base, NULL);
+}
+
+/* Open file description locks: they conflict between two open() of the
+ * file even inside one process (the GUI's status and its own engine), and
+ * the kernel drops them with the last descriptor, whatever kills it. */
+gint
+_pt_sync_running_lock (const gchar *data_dir,
+                       const gchar *tenant_id)
+{
+  g_autofree gchar *path = running_lock_path (data_dir, tenant_id);
+  struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+  gint fd;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_debug ("%s: %s", path, g_strerror (errno));
+      return -1;
+    }
+  /* Shared: two engines on one store (GUI and `sync --once`) may run. */
+  if (fcntl (fd, F_OFD_SETLK, &fl) != 0)
+    {
+      g_debug ("lock %s: %s", path, g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+void
+_pt_sync_running_unlock (gint fd)
+{
+  if (fd >= 0)
+    close (fd);
+}
+
+gboolean
+pt_sync_is_running (const gchar *data_dir,
+                    const gchar *tenant_id)
+{
+  g_autofree gchar *path = NULL;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  gint fd, rc;
+
+  g_return_val_if_fail (data_dir != NULL && tenant_id != NULL, FALSE);
+  path = running_lock_path (data_dir, tenant_id);
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;  /* no engine ever ran here */
+  /* Only asks: would an exclusive lock conflict?  Two `status` at once
+   * never see each other. */
+  rc = fcntl (fd, F_OFD_GETLK, &fl);
+  close (fd);
+  if (rc != 0)
+    {
+      g_debug ("test lock %s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+  return fl.l_type != F_UNLCK;
+}
+
+gchar *
+pt_sync_status_dup_recorded_state (PtStore *store)
+{
+  g_return_val_if_fail (PT_IS_STORE (store), NULL);
+  if (!pt_store_sync_ensure_schema (store, NULL))
+    return NULL;
+  return pt_store_sync_get (store, "state");
+}
+
 PtSyncStatus *
 pt_sync_status_new_from_store (PtStore *store)
 {
@@ -83,8 +168,14 @@ pt_sync_status_new_from_store (PtStore *store)
     return st;
 
   state = pt_store_sync_get (store, "state");
+  st->running = pt_sync_is_running (pt_store_get_data_dir (store), pt_store_get_tenant_id (store));
   st->state = state_from_string (state);
-  st->message = pt_store_sync_get (store, "message");
+  if (st->running || st->state == PT_SYNC_STATE_NEEDS_ATTENTION)
+    st->message = pt_store_sync_get (store, "message");
+  else
+    /* What the last run recorded is over: a sync killed while live is
+     * not live. */
+    st->state = PT_SYNC_STATE_OFFLINE;
   stmt = _pt_store_prepare (store, "SELECT count(*), min(queued_at) FROM outbox", NULL);
   if (stmt != NULL)
     {

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include "pt-demo.h"
 #include "pt-store-private.h"
+#include "pt-sync-bson.h"
 #include "sync-test-util.h"
 
 typedef struct
@@ -302,6 +303,402 @@ status_sync (const gchar *dir)
   return json_object_ref (sync);
 }
 
+/* ---- A child's stderr, line by line ---------------------------------------- */
+
+typedef struct
+{
+  GSubprocess      *proc;
+  GDataInputStream *err;
+  GCancellable     *cancel;
+  GMainLoop        *loop;
+  gchar            *line;       /* the last line read, NULL at the end */
+  gboolean          done;       /* the read finished */
+  gboolean          eof;
+} Child;
+
+/* Starts pharmatrack-admin @argv (NULL-terminated, without the program)
+ * with stderr piped for child_next_line(). */
+static Child *
+child_spawn (const gchar * const *args)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Child *c = g_new0 (Child, 1);
+
+  g_ptr_array_add (argv, (gpointer) admin_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  c->proc = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  c->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
+  c->cancel = g_cancellable_new ();
+  c->loop = g_main_loop_new (NULL, FALSE);
+  return c;
+}
+
+static void
+child_line_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Child *c = data;
+  g_autoptr(GError) error = NULL;
+
+  g_free (c->line);
+  c->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                       NULL, &error);
+  if (c->line == NULL)
+    c->eof = TRUE;
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_test_message ("child stderr: %s", error->message);
+  c->done = TRUE;
+  g_main_loop_quit (c->loop);
+}
+
+static gboolean
+child_timeout_cb (gpointer data)
+{
+  Child *c = data;
+
+  g_cancellable_cancel (c->cancel);
+  return G_SOURCE_REMOVE;
+}
+
+/* The child's next stderr line, waiting at most @timeout_ms; NULL at the
+ * end of its output (or after the timeout: then *timed_out). */
+static const gchar *
+child_next_line (Child    *c,
+                 guint     timeout_ms,
+                 gboolean *timed_out)
+{
+  guint id = g_timeout_add (timeout_ms, child_timeout_cb, c);
+
+  *timed_out = FALSE;
+  if (c->eof)
+    return NULL;
+  c->done = FALSE;
+  g_data_input_stream_read_line_async (c->err, G_PRIORITY_DEFAULT, c->cancel, child_line_cb, c);
+  while (!c->done)
+    g_main_loop_run (c->loop);
+  if (g_cancellable_is_cancelled (c->cancel))
+    {
+      *timed_out = TRUE;
+      g_clear_object (&c->cancel);
+      c->cancel = g_cancellable_new ();
+      return NULL;
+    }
+  g_source_remove (id);
+  if (c->line != NULL)
+    g_test_message ("child: %s", c->line);
+  return c->line;
+}
+
+/* Waits (≤ @timeout_ms in all) for a stderr line containing @needle. */
+static gboolean
+child_wait_for (Child       *c,
+                const gchar *needle,
+                guint        timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      gboolean timed_out;
+      const gchar *line;
+
+      if (left <= 0)
+        return FALSE;
+      line = child_next_line (c, (guint) left, &timed_out);
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, needle) != NULL)
+        return TRUE;
+    }
+}
+
+/* SIGKILL by PID, as a crash or a pulled plug would; reaps it. */
+static void
+child_kill_9 (Child *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (c->proc, SIGKILL);
+  g_subprocess_wait (c->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (c->proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (c->proc), ==, SIGKILL);
+}
+
+static void
+child_free (Child *c)
+{
+  if (c == NULL)
+    return;
+  if (g_subprocess_get_identifier (c->proc) != NULL)
+    child_kill_9 (c);
+  g_clear_object (&c->err);
+  g_clear_object (&c->cancel);
+  g_clear_object (&c->proc);
+  g_main_loop_unref (c->loop);
+  g_free (c->line);
+  g_free (c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+/* `status` tells the truth about a sync that is gone: `sync --watch`,
+ * live, killed with SIGKILL (no chance to record anything) is offline. */
+static void
+test_status_is_not_live_after_watch_is_killed (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  g_autofree gchar *m1 = sync_test_put_medicine (store, "Paracetamol 500 mg", 250);
+  g_autoptr(JsonObject) before = NULL, live = NULL, after = NULL;
+  g_autoptr(Child) watch = NULL;
+  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
+
+  g_clear_object (&store);
+  before = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (before, "state"), ==, "never-synced");
+  g_assert_false (json_object_get_boolean_member (before, "running"));
+
+  watch = child_spawn (args);
+  /* `sync --watch` prints each state it enters. */
+  g_assert_true (child_wait_for (watch, "sync: live", 60000));
+  live = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (live, "state"), ==, "live");
+  g_assert_true (json_object_get_boolean_member (live, "running"));
+
+  child_kill_9 (watch);
+  after = status_sync (dir);
+  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "offline");
+  g_assert_false (json_object_get_boolean_member (after, "running"));
+  g_assert_cmpstr (json_object_get_string_member (after, "lastRecordedState"), ==, "live");
+  g_assert_true (json_object_get_null_member (after, "message"));
+
+  sync_test_rmdir (dir);
+}
+
+/* Inserts @n medicines of the test tenant straight into the server (as
+ * the web dashboard's bulk import would: no _sync), 5,000 per bulk. */
+static void
+server_insert_medicines (mongoc_client_t *c,
+                         guint            n)
+{
+  mongoc_collection_t *coll = mongoc_client_get_collection (c, "pharmatrack", "medicines");
+  bson_oid_t tenant;
+  gint64 t = g_get_real_time () / 1000;
+
+  bson_oid_init_from_string (&tenant, SYNC_TEST_TENANT);
+  for (guint i = 0; i < n; i += 5000)
+    {
+      mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts (coll, NULL);
+      bson_error_t err;
+
+      for (guint j = i; j < MIN (n, i + 5000); j++)
+        {
+          g_autofree gchar *name = g_strdup_printf ("Imported medicine %06u", j);
+          bson_oid_t oid;
+          bson_t *d;
+
+          bson_oid_init (&oid, NULL);
+          d = BCON_NEW ("_id", BCON_OID (&oid), "tenantId", BCON_OID (&tenant),
+                        "name", BCON_UTF8 (name), "schedule", BCON_UTF8 ("otc"),
+                        "price", BCON_INT64 (100 + j % 5000),
+                        "createdAt", BCON_DATE_TIME (t), "updatedAt", BCON_DATE_TIME (t));
+          mongoc_bulk_operation_insert (bulk, d);
+          bson_destroy (d);
+        }
+      if (!mongoc_bulk_operation_execute (bulk, NULL, &err))
+        g_error ("insert medicines: %s", err.message);
+      mongoc_bulk_operation_destroy (bulk);
+    }
+  mongoc_collection_destroy (coll);
+}
+
+/* "connect: D of T documents" → D and T. */
+static gboolean
+parse_progress (const gchar *line,
+                gint64      *done,
+                gint64      *total)
+{
+  const gchar *p = strstr (line, "connect: ");
+
+  return p != NULL
+         && sscanf (p, "connect: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " documents", done, total) == 2;
+}
+
+/* The ids of @coll in the local store, sorted; asserts none is there twice. */
+static GPtrArray *
+local_ids (PtStore     *store,
+           const gchar *coll)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT id FROM \"%s\" ORDER BY id", coll);
+  sqlite3_stmt *stmt = _pt_store_prepare (store, sql, NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_nonnull (stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const gchar *id = (const gchar *) sqlite3_column_text (stmt, 0);
+
+      if (ids->len > 0)
+        g_assert_cmpstr (g_ptr_array_index (ids, ids->len - 1), <, id);
+      g_ptr_array_add (ids, g_strdup (id));
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
+/* The ids of @coll's documents of the test tenant on the server, sorted. */
+static GPtrArray *
+server_ids (mongoc_client_t *c,
+            const gchar     *coll)
+{
+  mongoc_collection_t *mc = mongoc_client_get_collection (c, "pharmatrack", coll);
+  g_autofree gchar *f = g_strdup_printf (g_str_equal (coll, "tenants") ? "{\"_id\": {\"$oid\": \"%s\"}}"
+                                                                        : "{\"tenantId\": {\"$oid\": \"%s\"}}",
+                                         SYNC_TEST_TENANT);
+  bson_t *filter = sync_test_json (f);
+  bson_t *opts = sync_test_json ("{\"sort\": {\"_id\": 1}, \"projection\": {\"_id\": 1}}");
+  mongoc_cursor_t *cursor = mongoc_collection_find_with_opts (mc, filter, opts, NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  const bson_t *doc;
+  bson_error_t err;
+
+  while (mongoc_cursor_next (cursor, &doc))
+    g_ptr_array_add (ids, pt_sync_doc_id_hex (doc));
+  if (mongoc_cursor_error (cursor, &err))
+    g_error ("find %s: %s", coll, err.message);
+  mongoc_cursor_destroy (cursor);
+  bson_destroy (filter);
+  bson_destroy (opts);
+  mongoc_collection_destroy (mc);
+  return ids;
+}
+
+/* Enrolment killed half-way (SIGKILL, as a pulled plug) continues where
+ * it stopped when `connect` runs again, and ends with exactly the
+ * server's documents. */
+static void
+test_connect_killed_half_way_continues (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir_a = sync_test_mkdtemp ();
+  g_autofree gchar *dir_b = sync_test_mkdtemp ();
+  g_autoptr(PtStore) a = sync_test_create_tenant (dir_a);
+  g_autoptr(PtStore) b = NULL;
+  g_autoptr(Child) first = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) colls = NULL;
+  mongoc_client_t *c = sync_test_client (uri);
+  const gchar *args[] = { "--data-dir", dir_b, "connect", "--uri", uri,
+                          "--tenant-id", SYNC_TEST_TENANT, NULL };
+  const guint n_imported = 60000;
+  gint64 total = 0, done_at_kill = 0, second_downloaded = -1, second_first_done = -1;
+  const gchar *line;
+  Run r;
+
+  g_clear_object (&a);
+  sync_test_sync_ok (dir_a, uri);
+  server_insert_medicines (c, n_imported);
+  /* A slow link: every getMore (one 5,000-document page) takes 200 ms. */
+  sync_test_server_command (c, "admin",
+                            "{\"configureFailPoint\": \"failCommand\", \"mode\": \"alwaysOn\", "
+                            "\"data\": {\"failCommands\": [\"getMore\"], \"blockConnection\": true, "
+                            "\"blockTimeMS\": 200, \"appName\": \"pharmatrack-desktop\"}}");
+
+  first = child_spawn (args);
+  for (;;)
+    {
+      gboolean timed_out;
+      gint64 d, t;
+
+      line = child_next_line (first, 120000, &timed_out);
+      g_assert_false (timed_out);
+      g_assert_nonnull (line);  /* it must not end before 20 % */
+      if (!parse_progress (line, &d, &t))
+        continue;
+      total = t;
+      if (d * 5 >= t)
+        {
+          done_at_kill = d;
+          break;
+        }
+    }
+  child_kill_9 (first);
+  g_test_message ("killed at %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, done_at_kill, total);
+  g_assert_cmpint (total, >=, n_imported);
+  g_assert_cmpint (done_at_kill * 5, <=, total * 4);  /* between 20 % and 80 % */
+  /* Half-way indeed: the enrolment is not complete. */
+  b = pt_store_open (dir_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_complete", 0), ==, 0);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_done", 0), >=, done_at_kill);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_done", 0), <, total);
+  g_clear_object (&b);
+
+  sync_test_server_command (c, "admin", "{\"configureFailPoint\": \"failCommand\", \"mode\": \"off\"}");
+  r = run_admin (NULL, "--data-dir", dir_b, "connect", "--uri", uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_auto(GStrv) lines = g_strsplit (r.err, "\n", -1);
+    const gchar *n = strstr (r.out, "documents downloaded");
+    gint64 t;
+
+    for (guint i = 0; lines[i] != NULL && second_first_done < 0; i++)
+      if (!parse_progress (lines[i], &second_first_done, &t))
+        second_first_done = -1;
+    g_assert_nonnull (n);
+    while (n > r.out && g_ascii_isdigit (n[-2]))
+      n--;
+    second_downloaded = g_ascii_strtoll (n - 1, NULL, 10);
+  }
+  g_test_message ("second run: progress starts at %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                  " documents downloaded", second_first_done, second_downloaded);
+  run_clear (&r);
+  /* It continued: it counted from where the first run stopped and fetched
+   * only the rest. */
+  g_assert_cmpint (second_first_done, >=, done_at_kill);
+  g_assert_cmpint (second_downloaded, >, 0);
+  g_assert_cmpint (second_downloaded, <=, total - done_at_kill);
+
+  /* Exactly the server's documents, each once. */
+  b = pt_store_open (dir_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_sync_get_int (b, "initial_complete", 0), ==, 1);
+  colls = g_ptr_array_new ();
+  {
+    guint n;
+    const PtCollection * const *all = pt_schema_collections (&n);
+
+    for (guint i = 0; i < n; i++)
+      if (all[i]->synced)
+        {
+          g_autoptr(GPtrArray) here = local_ids (b, all[i]->name);
+          g_autoptr(GPtrArray) there = server_ids (c, all[i]->name);
+
+          g_assert_cmpuint (here->len, ==, there->len);
+          for (guint k = 0; k < here->len; k++)
+            g_assert_cmpstr (g_ptr_array_index (here, k), ==, g_ptr_array_index (there, k));
+        }
+  }
+  g_assert_cmpint (pt_store_count (b, "medicines"), >=, n_imported);
+
+  g_clear_object (&b);
+  mongoc_client_destroy (c);
+  sync_test_rmdir (dir_a);
+  sync_test_rmdir (dir_b);
+}
+
 static gint64
 two_hours_ago_clock (gpointer data)
 {
@@ -325,7 +722,10 @@ test_status_counts_local_changes_without_sync (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   s0 = status_sync (dir);
-  g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "live");
+  /* The run is over: not live any more; what it recorded is kept. */
+  g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "offline");
+  g_assert_false (json_object_get_boolean_member (s0, "running"));
+  g_assert_cmpstr (json_object_get_string_member (s0, "lastRecordedState"), ==, "live");
   g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
   g_assert_true (json_object_get_null_member (s0, "oldestPendingAt"));
   g_assert_nonnull (json_object_get_string_member (s0, "lastPushAt"));
@@ -459,6 +859,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
+  g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
+                   test_status_is_not_live_after_watch_is_killed);
+  g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
 
   return g_test_run ();
 }

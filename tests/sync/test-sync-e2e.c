@@ -657,6 +657,59 @@ test_long_offline_pushes_every_operation (Fixture *f, gconstpointer data)
   g_rand_free (rand);
 }
 
+/* Staff read when a conflict was logged and when a write was refused in
+ * the process's time (pt_hlc_wall_ms), like every other time of the store:
+ * with the process clock ten days back, both say ten days back. */
+static void
+test_quarantine_and_conflict_times_follow_the_process_clock (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *m1 = NULL, *bad = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GPtrArray) q = NULL;
+  g_autoptr(PtSyncStatus) st = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 real_before, sim_before, sim_after;
+
+  m1 = sync_test_put_medicine (f->a, "Amoxicillin 500 mg", 900);
+  sync_test_sync_ok (f->dir_a, f->uri);
+  sync_test_server_command (f->web, "pharmatrack",
+                            "{\"collMod\": \"medicines\", \"validator\": {\"price\": {\"$lt\": 100000}}}");
+
+  month_offset_ms = -10 * DAY_MS;
+  pt_hlc_set_wall_clock (month_clock, NULL);
+  real_before = g_get_real_time () / 1000;
+  sim_before = pt_hlc_wall_ms ();
+  /* A foreign write that is older than the counter's edit of the same
+   * field (it loses: a conflict), and a price the cloud refuses. */
+  sync_test_foreign_update (f->web, "medicines", m1, "{\"price\": 555}", sim_before - 60000);
+  sync_test_update (f->a, "medicines", m1, "{\"price\": {\"$numberLong\": \"777\"}}");
+  bad = sync_test_put_medicine (f->a, "Very expensive biologic", 500000);
+  g_assert_false (sync_test_sync_once (f->dir_a, f->uri, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_clear_error (&error);
+  sim_after = pt_hlc_wall_ms ();
+  g_assert_cmpint (sim_after, <, real_before - 9 * DAY_MS);
+
+  conflicts = pt_store_sync_list_conflicts (f->a, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  g_assert_cmpint (((PtSyncConflict *) g_ptr_array_index (conflicts, 0))->logged_at_ms, >=, sim_before);
+  g_assert_cmpint (((PtSyncConflict *) g_ptr_array_index (conflicts, 0))->logged_at_ms, <=, sim_after);
+  q = pt_store_sync_list_quarantined (f->a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (q->len, ==, 1);
+  g_assert_cmpstr (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->document_id, ==, bad);
+  g_assert_cmpint (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->at_ms, >=, sim_before);
+  g_assert_cmpint (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->at_ms, <=, sim_after);
+  /* The last pull and push are on the same clock. */
+  st = pt_sync_status_new_from_store (f->a);
+  g_assert_cmpint (st->last_pull_ms, >=, sim_before);
+  g_assert_cmpint (st->last_pull_ms, <=, sim_after);
+  g_assert_cmpint (st->last_push_ms, >=, sim_before);
+  g_assert_cmpint (st->last_push_ms, <=, sim_after);
+  pt_hlc_set_wall_clock (NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -678,6 +731,8 @@ main (int argc, char **argv)
   ADD ("/sync/e2e/history-lost-catches-up-without-losing-local-writes",
        test_history_lost_catches_up_without_losing_local_writes, tiny_oplog);
   ADD ("/sync/e2e/lost-ack-writes-nothing-twice", test_lost_ack_writes_nothing_twice, NULL);
+  g_test_add ("/sync/e2e/quarantine-and-conflict-times-follow-the-process-clock", Fixture, NULL,
+              setup, test_quarantine_and_conflict_times_follow_the_process_clock, teardown_month_ago);
   g_test_add ("/sync/e2e/thirty-days-offline-pushes-every-operation", Fixture, NULL,
               setup_month_ago, test_long_offline_pushes_every_operation, teardown_month_ago);
 #undef ADD
