@@ -101,7 +101,7 @@ def scenario_demo_first_run(app):
     log has it."""
     app.start()
     app.wait("the welcome page", role="list item", contains="Explore with demo data", timeout=20)
-    app.screenshot("welcome")
+    app.screenshot("welcome", committed="welcome.png")
     # The first choice has the keyboard focus: Enter picks it.
     combo(KEYSYMS["\n"])
     app.wait("the demo accounts on the sign-in page", role="label", name=OWNER, timeout=90)
@@ -171,10 +171,17 @@ def catalogue_work(app):
         raise Failure(f"the audit log has no event for movement {movement_id}")
     log("audit has movement", movement_id)
 
+    # The whole catalogue again: the search cleared, a screenful of rows.
+    search(app, "")
+    combo(KEYSYMS["BackSpace"])
+    wait_for(lambda: len(table_rows(app)) >= 12, 15, "a screenful of the catalogue")
+    app.wait("the catalogue count", role="label", contains="medicines", timeout=10)
+    app.screenshot("catalogue", committed="medicines.png")
+
     # The Sync page, reached from the header's sync indicator.
     click(app.wait("the sync indicator", role="push button", name="Sync status"))
     app.wait("the sync state", role="label", contains="Offline — not connected")
-    app.screenshot("sync")
+    app.screenshot("sync", committed="sync.png")
 
 
 def demo_store(app):
