@@ -6,8 +6,11 @@
  * (pt_store_counter_dispense: plan, FEFO movements, the prescription, the
  * audit event and the outbox in ONE transaction) and prints p50/p95
  * against the physical limit measured in the same run: a raw single-row
- * synchronous=FULL commit on the same file system.  Prints figures; never
- * asserts on time.
+ * synchronous=FULL commit on the same file system.  The raw commits are
+ * interleaved with the dispenses (dispense, raw commit, dispense, …): this
+ * VM's disk changes its fsync time tenfold within minutes, so measuring
+ * the two in separate phases compares different disks.  Prints figures;
+ * never asserts on time.
  *
  *   bench-counter [--dir DIR] [--medicines N] [--movements N] [--dispenses N]
  *
@@ -24,6 +27,60 @@
 #include "pt-store-counter.h"
 #include "pt-store-private.h"
 #include "pt-bench-util.h"
+
+/* The limit: a one-row synchronous=FULL commit in WAL mode on a file
+ * beside the store, one at a time between the dispenses. */
+typedef struct
+{
+  sqlite3      *db;
+  sqlite3_stmt *insert;
+  gchar        *path;
+} RawCommit;
+
+static void
+raw_commit_open (RawCommit   *raw,
+                 const gchar *dir)
+{
+  raw->path = g_build_filename (dir, "bench-raw-commit.sqlite", NULL);
+  g_unlink (raw->path);
+  if (sqlite3_open (raw->path, &raw->db) != SQLITE_OK
+      || sqlite3_exec (raw->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                                "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)",
+                       NULL, NULL, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (raw->db, "INSERT INTO t (v) VALUES (randomblob(300))", -1,
+                             &raw->insert, NULL) != SQLITE_OK)
+    g_error ("raw commit: cannot set up %s", raw->path);
+}
+
+static gdouble
+raw_commit_once (RawCommit *raw)
+{
+  gdouble t0 = pt_bench_now_ms ();
+
+  if (sqlite3_exec (raw->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("raw commit: begin: %s", sqlite3_errmsg (raw->db));
+  sqlite3_reset (raw->insert);
+  if (sqlite3_step (raw->insert) != SQLITE_DONE)
+    g_error ("raw commit: insert: %s", sqlite3_errmsg (raw->db));
+  if (sqlite3_exec (raw->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("raw commit: commit: %s", sqlite3_errmsg (raw->db));
+  return pt_bench_now_ms () - t0;
+}
+
+static void
+raw_commit_close (RawCommit *raw)
+{
+  const gchar *suffixes[] = { "", "-wal", "-shm" };
+
+  sqlite3_finalize (raw->insert);
+  sqlite3_close (raw->db);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree gchar *file = g_strconcat (raw->path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_free (raw->path);
+}
 
 static gint64
 count_rows (PtStore     *store,
@@ -99,6 +156,10 @@ main (int argc, char **argv)
   gboolean own_dir;
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) raw_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) pair_ratio = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  RawCommit raw = { 0 };
   g_autoptr(GPtrArray) meds = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) patients = NULL;
   g_autoptr(GPtrArray) rxs = g_ptr_array_new_with_free_func (g_free);
@@ -177,28 +238,47 @@ main (int argc, char **argv)
       g_ptr_array_add (rxs, id);
     }
 
+  raw_commit_open (&raw, dir);
+  for (guint i = 0; i < 20; i++)
+    raw_commit_once (&raw);     /* warm-up: the WAL file grows to its size */
   for (guint i = 0; i < rxs->len; i++)
     {
       g_autoptr(PtDispensePlan) plan = NULL;
-      gdouble a = pt_bench_now_ms (), b;
+      gdouble a, b, r;
+      int written0, written1, unused;
 
       /* Every warning acknowledged with a reason, as a pharmacist would. */
+      sqlite3_db_status (_pt_store_get_db (store), SQLITE_DBSTATUS_CACHE_WRITE, &written0, &unused, 0);
+      a = pt_bench_now_ms ();
       plan = pt_store_counter_dispense (store, rxs->pdata[i], ~0u, "bench", 0, &error);
       b = pt_bench_now_ms ();
       if (plan == NULL)
         g_error ("dispense: %s", error->message);
+      sqlite3_db_status (_pt_store_get_db (store), SQLITE_DBSTATUS_CACHE_WRITE, &written1, &unused, 0);
+      g_array_append_val (pages, (gdouble) { written1 - written0 });
       g_array_append_val (ms, (gdouble) { b - a });
+      r = raw_commit_once (&raw);
+      g_array_append_val (raw_ms, r);
+      g_array_append_val (pair_ratio, (gdouble) { (b - a) / MAX (r, 0.001) });
     }
+  raw_commit_close (&raw);
   p50 = pt_bench_percentile (ms, 0.50);
   p95 = pt_bench_percentile (ms, 0.95);
-  pt_bench_raw_commit (dir, 400, &raw50, &raw95);
+  raw50 = pt_bench_percentile (raw_ms, 0.50);
+  raw95 = pt_bench_percentile (raw_ms, 0.95);
 
   g_print ("dispense commit (one transaction: plan, movements, prescription, audit, outbox), "
            "%u dispenses:\n", ms->len);
   g_print ("  counter dispense   p50 %7.3f ms   p95 %7.3f ms\n", p50, p95);
-  g_print ("  raw FULL commit    p50 %7.3f ms   p95 %7.3f ms\n", raw50, raw95);
-  g_print ("  ratio p95          %.2f× the raw commit; goal p95 ≤ 5 ms (%.0f %% of it)\n",
-           p95 / raw95, 100.0 * p95 / 5.0);
+  g_print ("  raw FULL commit    p50 %7.3f ms   p95 %7.3f ms   (one after each dispense)\n",
+           raw50, raw95);
+  g_print ("  ratio p95          %.2f× the raw commit (p50 %.2f×; median of the %u "
+           "dispense/raw pairs %.2f×)\n", p95 / raw95, p50 / raw50, pair_ratio->len,
+           pt_bench_percentile (pair_ratio, 0.50));
+  g_print ("  pages written      p50 %.0f per dispense (the raw commit writes 1–2)\n",
+           pt_bench_percentile (pages, 0.50));
+  g_print ("  goal p95 ≤ 5 ms: %.0f %% of it; issue #2: ≤ 3× the raw commit\n",
+           100.0 * p95 / 5.0);
   {
     g_autofree gchar *load = pt_bench_uptime ();
     g_print ("  %s\n", load);

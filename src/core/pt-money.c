@@ -1,7 +1,9 @@
 #define G_LOG_DOMAIN "pt-core"
 #include "config.h"
 
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -518,6 +520,38 @@ pt_time_format_iso (PtTime   t,
                           g_date_time_get_minute (dt),
                           g_date_time_get_second (dt),
                           (int) ms);
+}
+
+gchar *
+pt_date_format_display (void)
+{
+  const gchar *name = setlocale (LC_TIME, NULL);
+  const gchar *d_fmt = nl_langinfo (D_FMT);
+  g_auto(GStrv) parts = NULL;
+
+  if (name == NULL || g_str_equal (name, "C") || g_str_equal (name, "POSIX")
+      || g_str_has_prefix (name, "C.") || d_fmt == NULL || *d_fmt == '\0')
+    return g_strdup ("%-d %b %Y");
+  /* A two-digit expiry year misleads. */
+  parts = g_strsplit (d_fmt, "%y", -1);
+  return g_strjoinv ("%Y", parts);
+}
+
+gchar *
+pt_date_format_day (PtTime t)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree gchar *format = NULL;
+
+  if (t == 0)
+    return g_strdup ("");
+  /* Shown in UTC, the zone the day was stored in, so it never moves a
+   * day with the time zone. */
+  dt = g_date_time_new_from_unix_utc (t / 1000 - (t % 1000 < 0 ? 1 : 0));
+  if (dt == NULL)
+    return g_strdup ("");
+  format = pt_date_format_display ();
+  return g_date_time_format (dt, format);
 }
 
 PtTime

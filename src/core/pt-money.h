@@ -47,6 +47,13 @@ gboolean  pt_date_parse           (const gchar *text,
 gchar    *pt_time_format_iso      (PtTime       t,
                                    gboolean     date_only);
 PtTime    pt_time_now             (void);
+/* The locale's numeric date (LC_TIME) with a four-digit year, as a
+ * g_date_time_format() format: "%d.%m.%Y", "%d/%m/%Y"; "%-d %b %Y" in the
+ * C locale, whose American order is ambiguous anywhere else. */
+gchar    *pt_date_format_display  (void);
+/* A calendar day (midnight UTC, e.g. an expiry date) in that format:
+ * "14.12.2026", "14/12/2026", "14 Dec 2026"; "" for 0. */
+gchar    *pt_date_format_day      (PtTime       t);
 /* "YYYY-MM-DD" (midnight UTC) or ISO 8601 with time ("2026-11-27T10:00:00Z",
  * "…+01:00"; no zone = UTC) → UTC ms. PT_ERROR_INVALID otherwise. */
 gboolean  pt_time_parse_iso       (const gchar *text,

@@ -20,4 +20,23 @@ bson_t     *_pt_counter_get_live_rx  (PtStore      *self,
                                       const gchar  *id,
                                       GError      **error);
 
+/* pt-store-dispense.c: decides, on the plan made inside the write
+ * transaction, whether it may be committed; may set *@audit_reason (newly
+ * allocated) for the prescription's audit event. */
+typedef gboolean (*PtDispenseCheck) (PtStore               *self,
+                                     const PtDispensePlan  *plan,
+                                     gpointer               data,
+                                     gchar                **audit_reason,
+                                     GError               **error);
+/* Plans and dispenses in ONE transaction with ONE plan: @check (may be
+ * NULL) runs on the plan first, then the rules of pt_store_dispense()
+ * with the reason @check gave (or @override_reason). */
+PtDispensePlan *_pt_store_dispense_checked (PtStore         *self,
+                                            const gchar     *prescription_id,
+                                            const gchar     *override_reason,
+                                            PtTime           now,
+                                            PtDispenseCheck  check,
+                                            gpointer         data,
+                                            GError         **error);
+
 G_END_DECLS

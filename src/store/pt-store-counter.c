@@ -348,6 +348,57 @@ warnings_phrase (guint warnings)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+typedef struct
+{
+  guint        acknowledged;
+  const gchar *reason;
+} CounterCheck;
+
+/* Every warning of the plan acknowledged; clinical ones overridden by a
+ * pharmacist with a reason.  The audit reason names what was
+ * acknowledged. */
+static gboolean
+counter_check (PtStore               *self,
+               const PtDispensePlan  *plan,
+               gpointer               data,
+               gchar                **audit_reason,
+               GError               **error)
+{
+  CounterCheck *check = data;
+  const gchar *reason = check->reason;
+  guint missing = plan->warnings & ~check->acknowledged;
+  g_autofree gchar *names = NULL;
+
+  if (missing != 0)
+    {
+      names = warnings_phrase (missing);
+      g_set_error (error, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED,
+                   _("Nothing was dispensed: acknowledge each warning first (%s)."), names);
+      return FALSE;
+    }
+  if (plan->warnings & PT_WARNINGS_NEED_REASON)
+    {
+      if (!pt_store_can (self, PT_PERM_OVERRIDE_WARNING))
+        return pt_role_check (pt_store_get_role (self), PT_PERM_OVERRIDE_WARNING, error);
+      if (reason == NULL || *reason == '\0')
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED,
+                       _("Overriding an allergy or duplicate-therapy warning needs a reason."));
+          return FALSE;
+        }
+    }
+  if (plan->warnings == 0)
+    return TRUE;
+  names = warnings_phrase (plan->warnings);
+  if (plan->warnings & PT_WARNINGS_NEED_REASON)
+    *audit_reason = g_strdup_printf (_("Acknowledged: %s. Override: %s"), names, reason);
+  else if (reason != NULL && *reason != '\0')
+    *audit_reason = g_strdup_printf (_("Acknowledged: %s. Note: %s"), names, reason);
+  else
+    *audit_reason = g_strdup_printf (_("Acknowledged: %s."), names);
+  return TRUE;
+}
+
 PtDispensePlan *
 pt_store_counter_dispense (PtStore     *self,
                            const gchar *prescription_id,
@@ -356,11 +407,8 @@ pt_store_counter_dispense (PtStore     *self,
                            PtTime       now,
                            GError     **error)
 {
-  g_autoptr(PtDispensePlan) plan = NULL;
   g_autofree gchar *reason = NULL;
-  g_autofree gchar *audit_reason = NULL;
-  PtDispensePlan *done;
-  guint missing;
+  CounterCheck check = { .acknowledged = acknowledged };
 
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
 
@@ -372,62 +420,13 @@ pt_store_counter_dispense (PtStore     *self,
       return NULL;
     }
   reason = override_reason ? g_strstrip (g_strdup (override_reason)) : NULL;
+  check.reason = reason;
 
-  /* The write lock is held from the plan to the commit: the warnings the
-   * pharmacist acknowledged are the warnings of what is committed. */
-  if (!_pt_store_begin (self, error))
-    return NULL;
-  plan = pt_store_plan_dispense (self, prescription_id, now, error);
-  if (plan == NULL)
-    goto fail;
-
-  missing = plan->warnings & ~acknowledged;
-  if (missing != 0)
-    {
-      g_autofree gchar *names = warnings_phrase (missing);
-      g_set_error (error, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED,
-                   _("Nothing was dispensed: acknowledge each warning first (%s)."), names);
-      goto fail;
-    }
-  if (plan->warnings & PT_WARNINGS_NEED_REASON)
-    {
-      if (!pt_store_can (self, PT_PERM_OVERRIDE_WARNING))
-        {
-          pt_role_check (pt_store_get_role (self), PT_PERM_OVERRIDE_WARNING, error);
-          goto fail;
-        }
-      if (reason == NULL || *reason == '\0')
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_WARNING_UNACKNOWLEDGED,
-                       _("Overriding an allergy or duplicate-therapy warning needs a reason."));
-          goto fail;
-        }
-    }
-  if (plan->warnings != 0)
-    {
-      g_autofree gchar *names = warnings_phrase (plan->warnings);
-
-      if (plan->warnings & PT_WARNINGS_NEED_REASON)
-        audit_reason = g_strdup_printf (_("Acknowledged: %s. Override: %s"), names, reason);
-      else if (reason != NULL && *reason != '\0')
-        audit_reason = g_strdup_printf (_("Acknowledged: %s. Note: %s"), names, reason);
-      else
-        audit_reason = g_strdup_printf (_("Acknowledged: %s."), names);
-    }
-
-  done = pt_store_dispense (self, prescription_id, audit_reason, now, error);
-  if (done == NULL)
-    goto fail;
-  if (!_pt_store_commit (self, error))
-    {
-      pt_dispense_plan_free (done);
-      return NULL;
-    }
-  return done;
-
-fail:
-  _pt_store_rollback (self);
-  return NULL;
+  /* One plan, made under the write lock that is held to the commit: the
+   * warnings the pharmacist acknowledged are the warnings of what is
+   * committed. */
+  return _pt_store_dispense_checked (self, prescription_id, NULL, now, counter_check, &check,
+                                     error);
 }
 
 PtQuantity

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 
 #include "pt-store-impl.h"
+#include "pt-store-counter-private.h"
 
 static void
 allocation_free (PtAllocation *a)
@@ -211,11 +212,21 @@ allocate (PtStore        *self,
   return TRUE;
 }
 
+/* What make_plan read about each line's medicine, kept for the write so
+ * that no medicine is read twice in a dispense. */
+typedef struct
+{
+  gboolean known;
+  PtMoney  unit_price;
+  gint64   tax_rate;
+} LinePrice;
+
 static PtDispensePlan *
 make_plan (PtStore     *self,
            const gchar *prescription_id,
            PtTime       now,
            bson_t     **rx_out,
+           GArray      *prices,
            GError     **error)
 {
   g_autoptr(PtDispensePlan) plan = NULL;
@@ -274,6 +285,8 @@ make_plan (PtStore     *self,
                                   - pt_bson_get_int (&item, "dispensedQuantity", 0));
         line->allocations = g_ptr_array_new_with_free_func ((GDestroyNotify) allocation_free);
         g_ptr_array_add (plan->lines, line);
+        if (prices != NULL)
+          g_array_set_size (prices, plan->lines->len);
         if (line->requested == 0 || line->medicine_id == NULL)
           continue;
 
@@ -304,7 +317,7 @@ make_plan (PtStore     *self,
 
             if (a->expiry_date - now < PT_SHORT_DATED_DAYS * PT_MS_PER_DAY)
               {
-                g_autofree gchar *date = pt_time_format_iso (a->expiry_date, TRUE);
+                g_autofree gchar *date = pt_date_format_day (a->expiry_date);
 
                 line->warnings |= PT_WARNING_SHORT_DATED;
                 if (message->len > 0)
@@ -340,6 +353,10 @@ make_plan (PtStore     *self,
                                     medicine ? pt_bson_get_int (medicine, "taxRate", 0) : 0);
         if (pt_money_mul (unit_price, line->allocated, &line_net))
           plan->total += line_net + pt_money_tax (line_net, (gint) tax_rate);
+        if (prices != NULL && medicine != NULL)
+          g_array_index (prices, LinePrice, line->item_index)
+            = (LinePrice) { TRUE, pt_bson_get_int (medicine, "price", 0),
+                            pt_bson_get_int (medicine, "taxRate", 0) };
       }
 
   if (rx_out != NULL)
@@ -354,7 +371,7 @@ pt_store_plan_dispense (PtStore     *self,
                         GError     **error)
 {
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
-  return make_plan (self, prescription_id, now ? now : pt_hlc_wall_ms (), NULL, error);
+  return make_plan (self, prescription_id, now ? now : pt_hlc_wall_ms (), NULL, NULL, error);
 }
 
 /* The items with dispensedQuantity raised by the plan, and the price the
@@ -364,6 +381,7 @@ append_dispensed_items (PtStore              *self,
                         bson_t               *fields,
                         const bson_t         *rx,
                         const PtDispensePlan *plan,
+                        GArray               *prices,
                         gboolean             *complete,
                         PtMoney              *billed)
 {
@@ -378,7 +396,10 @@ append_dispensed_items (PtStore              *self,
     while (bson_iter_next (&items))
       {
         PtDispenseLine *line = index < plan->lines->len ? plan->lines->pdata[index] : NULL;
+        const LinePrice *price = index < prices->len ? &g_array_index (prices, LinePrice, index)
+                                                     : NULL;
         g_autoptr(bson_t) medicine = NULL;
+        gint64 medicine_price = 0, medicine_tax = 0;
         const uint8_t *data;
         uint32_t len;
         bson_t item, out;
@@ -402,12 +423,19 @@ append_dispensed_items (PtStore              *self,
         quantity = pt_bson_get_int (&item, "quantity", 0);
         if (dispensed < quantity)
           *complete = FALSE;
-        medicine = line && line->medicine_id
-                   ? _pt_store_get_doc (self, "medicines", line->medicine_id) : NULL;
-        unit_price = pt_bson_get_int (&item, "unitPrice",
-                                      medicine ? pt_bson_get_int (medicine, "price", 0) : 0);
-        tax_rate = pt_bson_get_int (&item, "taxRate",
-                                    medicine ? pt_bson_get_int (medicine, "taxRate", 0) : 0);
+        if (price != NULL && price->known)
+          {
+            medicine_price = price->unit_price;
+            medicine_tax = price->tax_rate;
+          }
+        else if (line && line->medicine_id
+                 && (medicine = _pt_store_get_doc (self, "medicines", line->medicine_id)) != NULL)
+          {
+            medicine_price = pt_bson_get_int (medicine, "price", 0);
+            medicine_tax = pt_bson_get_int (medicine, "taxRate", 0);
+          }
+        unit_price = pt_bson_get_int (&item, "unitPrice", medicine_price);
+        tax_rate = pt_bson_get_int (&item, "taxRate", medicine_tax);
 
         BSON_APPEND_DOCUMENT_BEGIN (&array, key, &out);
         bson_iter_init (&field, &item);
@@ -477,15 +505,18 @@ set_plan_error (const PtDispensePlan *plan,
 }
 
 PtDispensePlan *
-pt_store_dispense (PtStore     *self,
-                   const gchar *prescription_id,
-                   const gchar *override_reason,
-                   PtTime       now,
-                   GError     **error)
+_pt_store_dispense_checked (PtStore         *self,
+                            const gchar     *prescription_id,
+                            const gchar     *override_reason,
+                            PtTime           now,
+                            PtDispenseCheck  check,
+                            gpointer         data,
+                            GError         **error)
 {
   g_autoptr(PtDispensePlan) plan = NULL;
   g_autoptr(bson_t) rx = NULL;
   g_autoptr(bson_t) fields = bson_new ();
+  g_autoptr(GArray) prices = g_array_new (FALSE, TRUE, sizeof (LinePrice));
   g_autofree gchar *reason = NULL;
   g_autofree gchar *pharmacy_id = NULL;
   PtWriteOptions opts = { .skip_permission = TRUE };
@@ -494,23 +525,26 @@ pt_store_dispense (PtStore     *self,
   PtMoney billed;
   const gchar *status;
 
-  g_return_val_if_fail (PT_IS_STORE (self), NULL);
-
   if (now == 0)
     now = pt_hlc_wall_ms ();
   reason = override_reason ? g_strstrip (g_strdup (override_reason)) : NULL;
-  if (reason != NULL && *reason == '\0')
-    g_clear_pointer (&reason, g_free);
-  if (!pt_role_check (self->role, PT_PERM_DISPENSE, error))
-    return NULL;
 
   /* Planned inside the write transaction: the stock cannot change between
-   * the allocation and the commit. */
+   * the allocation and the commit, and the warnings checked are those of
+   * what is committed. */
   if (!_pt_store_begin (self, error))
     return NULL;
-  plan = make_plan (self, prescription_id, now, &rx, error);
+  plan = make_plan (self, prescription_id, now, &rx, prices, error);
   if (plan == NULL)
     goto fail;
+  if (check != NULL)
+    {
+      g_clear_pointer (&reason, g_free);
+      if (!check (self, plan, data, &reason, error))
+        goto fail;
+    }
+  if (reason != NULL && *reason == '\0')
+    g_clear_pointer (&reason, g_free);
   for (guint i = 0; i < plan->lines->len; i++)
     {
       PtDispenseLine *line = plan->lines->pdata[i];
@@ -553,7 +587,7 @@ pt_store_dispense (PtStore     *self,
         }
     }
 
-  append_dispensed_items (self, fields, rx, plan, &complete, &billed);
+  append_dispensed_items (self, fields, rx, plan, prices, &complete, &billed);
   append_billing (self, fields, rx, billed);
   status = pt_bson_get_string (rx, "status");
   if (complete)
@@ -576,6 +610,21 @@ pt_store_dispense (PtStore     *self,
 fail:
   _pt_store_rollback (self);
   return NULL;
+}
+
+PtDispensePlan *
+pt_store_dispense (PtStore     *self,
+                   const gchar *prescription_id,
+                   const gchar *override_reason,
+                   PtTime       now,
+                   GError     **error)
+{
+  g_return_val_if_fail (PT_IS_STORE (self), NULL);
+
+  if (!pt_role_check (self->role, PT_PERM_DISPENSE, error))
+    return NULL;
+  return _pt_store_dispense_checked (self, prescription_id, override_reason, now, NULL, NULL,
+                                     error);
 }
 
 gboolean

@@ -56,10 +56,10 @@ set_cancelled (PtSyncFailure  *failure,
 /* Applies one page of the catch-up in one transaction, with the
  * checkpoint that covers it (and the collection's "done" mark after its
  * last page): a crash keeps either both or neither.  The page goes in
- * slices of PT_SYNC_CANCEL_SLICE documents, progress reported after
- * each; when the sync is stopped between two slices, what was applied
- * commits with the checkpoint of its last document (never the done mark)
- * and *@stopped is set. */
+ * slices of PT_SYNC_CANCEL_SLICE documents, with a report after each;
+ * when the sync is stopped between two slices, what was applied commits
+ * with the checkpoint of its last document (never the done mark) and
+ * *@stopped is set. */
 static gboolean
 apply_page (PtSyncSession      *s,
             const PtCollection *c,
@@ -86,12 +86,12 @@ apply_page (PtSyncSession      *s,
       n += m;
       if (ok && n < page->len)
         {
-          s->initial_done = done_before + n;
+          /* A heartbeat: the count stays the committed one (what a kill
+           * keeps), so progress never goes back on the next run. */
           _pt_sync_session_report (s);
           *stopped = is_cancelled (s);
         }
     }
-  s->initial_done = done_before;
   if (n > 0)
     {
       bson_iter_t it;

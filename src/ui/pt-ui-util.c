@@ -41,19 +41,10 @@ time_locale_is_plain (void)
          || g_str_has_prefix (name, "C.");
 }
 
-/* The locale's numeric date ("05.03.2027", "05/03/2027", "03/05/2027")
- * with a four-digit year: a two-digit expiry year misleads.  The C locale's
- * is the American one, which is ambiguous anywhere else: "5 Mar 2027". */
 gchar *
 pt_ui_date_format (void)
 {
-  const gchar *d_fmt = nl_langinfo (D_FMT);
-  g_auto(GStrv) parts = NULL;
-
-  if (time_locale_is_plain () || d_fmt == NULL || *d_fmt == '\0')
-    return g_strdup ("%-d %b %Y");
-  parts = g_strsplit (d_fmt, "%y", -1);
-  return g_strjoinv ("%Y", parts);
+  return pt_date_format_display ();
 }
 
 /* "14:05", or "2:05 PM" where the locale keeps a 12-hour clock. */

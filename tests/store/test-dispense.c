@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "pt-test"
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "pt-test-store.h"
@@ -248,6 +249,48 @@ test_short_dated_warning (Counter      *c,
   g_assert_cmpint (pt_test_batch_ledger_sum (c->fx.store, batch), ==, 8);
 }
 
+/* The warning names the expiry day as the locale writes dates, never as
+ * ISO: "14 Dec 2026" in the C locale, "14.12.2026" in German. */
+static void
+test_short_dated_date_as_locale (Counter      *c,
+                                 gconstpointer data)
+{
+  const gchar *locales[] = { "C", "de_DE.UTF-8", "de_DE.utf8" };
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *batch = pt_test_receive (c->fx.store, c->med, NULL, "SOON", 20, 10);
+  g_autofree gchar *rx = new_rx (c, 2);
+  g_autofree gchar *saved = g_strdup (setlocale (LC_TIME, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      g_autoptr(PtDispensePlan) plan = NULL;
+      g_autoptr(GDateTime) day = NULL;
+      g_autofree gchar *expected = NULL;
+      g_autofree gchar *iso = NULL;
+      PtDispenseLine *line;
+      PtAllocation *a;
+
+      if (setlocale (LC_TIME, locales[i]) == NULL)
+        {
+          g_test_message ("locale %s not installed: skipped", locales[i]);
+          continue;
+        }
+      plan = pt_store_plan_dispense (c->fx.store, rx, 0, &error);
+      g_assert_no_error (error);
+      line = plan->lines->pdata[0];
+      g_assert_cmpuint (line->allocations->len, ==, 1);
+      a = line->allocations->pdata[0];
+      day = g_date_time_new_from_unix_utc (a->expiry_date / 1000);
+      expected = g_date_time_format (day, i == 0 ? "%-d %b %Y" : "%d.%m.%Y");
+      iso = g_date_time_format (day, "%Y-%m-%d");
+      g_test_message ("%s: %s", locales[i], line->message);
+      g_assert_nonnull (strstr (line->message, expected));
+      g_assert_null (strstr (line->message, iso));
+    }
+  setlocale (LC_TIME, saved);
+  (void) batch;
+}
+
 static void
 test_allergy_warnings (Counter      *c,
                        gconstpointer data)
@@ -407,6 +450,8 @@ main (int argc, char **argv)
   ADD ("/store/dispense/insufficient-refused-then-partial-fill",
        test_insufficient_refused_then_partial_fill);
   ADD ("/store/dispense/short-dated-warning-needs-override", test_short_dated_warning);
+  ADD ("/store/dispense/short-dated-date-as-the-locale-writes-it",
+       test_short_dated_date_as_locale);
   ADD ("/store/dispense/allergy-by-generic-name-and-category", test_allergy_warnings);
   ADD ("/store/dispense/duplicate-within-seven-days", test_duplicate_within_seven_days);
   ADD ("/store/dispense/override-needs-permission", test_override_needs_permission);

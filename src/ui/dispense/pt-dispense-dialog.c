@@ -218,6 +218,25 @@ ack_toggled_cb (PtDispenseDialog *self)
 
 /* ---- Building ----------------------------------------------------------- */
 
+/* One whole sentence per warning: no case surgery on translated text. */
+static const gchar *
+ack_label (PtDispenseWarning warning)
+{
+  switch (warning)
+    {
+    case PT_WARNING_SHORT_DATED:
+      return _("Acknowledge short-dated stock");
+    case PT_WARNING_INSUFFICIENT:
+      return _("Acknowledge not enough stock (partial fill)");
+    case PT_WARNING_ALLERGY:
+      return _("Acknowledge allergy");
+    case PT_WARNING_DUPLICATE:
+      return _("Acknowledge duplicate therapy");
+    default:
+      return _("Acknowledge the warning");
+    }
+}
+
 /* One expander per medicine, one row per batch to pick: lot, expiry and
  * how many, readable at a glance. */
 static void
@@ -338,14 +357,9 @@ build_warnings (PtDispenseDialog *self)
               g_string_append (detail, line->message);
             }
         }
-      /* Translators: "Acknowledge short-dated stock" */
-      label = g_strdup_printf (_("Acknowledge %s"), pt_dispense_warning_get_label (warning_bits[i]));
-      {
-        g_autofree gchar *lower = g_utf8_strdown (label, -1);
-        lower[0] = 'A';
-        check = gtk_check_button_new_with_label (lower);
-        set_accessible_label (check, lower);
-      }
+      label = g_strdup (ack_label (warning_bits[i]));
+      check = gtk_check_button_new_with_label (label);
+      set_accessible_label (check, label);
       g_signal_connect_swapped (check, "toggled", G_CALLBACK (ack_toggled_cb), self);
       self->ack[i] = GTK_CHECK_BUTTON (check);
       {
