@@ -139,10 +139,15 @@ pt_store_catalogue_other_rowids (PtStore      *self,
     return g_array_new (FALSE, FALSE, sizeof (gint64));
   end = g_strconcat (q, PREFIX_END, NULL);
   /* Names come from the search index's own copy: sorting the matches never
-   * reads a medicine's document.  The index holds live medicines only. */
-  stmt = _pt_store_prepare (self, "SELECT rowid FROM medicines_fts WHERE medicines_fts MATCH ?1 "
-                                  "AND NOT (name >= ?2 COLLATE NOCASE AND name < ?3 COLLATE NOCASE) "
-                                  "ORDER BY name COLLATE NOCASE, rowid", error);
+   * reads a medicine's document.  The index holds live medicines only.
+   * Its text of a name may carry the name's digits after it, so a match
+   * whose text starts with the query is checked against the name itself
+   * (only those: the names listed first). */
+  stmt = _pt_store_prepare (self, "SELECT f.rowid FROM medicines_fts f WHERE medicines_fts MATCH ?1 "
+                                  "AND NOT (f.name >= ?2 COLLATE NOCASE AND f.name < ?3 COLLATE NOCASE "
+                                  "AND EXISTS (SELECT 1 FROM medicines m WHERE m.rowid = f.rowid "
+                                  "AND m.name >= ?2 AND m.name < ?3)) "
+                                  "ORDER BY f.name COLLATE NOCASE, f.rowid", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);

@@ -92,6 +92,21 @@ test_other_matches_exclude_the_names_and_sort_by_name (PtTestFixture *fx, gconst
   names = names_of (fx->store, other);
   g_assert_cmpstr (names, ==, "Bactamox|Co-amoxiclav 625 mg");
 
+  /* Typed past a name into its digits: the index's text of a name may
+   * carry them, the name does not — still listed, here. */
+  {
+    g_autofree gchar *id = pt_test_add_medicine (fx->store, "Vitamin D3 1000", "colecalciferol",
+                                                 NULL, NULL, 700);
+    g_autoptr(GArray) past = pt_store_catalogue_other_rowids (fx->store, "Vitamin D3 1000 3", &error);
+    g_autoptr(GArray) named = pt_store_catalogue_name_rowids (fx->store, "Vitamin D3 1000 3", 0, 0, &error);
+    g_autofree gchar *past_names = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (named->len, ==, 0);
+    past_names = names_of (fx->store, past);
+    g_assert_cmpstr (past_names, ==, "Vitamin D3 1000");
+  }
+
   /* Punctuation only: no words, nothing else matches. */
   none = pt_store_catalogue_other_rowids (fx->store, "--", &error);
   g_assert_no_error (error);
