@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 #define PT_SYNC_PUSH_BATCH 1000
+/* Outbox entries read at a time: a counter's edit comes with its audit
+ * event, so each collection's bulk still carries up to PT_SYNC_PUSH_BATCH. */
+#define PT_SYNC_PUSH_READ 2000
 #define PT_SYNC_PAGE 1000
 /* Initial sync / catch-up: documents per server batch, each applied in
  * one transaction with its checkpoint (fewer, larger commits: every
@@ -178,6 +181,23 @@ gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
  * that this counter must push again, encrypted. */
 gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
                                                const bson_t  *base);
+
+/* Unreadable documents (pt-sync-crypt-unreadable.c): TRUE when a
+ * decryption @error is about the value (damaged, unknown key), not the
+ * connection. */
+gboolean       _pt_sync_unreadable_is_value_error (const GError *error);
+/* Lists (or updates) @id as unreadable with @message, inside the
+ * caller's transaction. */
+gboolean       _pt_sync_unreadable_note  (PtStore            *store,
+                                          const PtCollection *collection,
+                                          const gchar        *id,
+                                          const gchar        *message,
+                                          GError            **error);
+/* A readable version of @id arrived: off the list. */
+gboolean       _pt_sync_unreadable_forget (PtStore            *store,
+                                           const PtCollection *collection,
+                                           const gchar        *id,
+                                           GError            **error);
 
 /* Held by every running engine (worker thread, one-shot run) on its
  * store: a shared lock on DATA_DIR/tenant-<id>.sync-lock that the kernel
