@@ -550,6 +550,15 @@ test_refills_count_down (CounterFixture *cf,
       g_assert_true (number_looks_right (number));
       g_assert_cmpint (pt_store_counter_refills_left (store, refill), ==, left - 1);
       g_assert_cmpint (pt_store_counter_refills_left (store, current), ==, 0);
+      {
+        /* What the lists show on each row. */
+        g_autoptr(PtRxRow) row = pt_store_counter_get_row (store, refill, &error);
+        g_autoptr(PtRxRow) was = pt_store_counter_get_row (store, current, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (row->refills_left, ==, left - 1);
+        g_assert_cmpint (was->refills_left, ==, 0);
+      }
       g_assert_cmpint (pt_store_counter_owed (store, refill), ==, 10);
       doc = pt_store_get (store, "prescriptions", refill, &error);
       of = pt_bson_dup_oid_hex (doc, "refillOf");

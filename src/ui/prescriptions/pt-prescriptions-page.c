@@ -226,7 +226,19 @@ action_cb (GtkWidget   *widget,
         g_autofree gchar *text = g_strdup_printf (_("Refill %s is in the counter queue."), number);
         toast (self, text);
       }
+      /* The new fill is found and selected, so Ctrl+D dispenses it next. */
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), number);
       pt_prescriptions_page_refresh (self);
+      {
+        gint pos = pt_rx_list_model_find (self->model, new_id);
+        GtkListBoxRow *row = pos >= 0 ? gtk_list_box_get_row_at_index (self->list, pos) : NULL;
+
+        if (row != NULL)
+          {
+            gtk_list_box_select_row (self->list, row);
+            gtk_widget_grab_focus (GTK_WIDGET (row));
+          }
+      }
     }
 }
 
