@@ -13,8 +13,9 @@ import time
 
 from ptharness import (PHARMACIST, App, Failure, key, log, run, sensitive, type_text,
                        wait_for)
-from ptcounter import (clear_prescriptions, find_medicine, new_pdfs, pdf_text, pharmacy_id,
-                       prepare, prescription, printed, rx_row, settle, sign_in, stock_of)
+from ptcounter import (clear_prescriptions, dispense_selected, find_medicine, new_pdfs,
+                       pdf_text, pharmacy_id, prepare, prescription, printed, rx_row, settle,
+                       sign_in, stock_of)
 
 
 def prescriptions_app(scenario):
@@ -133,28 +134,6 @@ def refills(doc):
     return max(item.get("refills", 0) for item in doc["items"])
 
 
-def dispense_selected(app, number, expect_duplicate):
-    """Ctrl+D on the selected prescription, exact cash, Enter.  A refill
-    within 7 days of the last fill brings the duplicate-therapy warning,
-    which a pharmacist overrides with a reason."""
-    key("<Control>d")
-    dispense = app.wait("the Dispense button", name="Dispense", rolename="push button")
-    app.wait("the total to pay", name="Total to pay", rolename="list item")
-    if expect_duplicate:
-        app.wait("the duplicate-therapy acknowledgement", name="Acknowledge duplicate therapy",
-                 rolename="check box")
-        if sensitive(dispense):
-            raise Failure("a refill within 7 days was dispensed without the duplicate warning")
-        key("space")
-        app.wait("the override reason", name="Override reason", rolename="text")
-        type_text("Repeat supply on the prescriber's refill")
-    wait_for(lambda: sensitive(dispense), 5, "Dispense possible")
-    key("Return")
-    wait_for(lambda: (prescription(app, number) or {}).get("status") == "dispensed", 20,
-             f"{number} dispensed in the store")
-    settle(2)
-
-
 def scenario_refills(app):
     meds = prepare(app, prescriptions=1)
     clear_prescriptions(app)
@@ -176,7 +155,7 @@ def scenario_refills(app):
     refill = app.wait("the Refill button", name="Refill", rolename="push button")
     if sensitive(refill):
         raise Failure("a prescription not dispensed yet can be refilled")
-    dispense_selected(app, "T-REFILL-1", expect_duplicate=False)
+    dispense_selected(app, "T-REFILL-1")
     rx_row(app, "Mary Jackson", "dispensed, 2 refills left")
     if stock_of(app, dermilon) != 8:
         raise Failure(f"Dermilon stock is {stock_of(app, dermilon)} after the first fill, not 8")
@@ -196,7 +175,9 @@ def scenario_refills(app):
         app.wait("the refill toast", contains=f"Refill {number} is in the counter queue")
         settle()
         rx_row(app, f"Rx {number}, Mary Jackson", "received" + (", 1 refill left" if left else ""))
-        dispense_selected(app, number, expect_duplicate=True)
+        # A refill within 7 days of the last fill brings the duplicate-therapy
+        # warning, which the pharmacist overrides with a reason.
+        dispense_selected(app, number, duplicate_reason="Repeat supply on the prescriber's refill")
         stock -= 2
         if stock_of(app, dermilon) != stock:
             raise Failure(f"Dermilon stock is {stock_of(app, dermilon)}, not {stock}")

@@ -104,7 +104,8 @@ pt_rx_list_row_new (PtRxItem     *item,
   status = pt_rx_status_get_label (rx->status);
   owes = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
          && g_strcmp0 (rx->status, "cancelled") != 0;
-  if (rx->refills_left > 0 && g_strcmp0 (rx->status, "cancelled") != 0)
+  /* Refills matter when one is asked for (the lists), not in the queue. */
+  if (style == PT_RX_ROW_LIST && rx->refills_left > 0 && g_strcmp0 (rx->status, "cancelled") != 0)
     refills = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d refill left", "%d refills left",
                                             rx->refills_left), rx->refills_left);
 
