@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 #define PT_STORE_APPLICATION_ID 0x5054726b
 /* How long a writer waits for another process's write lock. */
 #define PT_STORE_DEFAULT_BUSY_MS 30000
-/* BEGIN IMMEDIATE waits in rounds of this length (SQLite's busy handler
- * checks densely at first), retried until the busy timeout. */
-#define PT_STORE_BEGIN_ROUND_MS 60
+/* BEGIN IMMEDIATE is retried after a pause drawn from this range (µs)
+ * until the busy timeout: dense, evenly spread checks for the lock. */
+#define PT_STORE_BEGIN_RETRY_MIN_US 250
+#define PT_STORE_BEGIN_RETRY_MAX_US 1250
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -59,8 +60,11 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
+  /* The latest stamp written in bulk mode, noted in meta at the commit. */
+  gchar        bulk_stamp[PT_HLC_STAMP_LEN + 1];
 
   gint         busy_ms;          /* the busy timeout */
+  guint64      lock_waits;       /* begins that found the lock taken */
 };
 
 /* pt-store.c */
@@ -102,7 +106,7 @@ gboolean     _pt_store_kv_set            (PtStore      *self,
                                           const gchar  *value,
                                           GError      **error);
 
-/* pt-store-rows.c: the stamps column (schema version 2): only the stamps
+/* pt-store-compact.c: the stamps column (schema version 2): only the stamps
  * the row's version does not imply; NULL when the map is empty.  Expand
  * gives back the full { field: stamp } map (never NULL). */
 bson_t      *_pt_stamps_compact          (const bson_t *full,
@@ -112,10 +116,47 @@ bson_t      *_pt_stamps_expand           (const bson_t *compact,
                                           const bson_t *doc,
                                           const gchar  *version);
 
-/* pt-store-rows.c: the search entries held back in bulk mode. */
+/* pt-store-compact.c: the base column (schema version 3): @base as a
+ * difference from the row (@doc, its full @stamps as _pt_stamps_expand
+ * gives them back, @version); NULL for NULL.  Expand gives back the base
+ * byte for byte (NULL for NULL, or when the row no longer matches). */
+bson_t      *_pt_base_compact            (const bson_t *base,
+                                          const bson_t *doc,
+                                          const bson_t *stamps,
+                                          const gchar  *version);
+bson_t      *_pt_base_expand             (const bson_t *stored,
+                                          const bson_t *doc,
+                                          const bson_t *stamps,
+                                          const gchar  *version);
+
+/* pt-store-fts.c: the search index.  The texts indexed for @doc's
+ * searchable fields @fts (const PtField *), one per field. */
+GPtrArray   *_pt_store_search_texts      (GPtrArray    *fts,
+                                          const bson_t *doc);
+gchar       *_pt_search_text_for_field   (const bson_t  *doc,
+                                          const PtField *field);
+gboolean     _pt_store_same_search_texts (GPtrArray *a,
+                                          GPtrArray *b);
+/* Replaces the entry of @rowid (@had_entry: one exists) by @texts (NULL:
+ * none); held back until the commit in bulk mode. */
+gboolean     _pt_store_write_search_index (PtStore                *self,
+                                           const PtCollectionInfo *info,
+                                           gint64                  rowid,
+                                           gboolean                had_entry,
+                                           GPtrArray              *texts,
+                                           GError                **error);
+gboolean     _pt_store_rebuild_search_index (PtStore            *self,
+                                             const PtCollection *collection,
+                                             GPtrArray          *fts,
+                                             GError            **error);
+/* The search entries held back in bulk mode. */
 gboolean     _pt_store_flush_search      (PtStore  *self,
                                           GError  **error);
 void         _pt_store_drop_pending_search (PtStore *self);
+
+/* pt-store-outbox.c: notes the stamp held back in bulk mode. */
+gboolean     _pt_store_flush_stamp       (PtStore  *self,
+                                          GError  **error);
 
 /* pt-store.c */
 gboolean     _pt_store_identify_file     (const gchar *path,

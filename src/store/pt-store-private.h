@@ -68,6 +68,9 @@ void      _pt_store_set_bulk         (PtStore  *self,
  * 30000 ms).  For tests. */
 void      _pt_store_set_busy_timeout (PtStore *self,
                                       gint     ms);
+/* How many outermost _pt_store_begin () found the write lock taken by
+ * another connection and had to wait.  For tests. */
+guint64   _pt_store_get_lock_waits   (PtStore *self);
 
 /* A cached prepared statement, reset and with bindings cleared.  Do not
  * nest two uses of the same SQL text. */

@@ -1,5 +1,6 @@
 /* pt-store-rows.c: raw rows (doc, stamps, version, base) with their
- * indexed columns and search index, the outbox and meta. */
+ * indexed columns; the search index is pt-store-fts.c, the compact forms
+ * pt-store-compact.c. */
 #define G_LOG_DOMAIN "pt-store"
 #include "config.h"
 
@@ -78,144 +79,6 @@ bson_from_column (sqlite3_stmt *stmt,
   return bson_new_from_data (data, (size_t) len);
 }
 
-/* ---- Stamps on disk ------------------------------------------------------ */
-
-/* The stamps column holds only what one default stamp does not say.  The
- * default is the stamp most fields of the document share (usually the
- * write that created it), stored under the key "" when it is not the
- * row's version.  Then:
- *   - a field of the document with another stamp: field: stamp;
- *   - a field of the document without a stamp (a foreign writer's): field: "";
- *   - a stamped field no longer in the document (a removal): field: stamp;
- * every other field of the document (but _id and tenantId) has the
- * default.  A row without stamps (ledger, audit) stores NULL.  A document
- * created in one write stores none at all instead of ~45 bytes per field,
- * an edited one only its edited fields; expansion gives back the full
- * map (DESIGN §3), so merge and push see exactly what they saw before. */
-static gboolean
-implied_key (const gchar *key)
-{
-  return !g_str_equal (key, "_id") && !g_str_equal (key, "tenantId");
-}
-
-/* The stamp most implied fields of @doc carry in @full (ties: the first). */
-static const gchar *
-common_stamp (const bson_t *full,
-              const bson_t *doc)
-{
-  const gchar *stamps[64];
-  guint counts[64];
-  guint n = 0, best = 0;
-  bson_iter_t iter, found;
-
-  if (doc == NULL || !bson_iter_init (&iter, doc))
-    return NULL;
-  while (bson_iter_next (&iter))
-    {
-      const gchar *st;
-      guint i;
-
-      if (!implied_key (bson_iter_key (&iter))
-          || !bson_iter_init_find (&found, full, bson_iter_key (&iter))
-          || !BSON_ITER_HOLDS_UTF8 (&found))
-        continue;
-      st = bson_iter_utf8 (&found, NULL);
-      for (i = 0; i < n && strcmp (stamps[i], st) != 0; i++)
-        ;
-      if (i == n)
-        {
-          if (n == G_N_ELEMENTS (stamps))
-            continue;
-          stamps[n] = st;
-          counts[n++] = 0;
-        }
-      counts[i]++;
-    }
-  for (guint i = 1; i < n; i++)
-    if (counts[i] > counts[best])
-      best = i;
-  return n > 0 ? stamps[best] : NULL;
-}
-
-bson_t *
-_pt_stamps_compact (const bson_t *full,
-                    const bson_t *doc,
-                    const gchar  *version)
-{
-  const gchar *fallback;
-  bson_t *out;
-  bson_iter_t iter, found;
-
-  if (full == NULL || bson_count_keys (full) == 0)
-    return NULL;
-  out = bson_new ();
-  fallback = common_stamp (full, doc);
-  if (fallback == NULL)
-    fallback = version;
-  if (fallback != NULL && g_strcmp0 (fallback, version) != 0)
-    bson_append_utf8 (out, "", 0, fallback, -1);
-  if (doc != NULL && bson_iter_init (&iter, doc))
-    while (bson_iter_next (&iter))
-      {
-        const gchar *key = bson_iter_key (&iter);
-
-        if (!bson_iter_init_find (&found, full, key) || !BSON_ITER_HOLDS_UTF8 (&found))
-          {
-            if (implied_key (key) && fallback != NULL)
-              bson_append_utf8 (out, key, -1, "", 0);
-            continue;
-          }
-        if (!implied_key (key) || g_strcmp0 (bson_iter_utf8 (&found, NULL), fallback) != 0)
-          bson_append_iter (out, key, -1, &found);
-      }
-  if (bson_iter_init (&iter, full))
-    while (bson_iter_next (&iter))
-      {
-        const gchar *key = bson_iter_key (&iter);
-
-        if (doc == NULL || !bson_iter_init_find (&found, doc, key))
-          bson_append_iter (out, key, -1, &iter);
-      }
-  return out;
-}
-
-bson_t *
-_pt_stamps_expand (const bson_t *compact,
-                   const bson_t *doc,
-                   const gchar  *version)
-{
-  bson_t *out = bson_new ();
-  const gchar *fallback = version;
-  bson_iter_t iter, found;
-
-  if (compact == NULL)
-    return out;
-  if (bson_iter_init_find (&found, compact, "") && BSON_ITER_HOLDS_UTF8 (&found))
-    fallback = bson_iter_utf8 (&found, NULL);
-  if (doc != NULL && bson_iter_init (&iter, doc))
-    while (bson_iter_next (&iter))
-      {
-        const gchar *key = bson_iter_key (&iter);
-
-        if (bson_iter_init_find (&found, compact, key))
-          {
-            if (BSON_ITER_HOLDS_UTF8 (&found) && bson_iter_utf8 (&found, NULL)[0] != '\0')
-              bson_append_iter (out, key, -1, &found);
-          }
-        else if (implied_key (key) && fallback != NULL)
-          bson_append_utf8 (out, key, -1, fallback, -1);
-      }
-  if (bson_iter_init (&iter, compact))
-    while (bson_iter_next (&iter))
-      {
-        const gchar *key = bson_iter_key (&iter);
-
-        if (*key != '\0' && (doc == NULL || !bson_iter_init_find (&found, doc, key)))
-          bson_append_iter (out, key, -1, &iter);
-      }
-  return out;
-}
-
 /* ---- Raw rows ----------------------------------------------------------- */
 
 PtRawRow *
@@ -282,7 +145,10 @@ _pt_store_read_row (PtStore             *self,
     g_autoptr(bson_t) compact = bson_from_column (stmt, 2);
     row->stamps = _pt_stamps_expand (compact, row->doc, row->version);
   }
-  row->base = bson_from_column (stmt, 4);
+  {
+    g_autoptr(bson_t) stored = bson_from_column (stmt, 4);
+    row->base = _pt_base_expand (stored, row->doc, row->stamps, row->version);
+  }
   row->deleted = sqlite3_column_int (stmt, 5) != 0;
   row->updated_at = sqlite3_column_int64 (stmt, 6);
   sqlite3_reset (stmt);
@@ -375,227 +241,6 @@ column_equals (sqlite3_stmt   *stmt,
   return type == SQLITE_NULL;
 }
 
-/* The text indexed for a searchable field: its value and, when it holds
- * digits among other characters (phones, codes), the digits alone and,
- * for longer numbers, every tail of them, so a prefix search finds any
- * part: "+44 20 7946 0958" is found by "7946 0958", "2079…" and "4420…". */
-static void
-append_search_text (GString     *out,
-                    const gchar *s,
-                    gsize        len)
-{
-  g_autoptr(GString) digits = g_string_new (NULL);
-
-  g_string_append_len (out, s, len);
-  for (gsize i = 0; i < len; i++)
-    if (g_ascii_isdigit (s[i]))
-      g_string_append_c (digits, s[i]);
-  if (digits->len < 3 || digits->len == len)
-    return;
-  g_string_append_c (out, ' ');
-  g_string_append_len (out, digits->str, digits->len);
-  if (digits->len >= 7)
-    for (gsize i = 1; i + 4 <= digits->len; i++)
-      {
-        g_string_append_c (out, ' ');
-        g_string_append_len (out, digits->str + i, digits->len - i);
-      }
-}
-
-gchar *_pt_search_text_for_field (const bson_t  *doc,
-                                  const PtField *field);
-
-gchar *
-_pt_search_text_for_field (const bson_t  *doc,
-                           const PtField *field)
-{
-  GString *out = g_string_new (NULL);
-  bson_iter_t iter, child;
-
-  if (!bson_iter_init_find (&iter, doc, field->name))
-    return g_string_free (out, FALSE);
-  if (BSON_ITER_HOLDS_UTF8 (&iter))
-    {
-      uint32_t len = 0;
-      const gchar *s = bson_iter_utf8 (&iter, &len);
-      append_search_text (out, s, len);
-    }
-  else if (BSON_ITER_HOLDS_ARRAY (&iter) && bson_iter_recurse (&iter, &child))
-    {
-      while (bson_iter_next (&child))
-        if (BSON_ITER_HOLDS_UTF8 (&child))
-          {
-            uint32_t len = 0;
-            const gchar *s = bson_iter_utf8 (&child, &len);
-            if (out->len > 0)
-              g_string_append_c (out, ' ');
-            append_search_text (out, s, len);
-          }
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The search texts of @doc's searchable fields (NULL when none). */
-static GPtrArray *
-search_texts (GPtrArray    *fts,
-              const bson_t *doc)
-{
-  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < fts->len; i++)
-    g_ptr_array_add (texts, _pt_search_text_for_field (doc, fts->pdata[i]));
-  return texts;
-}
-
-static gboolean
-same_texts (GPtrArray *a,
-            GPtrArray *b)
-{
-  for (guint i = 0; i < a->len; i++)
-    if (g_strcmp0 (a->pdata[i], b->pdata[i]) != 0)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-insert_search_entry (PtStore                *self,
-                     const PtCollectionInfo *info,
-                     gint64                  rowid,
-                     GPtrArray              *texts,
-                     GError                **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _pt_store_prepare (self, info->fts_insert_sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rowid);
-  for (guint i = 0; i < texts->len; i++)
-    sqlite3_bind_text (stmt, (int) i + 2, texts->pdata[i], -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "search index", error);
-  return TRUE;
-}
-
-static gint
-cmp_rowid (gconstpointer a,
-           gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-  return x < y ? -1 : x > y;
-}
-
-/* Writes the search entries held back during a bulk load, in rowid order,
- * one statement after the other: FTS5 then fills one segment instead of
- * flushing at every statement savepoint. */
-gboolean
-_pt_store_flush_search (PtStore  *self,
-                        GError  **error)
-{
-  GHashTableIter it;
-  gpointer key, value;
-
-  if (self->fts_pending == NULL || g_hash_table_size (self->fts_pending) == 0)
-    return TRUE;
-  g_hash_table_iter_init (&it, self->fts_pending);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    {
-      const PtCollectionInfo *info = key;
-      GHashTable *rows = value;
-      g_autoptr(GArray) rowids = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
-                                                    g_hash_table_size (rows));
-      GHashTableIter rit;
-      gpointer rk;
-
-      g_hash_table_iter_init (&rit, rows);
-      while (g_hash_table_iter_next (&rit, &rk, NULL))
-        g_array_append_val (rowids, *(gint64 *) rk);
-      g_array_sort (rowids, cmp_rowid);
-      for (guint i = 0; i < rowids->len; i++)
-        {
-          gint64 rowid = g_array_index (rowids, gint64, i);
-          if (!insert_search_entry (self, info, rowid, g_hash_table_lookup (rows, &rowid), error))
-            return FALSE;
-        }
-    }
-  g_hash_table_remove_all (self->fts_pending);
-  return TRUE;
-}
-
-void
-_pt_store_drop_pending_search (PtStore *self)
-{
-  if (self->fts_pending != NULL)
-    g_hash_table_remove_all (self->fts_pending);
-}
-
-/* In bulk mode new entries wait in memory until the commit
- * (_pt_store_flush_search); an entry still waiting is replaced there. */
-static gboolean
-defer_search_entry (PtStore                *self,
-                    const PtCollectionInfo *info,
-                    gint64                  rowid,
-                    GPtrArray              *texts)
-{
-  GHashTable *rows;
-  gboolean was_pending;
-
-  if (self->fts_pending == NULL)
-    self->fts_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                               (GDestroyNotify) g_hash_table_unref);
-  rows = g_hash_table_lookup (self->fts_pending, info);
-  if (rows == NULL)
-    {
-      rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                    (GDestroyNotify) g_ptr_array_unref);
-      g_hash_table_insert (self->fts_pending, (gpointer) info, rows);
-    }
-  was_pending = g_hash_table_remove (rows, &rowid);
-  if (texts != NULL)
-    g_hash_table_insert (rows, g_memdup2 (&rowid, sizeof rowid), g_ptr_array_ref (texts));
-  return was_pending;
-}
-
-static gboolean
-write_search_index (PtStore                *self,
-                    const PtCollectionInfo *info,
-                    gint64                  rowid,
-                    gboolean                had_entry,
-                    GPtrArray              *texts,
-                    GError                **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (self->bulk && self->tx_depth > 0)
-    {
-      if (defer_search_entry (self, info, rowid, texts))
-        return TRUE;            /* the entry was never written */
-      texts = NULL;             /* deferred: only the old entry goes now */
-      if (!had_entry)
-        return TRUE;
-    }
-
-  if (had_entry)
-    {
-      stmt = _pt_store_prepare (self, info->fts_delete_sql, error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, rowid);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _pt_store_set_sqlite_error (self, rc, "search index", error);
-    }
-  if (texts == NULL)
-    return TRUE;
-  return insert_search_entry (self, info, rowid, texts, error);
-}
-
 static void
 bind_row (sqlite3_stmt   *stmt,
           const PtRawRow *row,
@@ -612,8 +257,14 @@ bind_row (sqlite3_stmt   *stmt,
   if (row->version != NULL)
     sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
   if (row->base != NULL)
-    sqlite3_bind_blob (stmt, first + 3, bson_get_data (row->base), (int) row->base->len,
-                       SQLITE_TRANSIENT);
+    {
+      /* Against the stamps as a read will give them back. */
+      g_autoptr(bson_t) stamps = _pt_stamps_expand (compact, row->doc, row->version);
+      g_autoptr(bson_t) base = _pt_base_compact (row->base, row->doc, stamps, row->version);
+
+      sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
+                         SQLITE_TRANSIENT);
+    }
   sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
   sqlite3_bind_int64 (stmt, first + 5, updated_at);
 }
@@ -680,7 +331,7 @@ _pt_store_write_row (PtStore             *self,
   for (guint i = 0; i < cols->len; i++)
     field_value (cols->pdata[i], row->doc, &values[i]);
   if (fts != NULL && !deleted)
-    new_texts = search_texts (fts, row->doc);
+    new_texts = _pt_store_search_texts (fts, row->doc);
 
   /* What is stored now. */
   stmt = _pt_store_prepare (self, info->select_sql, error);
@@ -700,7 +351,7 @@ _pt_store_write_row (PtStore             *self,
           bson_t old;
           if (bson_init_static (&old, sqlite3_column_blob (stmt, 2),
                                 (size_t) sqlite3_column_bytes (stmt, 2)))
-            old_texts = search_texts (fts, &old);
+            old_texts = _pt_store_search_texts (fts, &old);
         }
     }
   sqlite3_reset (stmt);
@@ -742,11 +393,11 @@ _pt_store_write_row (PtStore             *self,
 
   if (fts == NULL)
     return TRUE;
-  if (old_texts != NULL && new_texts != NULL && same_texts (old_texts, new_texts))
+  if (old_texts != NULL && new_texts != NULL && _pt_store_same_search_texts (old_texts, new_texts))
     return TRUE;
   if (old_texts == NULL && new_texts == NULL)
     return TRUE;
-  return write_search_index (self, info, rowid, old_texts != NULL, new_texts, error);
+  return _pt_store_write_search_index (self, info, rowid, old_texts != NULL, new_texts, error);
 }
 
 gboolean
@@ -799,8 +450,8 @@ _pt_store_index_row (PtStore             *self,
   if (bson_iter_init_find (&iter, doc, "deleted") && BSON_ITER_HOLDS_BOOL (&iter)
       && bson_iter_bool (&iter))
     return TRUE;
-  texts = search_texts (info->fts, doc);
-  return write_search_index (self, info, rowid, FALSE, texts, error);
+  texts = _pt_store_search_texts (info->fts, doc);
+  return _pt_store_write_search_index (self, info, rowid, FALSE, texts, error);
 }
 
 gboolean
@@ -812,14 +463,43 @@ _pt_store_set_base (PtStore             *self,
 {
   g_autofree gchar *sql = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE id = ?1",
                                            collection->name);
-  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
+  g_autofree gchar *read = g_strdup_printf ("SELECT doc, stamps, version FROM \"%s\" "
+                                            "WHERE id = ?1", collection->name);
+  g_autoptr(bson_t) stored = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
+  /* The base is stored against the row (_pt_base_compact). */
+  if (base != NULL)
+    {
+      stmt = _pt_store_prepare (self, read, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_autoptr(bson_t) doc = bson_from_column (stmt, 0);
+          g_autoptr(bson_t) compact = bson_from_column (stmt, 1);
+          g_autoptr(bson_t) stamps = NULL;
+          const gchar *version = (const gchar *) sqlite3_column_text (stmt, 2);
+
+          if (doc == NULL)
+            doc = bson_new ();
+          stamps = _pt_stamps_expand (compact, doc, version);
+          stored = _pt_base_compact (base, doc, stamps, version);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return _pt_store_set_sqlite_error (self, rc, "set base", error);
+    }
+
+  stmt = _pt_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (base != NULL)
-    sqlite3_bind_blob (stmt, 2, bson_get_data (base), (int) base->len, SQLITE_TRANSIENT);
+  if (stored != NULL)
+    sqlite3_bind_blob (stmt, 2, bson_get_data (stored), (int) stored->len, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -916,71 +596,6 @@ rewrite_collection (PtStore            *self,
     }
 }
 
-static gboolean
-rebuild_search_index (PtStore            *self,
-                      const PtCollection *collection,
-                      GPtrArray          *fts,
-                      GError            **error)
-{
-  g_autofree gchar *clear = g_strdup_printf ("DELETE FROM \"%s_fts\"", collection->name);
-  g_autofree gchar *sql = g_strdup_printf ("SELECT rowid, doc FROM \"%s\" WHERE deleted = 0",
-                                           collection->name);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (!_pt_store_exec (self, clear, error))
-    return FALSE;
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(GPtrArray) texts = NULL;
-      bson_t doc;
-
-      if (!bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
-                             (size_t) sqlite3_column_bytes (stmt, 1)))
-        continue;
-      texts = search_texts (fts, &doc);
-      if (!write_search_index (self, _pt_store_collection_info (collection),
-                               sqlite3_column_int64 (stmt, 0), FALSE, texts, error))
-        {
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "rebuild search index", error);
-  return TRUE;
-}
-
-gboolean
-_pt_store_optimize_search (PtStore  *self,
-                           GError  **error)
-{
-  const PtCollection * const *colls;
-  guint n = 0;
-
-  if (!_pt_store_begin (self, error))
-    return FALSE;
-  colls = pt_schema_collections (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree gchar *sql = NULL;
-
-      if (_pt_store_collection_info (colls[i])->fts == NULL)
-        continue;
-      sql = g_strdup_printf ("INSERT INTO \"%s_fts\" (\"%s_fts\") VALUES ('optimize')",
-                             colls[i]->name, colls[i]->name);
-      if (!_pt_store_exec (self, sql, error))
-        {
-          _pt_store_rollback (self);
-          return FALSE;
-        }
-    }
-  return _pt_store_commit (self, error);
-}
-
 gboolean
 _pt_store_rebuild_derived (PtStore  *self,
                            GError  **error)
@@ -999,7 +614,7 @@ _pt_store_rebuild_derived (PtStore  *self,
 
       if (!rewrite_collection (self, colls[i], error))
         goto fail;
-      if (fts != NULL && !rebuild_search_index (self, colls[i], fts, error))
+      if (fts != NULL && !_pt_store_rebuild_search_index (self, colls[i], fts, error))
         goto fail;
       stats = g_strdup_printf ("UPDATE doc_stats SET "
                                "live = (SELECT count(*) FROM \"%s\" WHERE deleted = 0), "

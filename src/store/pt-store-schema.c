@@ -657,9 +657,73 @@ migrate_1_to_2 (PtStore *self,
   return TRUE;
 }
 
+/* Version 3: the base column keeps the server copy as a difference from
+ * the row (_pt_base_compact); version 2 kept it whole, as large as the
+ * document and its full stamp map together. */
+static gboolean
+migrate_2_to_3 (PtStore *self,
+                GError **error)
+{
+  const PtCollection * const *colls;
+  guint n = 0;
+
+  colls = pt_schema_collections (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *select = NULL;
+      g_autofree gchar *update = NULL;
+      sqlite3_stmt *rows = NULL, *set = NULL;
+      int rc;
+
+      if (!table_exists (self, colls[i]->name))
+        continue;               /* a new file: created compact */
+      select = g_strdup_printf ("SELECT rowid, doc, stamps, version, base FROM \"%s\" "
+                                "WHERE base IS NOT NULL", colls[i]->name);
+      update = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE rowid = ?1",
+                                colls[i]->name);
+      rc = sqlite3_prepare_v2 (self->db, select, -1, &rows, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2 (self->db, update, -1, &set, NULL);
+      while (rc == SQLITE_OK && (rc = sqlite3_step (rows)) == SQLITE_ROW)
+        {
+          g_autoptr(bson_t) stamps = NULL;
+          g_autoptr(bson_t) compact = NULL;
+          const gchar *version = (const gchar *) sqlite3_column_text (rows, 3);
+          bson_t doc, stored_stamps, base;
+          gboolean has_stamps;
+
+          rc = SQLITE_OK;
+          if (!bson_init_static (&base, sqlite3_column_blob (rows, 4),
+                                 (size_t) sqlite3_column_bytes (rows, 4)))
+            continue;           /* unreadable: left as it is */
+          if (!bson_init_static (&doc, sqlite3_column_blob (rows, 1),
+                                 (size_t) sqlite3_column_bytes (rows, 1)))
+            bson_init (&doc);
+          has_stamps = sqlite3_column_type (rows, 2) != SQLITE_NULL
+                       && bson_init_static (&stored_stamps, sqlite3_column_blob (rows, 2),
+                                            (size_t) sqlite3_column_bytes (rows, 2));
+          stamps = _pt_stamps_expand (has_stamps ? &stored_stamps : NULL, &doc, version);
+          compact = _pt_base_compact (&base, &doc, stamps, version);
+          sqlite3_bind_int64 (set, 1, sqlite3_column_int64 (rows, 0));
+          sqlite3_bind_blob (set, 2, bson_get_data (compact), (int) compact->len,
+                             SQLITE_TRANSIENT);
+          rc = sqlite3_step (set);
+          sqlite3_reset (set);
+          sqlite3_clear_bindings (set);
+          rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+      sqlite3_finalize (rows);
+      sqlite3_finalize (set);
+      if (rc != SQLITE_DONE && rc != SQLITE_OK)
+        return _pt_store_set_sqlite_error (self, rc, "compact bases", error);
+    }
+  return TRUE;
+}
+
 static const PtMigration migrations[] = {
   migrate_0_to_1,
   migrate_1_to_2,
+  migrate_2_to_3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PT_STORE_SCHEMA_VERSION);

@@ -11,6 +11,38 @@
  * code point sorts after every string that starts with the prefix. */
 #define PREFIX_END "\xf4\x8f\xbf\xbf"
 
+/* Every word of @query as a quoted FTS5 prefix term ("a"* "b"*), appended
+ * to @out; FALSE when @query has no word.  Quoted, so FTS5 operators in
+ * the input are plain text. */
+static gboolean
+append_prefix_terms (GString     *out,
+                     const gchar *query)
+{
+  gsize start = out->len;
+  gboolean in_word = FALSE;
+
+  for (const gchar *p = query; p != NULL && *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        {
+          if (!in_word)
+            g_string_append (out, out->len > start ? " \"" : "\"");
+          g_string_append_len (out, p, g_utf8_next_char (p) - p);
+          in_word = TRUE;
+        }
+      else if (in_word)
+        {
+          g_string_append (out, "\"*");
+          in_word = FALSE;
+        }
+    }
+  if (in_word)
+    g_string_append (out, "\"*");
+  return out->len > start;
+}
+
 /* An FTS5 query matching every word of @query as a prefix, optionally in
  * @columns only ("{a b}").  NULL when @query has no word. */
 gchar *
@@ -18,32 +50,18 @@ _pt_fts_prefix_query (const gchar *query,
                       const gchar *columns)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GString) word = g_string_new (NULL);
-  const gchar *p = query;
 
-  for (;;)
-    {
-      gunichar c = p && *p ? g_utf8_get_char (p) : 0;
-
-      if (c != 0 && g_unichar_isalnum (c))
-        g_string_append_unichar (word, c);
-      else if (word->len > 0)
-        {
-          /* Quoted, so FTS5 operators in the input are plain text. */
-          g_string_append_printf (out, "%s\"%s\"*", out->len ? " " : "", word->str);
-          g_string_truncate (word, 0);
-        }
-      if (c == 0)
-        break;
-      p = g_utf8_next_char (p);
-    }
-  if (out->len == 0)
+  if (columns != NULL)
+    g_string_append_printf (out, "%s : (", columns);
+  if (!append_prefix_terms (out, query))
     return NULL;
   if (columns != NULL)
-    return g_strdup_printf ("%s : (%s)", columns, out->str);
+    g_string_append_c (out, ')');
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The ids a search statement gives, new ones only, up to @limit.  @out
+ * owns the copies; @seen borrows them. */
 static gboolean
 add_ids (PtStore      *self,
          sqlite3_stmt *stmt,
@@ -57,11 +75,13 @@ add_ids (PtStore      *self,
   while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const gchar *id = (const gchar *) sqlite3_column_text (stmt, 0);
+      gchar *copy;
 
-      if (g_hash_table_contains (seen, id))
+      if (id == NULL || g_hash_table_contains (seen, id))
         continue;
-      g_hash_table_add (seen, g_strdup (id));
-      g_ptr_array_add (out, g_strdup (id));
+      copy = g_strdup (id);
+      g_hash_table_add (seen, copy);
+      g_ptr_array_add (out, copy);
     }
   if (out->len >= limit)
     rc = SQLITE_DONE;
@@ -86,34 +106,63 @@ const gchar *const _pt_medicine_fts_sql =
   "SELECT m.id FROM medicines_fts f CROSS JOIN medicines m ON m.rowid = f.rowid "
   "WHERE medicines_fts MATCH ?1 AND +m.deleted = 0 LIMIT ?2";
 
-/* Stage @i of the FTS search: each searchable field in registry order
- * (name, generic name, code, manufacturer), then the words spread over
- * several fields; NULL past the last stage or for a query without words. */
-static gchar *
-medicine_search_stage (const gchar *query,
+/* The column filters of the FTS stages, one per searchable field in
+ * registry order (name, generic name, code, manufacturer): "{name} : (",
+ * made once. */
+static GPtrArray *
+medicine_stage_filters (void)
+{
+  static GPtrArray *filters;
+
+  if (g_once_init_enter (&filters))
+    {
+      const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
+      GPtrArray *list = g_ptr_array_new ();
+
+      for (guint i = 0; info != NULL && info->fts != NULL && i < info->fts->len; i++)
+        {
+          g_autofree gchar *col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
+          g_ptr_array_add (list, g_strdup_printf ("{%s} : (", col));
+        }
+      g_once_init_leave (&filters, list);
+    }
+  return filters;
+}
+
+/* Stage @i of the FTS search into @out (replacing its text): each
+ * searchable field in turn, then the words spread over several fields.
+ * FALSE past the last stage or for a query without words (@terms empty). */
+static gboolean
+medicine_search_stage (GString     *out,
+                       const gchar *terms,
                        guint        i)
 {
-  const PtCollectionInfo *info = _pt_store_collection_info (pt_schema_lookup ("medicines"));
-  g_autofree gchar *col = NULL;
-  g_autofree gchar *filter = NULL;
+  GPtrArray *filters = medicine_stage_filters ();
 
-  if (info == NULL || info->fts == NULL || i > info->fts->len)
-    return NULL;
-  if (i == info->fts->len)
-    return _pt_fts_prefix_query (query, NULL);
-  col = _pt_snake_case (((const PtField *) info->fts->pdata[i])->name);
-  filter = g_strdup_printf ("{%s}", col);
-  return _pt_fts_prefix_query (query, filter);
+  if (*terms == '\0' || i > filters->len)
+    return FALSE;
+  g_string_truncate (out, 0);
+  if (i == filters->len)
+    g_string_append (out, terms);
+  else
+    {
+      g_string_append (out, filters->pdata[i]);
+      g_string_append (out, terms);
+      g_string_append_c (out, ')');
+    }
+  return TRUE;
 }
 
 GPtrArray *
 _pt_medicine_search_stages (const gchar *query)
 {
   GPtrArray *stages = g_ptr_array_new_with_free_func (g_free);
-  gchar *stage;
+  g_autoptr(GString) terms = g_string_new (NULL);
+  g_autoptr(GString) stage = g_string_new (NULL);
 
-  for (guint i = 0; (stage = medicine_search_stage (query, i)) != NULL; i++)
-    g_ptr_array_add (stages, stage);
+  append_prefix_terms (terms, query);
+  for (guint i = 0; medicine_search_stage (stage, terms->str, i); i++)
+    g_ptr_array_add (stages, g_strdup (stage->str));
   return stages;
 }
 
@@ -124,9 +173,11 @@ pt_store_search_medicines (PtStore     *self,
                            GError     **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
-  g_autofree gchar *end = NULL;
+  g_autoptr(GString) end = NULL;
+  g_autoptr(GString) terms = NULL;
+  g_autoptr(GString) stage = NULL;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
@@ -145,41 +196,47 @@ pt_store_search_medicines (PtStore     *self,
       return g_steal_pointer (&out);
     }
 
+  /* Every text bound below outlives the statement's steps (each is
+   * reset before it goes out of scope): bound without a copy. */
+
   /* 1. The exact barcode (a scan). */
   stmt = _pt_store_prepare (self, _pt_medicine_barcode_sql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, q, -1, SQLITE_STATIC);
   if (!add_ids (self, stmt, out, seen, limit, error))
     return NULL;
 
   /* 2. Names that start with the query, in name order (index range). */
   if (out->len < limit)
     {
-      end = g_strconcat (q, PREFIX_END, NULL);
+      end = g_string_new (q);
+      g_string_append (end, PREFIX_END);
       stmt = _pt_store_prepare (self, _pt_medicine_prefix_sql, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, q, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, end, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, q, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, end->str, (int) end->len, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 3, limit);
       if (!add_ids (self, stmt, out, seen, limit, error))
         return NULL;
     }
 
   /* 3. Every word as a prefix of a word: of the name, then the generic
-   * name, the code, the manufacturer, then across fields. */
-  /* Each stage's FTS text is built only when the page is not full yet. */
-  for (guint i = 0; out->len < limit; i++)
+   * name, the code, the manufacturer, then across fields.  Each stage's
+   * text is made only when the page is not full yet. */
+  if (out->len < limit)
     {
-      g_autofree gchar *stage = medicine_search_stage (q, i);
-
-      if (stage == NULL)
-        break;
+      terms = g_string_new (NULL);
+      stage = g_string_new (NULL);
+      append_prefix_terms (terms, q);
+    }
+  for (guint i = 0; out->len < limit && medicine_search_stage (stage, terms->str, i); i++)
+    {
       stmt = _pt_store_prepare (self, _pt_medicine_fts_sql, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, stage, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, stage->str, (int) stage->len, SQLITE_STATIC);
       /* Room for the duplicates of earlier stages. */
       sqlite3_bind_int64 (stmt, 2, limit + out->len);
       if (!add_ids (self, stmt, out, seen, limit, error))
@@ -195,7 +252,7 @@ pt_store_search_patients (PtStore     *self,
                           GError     **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree gchar *q = g_strstrip (g_strdup (query ? query : ""));
   g_autoptr(GString) digits = g_string_new (NULL);
   g_autofree gchar *fts = NULL;

@@ -9,6 +9,9 @@
 
 #include "pt-test-store.h"
 #include "pt-store-impl.h"
+#include "pt-store-sync.h"
+#include "pt-sync-bson.h"
+#include "pt-demo.h"
 
 /* Made with pharmatrack-admin of schema version 1 (main at 22:47):
  * demo-data --medicines 12 --patients 6 --prescriptions 14 --seed 3. */
@@ -150,7 +153,7 @@ test_v1_store_migrates_same_stamps (void)
 
   store = pt_store_open (dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (pt_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, PT_STORE_SCHEMA_VERSION);
   g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
                                              "WHERE integrity_check <> 'ok'"), ==, 0);
 
@@ -242,7 +245,7 @@ test_v1_store_migrates_same_stamps (void)
   g_clear_object (&store);
   store = pt_store_open (dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (pt_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, PT_STORE_SCHEMA_VERSION);
   g_clear_object (&store);
   pt_test_rmdir (dir);
 }
@@ -292,6 +295,123 @@ test_compact_round_trip (void)
     }
 }
 
+static gint64
+base_bytes (sqlite3 *db)
+{
+  gint64 n = 0;
+
+  for (guint c = 0; c < G_N_ELEMENTS (collections); c++)
+    {
+      g_autofree gchar *sql = g_strdup_printf ("SELECT coalesce(sum(length(base)), 0) FROM \"%s\"",
+                                               collections[c]);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      n += sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
+  return n;
+}
+
+/* A store of version 2 whose rows were all pushed (each base the whole
+ * server copy, as version 2 kept it) opens as version 3 with compact
+ * bases, and every row reads back the very same base. */
+static void
+test_v2_bases_migrate_same_bases (void)
+{
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autoptr(GHashTable) bases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) bson_destroy);
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  PtDemoOptions options = { 40, 10, 20, 7 };
+  gint64 full_bytes, compact_bytes;
+  GHashTableIter it;
+  gpointer key, value;
+  sqlite3 *db;
+
+  store = pt_demo_create_store (dir, &options, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Push everything (the push's server copies as bases), then store the
+   * bases whole and mark the file version 2. */
+  g_assert_true (_pt_store_begin (store, &error));
+  db = _pt_store_get_db (store);
+  for (guint c = 0; c < G_N_ELEMENTS (collections); c++)
+    {
+      const PtCollection *coll = pt_schema_lookup (collections[c]);
+      g_autofree gchar *sql = g_strdup_printf ("SELECT id FROM \"%s\"", collections[c]);
+      g_autofree gchar *raw = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE id = ?1",
+                                               collections[c]);
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (ids, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
+      sqlite3_finalize (stmt);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, raw, -1, &stmt, NULL), ==, SQLITE_OK);
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autoptr(PtRawRow) row = _pt_store_read_row (store, coll, ids->pdata[i], &error);
+          bson_t *base;
+
+          g_assert_no_error (error);
+          base = pt_sync_bson_to_remote (coll, row->doc, row->stamps, row->version,
+                                         coll->kind == PT_COLLECTION_MUTABLE ? pt_time_now () : 0);
+          if (coll->kind != PT_COLLECTION_MUTABLE && row->version != NULL)
+            {
+              bson_t sync;
+
+              BSON_APPEND_DOCUMENT_BEGIN (base, "_sync", &sync);
+              BSON_APPEND_UTF8 (&sync, "v", row->version);
+              bson_append_document_end (base, &sync);
+            }
+          sqlite3_bind_text (stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+          sqlite3_bind_blob (stmt, 2, bson_get_data (base), (int) base->len, SQLITE_STATIC);
+          g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+          sqlite3_reset (stmt);
+          g_hash_table_insert (bases, g_strdup_printf ("%s/%s", collections[c],
+                                                       (gchar *) ids->pdata[i]), base);
+        }
+      sqlite3_finalize (stmt);
+    }
+  g_assert_true (_pt_store_exec (store, "DELETE FROM outbox; PRAGMA user_version = 2", &error));
+  g_assert_true (_pt_store_commit (store, &error));
+  full_bytes = base_bytes (db);
+  g_clear_object (&store);
+  g_assert_cmpuint (g_hash_table_size (bases), >, 200);
+
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, 3);
+  db = _pt_store_get_db (store);
+  compact_bytes = base_bytes (db);
+  g_test_message ("%u bases: %" G_GINT64_FORMAT " bytes whole, %" G_GINT64_FORMAT " compact",
+                  g_hash_table_size (bases), full_bytes, compact_bytes);
+  g_assert_cmpint (compact_bytes * 10, <, full_bytes);
+
+  g_hash_table_iter_init (&it, bases);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      g_auto(GStrv) parts = g_strsplit (key, "/", 2);
+      g_autoptr(PtRawRow) row = _pt_store_read_row (store, pt_schema_lookup (parts[0]),
+                                                    parts[1], &error);
+      const bson_t *base = value;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row->base);
+      g_assert_cmpuint (row->base->len, ==, base->len);
+      g_assert_cmpmem (bson_get_data (row->base), row->base->len, bson_get_data (base), base->len);
+      g_assert_false (_pt_raw_row_is_dirty (row));
+    }
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
+                                             "WHERE integrity_check <> 'ok'"), ==, 0);
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,5 +419,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/migrate/compact-stamps-round-trip-every-shape", test_compact_round_trip);
   g_test_add_func ("/store/migrate/version-1-store-opens-with-the-same-stamps",
                    test_v1_store_migrates_same_stamps);
+  g_test_add_func ("/store/migrate/v2-whole-bases-become-compact-same-bases",
+                   test_v2_bases_migrate_same_bases);
   return g_test_run ();
 }

@@ -18,11 +18,20 @@ and that numbers, money and dates are in German formats: "1.234,56 £",
 "1.500", "31.12.2031", "07.03.1950".  In the dispense dialog the payment
 shortcuts the German hint names (Alt+B, Alt+K, Alt+V) must choose cash,
 card and insurance.  Nothing is dispensed: the dialog is cancelled and the
-test checks the store.  Every wait has a timeout; the app is stopped by its
-PID.
+test checks the store.
 
-    usage: e2e-l10n.py SCENARIO PO_FILE
+Scenario french-spanish-pages runs the same store in French, then in
+Spanish (LOCPATH points at fr_FR and es_ES compiled into the build dir):
+the sign-in, counter and prescriptions pages and the dispense dialog show
+the catalogue's translation of their labels and no English message, and
+the payment shortcuts the translated hint names are the mnemonics of the
+translated payment buttons and choose them.
+
+Every wait has a timeout; the app is stopped by its PID.
+
+    usage: e2e-l10n.py SCENARIO PO_DIR
 """
+import os
 import datetime
 import json
 import re
@@ -32,11 +41,13 @@ import sys
 import time
 
 import pyatspi
+from gi.repository import Atspi
 
 from ptharness import (ALT, CONTROL, DEMO_PASSWORD, PHARMACIST, App, Failure, combo, find,
                        key, log, run, type_text, wait_for, walk)
 
-GERMAN = {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"}
+LOCALES = {lang: {"LANGUAGE": lang, "LANG": f"{loc}.UTF-8", "LC_ALL": f"{loc}.UTF-8"}
+           for lang, loc in (("de", "de_DE"), ("fr", "fr_FR"), ("es", "es_ES"))}
 F10, ESCAPE = 0xffc7, 0xff1b
 
 
@@ -70,6 +81,17 @@ def read_po(path):
     return out
 
 
+def visible(message):
+    """A message as the user reads it: without its mnemonic underscore."""
+    return message.replace("_", "") if re.search(r"_\w", message) else message
+
+
+def mnemonic(message):
+    """The letter after the underscore of a mnemonic label, lower case."""
+    m = re.search(r"_(\w)", message)
+    return m.group(1).lower() if m else None
+
+
 def english_that_has_german(po):
     """Visible forms of the English messages whose German differs: these
     must never be on screen in a German session."""
@@ -77,9 +99,9 @@ def english_that_has_german(po):
     for msgid, translations in po.items():
         if "%" in msgid or "\n" in msgid:
             continue  # formatted: its visible form is not the msgid
-        visible = msgid.replace("_", "") if re.search(r"_[A-Za-z]", msgid) else msgid
-        if all(t.replace("_", "") != visible for t in translations):
-            english.add(visible)
+        shown = msgid.replace("_", "") if re.search(r"_[A-Za-z]", msgid) else msgid
+        if all(t.replace("_", "") != shown for t in translations):
+            english.add(shown)
     return english
 
 
@@ -132,18 +154,20 @@ def chosen(acc):
 
 # ---- The app in German ------------------------------------------------------
 
-class GermanApp(App):
+class LocalisedApp(App):
     """The harness's app on the counter page, every window searched, run in
-    German; pharmatrack-admin stays English (its output is parsed)."""
+    self.lang (German unless changed); pharmatrack-admin stays English (its
+    output is parsed)."""
 
     def __init__(self, scenario):
         super().__init__(scenario, last_page="counter", scope="app")
         self.env.pop("LANGUAGE", None)
         self.env.update(LC_ALL="C.UTF-8", LANG="C.UTF-8")
+        self.lang = "de"
 
     def start(self):
         english = self.env
-        self.env = dict(english, **GERMAN)
+        self.env = dict(english, **LOCALES[self.lang])
         try:
             return super().start()
         finally:
@@ -166,8 +190,15 @@ class GermanApp(App):
 
 class Checker:
     def __init__(self, po_path):
-        self.english = english_that_has_german(read_po(po_path))
-        log(f"{len(self.english)} English messages have a different German translation")
+        self.catalogue = read_po(po_path)
+        self.english = english_that_has_german(self.catalogue)
+        log(f"{len(self.english)} English messages have a different translation in {po_path}")
+
+    def tr(self, msgid):
+        """The catalogue's translation of @msgid as shown (no mnemonic mark)."""
+        if msgid not in self.catalogue:
+            raise Failure(f"“{msgid}” is not translated in the catalogue (changed in the UI?)")
+        return visible(self.catalogue[msgid][0])
 
     def page(self, app, page, german, patterns=()):
         """On @page every label of @german and a text matching each regular
@@ -191,7 +222,7 @@ class Checker:
         if leaks:
             app.screenshot(f"{page}-english")
             raise Failure(f"the {page} page shows English text in a German session: {leaks}")
-        log(f"{page}: {len(state['shown'])} texts, all German; saw {german} {patterns}")
+        log(f"{page}: {len(state['shown'])} texts, none English; saw {german} {patterns}")
         app.screenshot(page)
 
 
@@ -254,32 +285,38 @@ def rx_status(app):
     raise Failure(f"{RX_NUMBER} is not in the store")
 
 
-def dispense_dialog(app, checker):
-    """The prescription's dispense dialog in German, its payment shortcuts,
-    then Escape: nothing dispensed."""
+def click_on(acc):
+    """A left click in the middle of @acc, as a person does with the mouse
+    (GTK 4.8 does not implement AT-SPI's grabFocus)."""
+    e = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    Atspi.generate_mouse_event(e.x + e.width // 2, e.y + e.height // 2, "b1c")
+    time.sleep(0.3)
+
+
+def open_dispense(app, checker):
+    """Our prescription found on the Prescriptions page by its number, then
+    Ctrl+D.  The search is clicked: in a window too narrow for the sidebar
+    (German and French labels make the toolbars wider) Alt+2 leaves the
+    focus on the header's back button, where Ctrl+F is the window's
+    Medicines search and Enter goes back to the page list."""
     key("<Alt>2")
-    app.wait("the prescriptions page", name="Etiketten drucken")
-    key("<Control>f")
+    search = app.wait("the prescriptions search", name=checker.tr("Search prescriptions"))
+    click_on(search)
     type_text(RX_NUMBER + "\n")
     app.wait("our prescription", contains="Grete Müller", rolename="list item")
     key("<Control>d")
+
+
+def dispense_dialog(app, checker):
+    """The prescription's dispense dialog in German, its payment shortcuts,
+    then Escape: nothing dispensed."""
+    open_dispense(app, checker)
     checker.page(app, "dispense", [
-        "Zu entnehmende Chargen", "Charge L10N-KURZ", "Zahlungsart",
+        "Kurzes Ablaufdatum bestätigen", "Zu entnehmende Chargen", "Charge L10N-KURZ", "Zahlungsart",
         "Alt+B, Alt+K oder Alt+V", "Bar", "Karte", "Versicherung", "Zu zahlen", "2,50 £"],
         [r"Läuft am \d\d\.\d\d\.\d{4} ab — in \d+ Tagen, kurzes Ablaufdatum"])
-    # The hint's shortcuts choose the payment methods it names.
-    for letter, method in (("k", "Karte"), ("v", "Versicherung"), ("b", "Bar")):
-        combo(ord(letter), ALT)
-
-        def method_chosen():
-            # GTK 4.8 gives a toggle button the push button role
-            button = find(app.root, name=method, rolename="push button")
-            return button is not None and chosen(button)
-        try:
-            wait_for(method_chosen, 5, f"Alt+{letter.upper()} to choose “{method}”")
-        except Failure:
-            app.screenshot(f"alt-{letter}-failure")
-            raise
+    # The hint's shortcuts are the buttons' mnemonics and choose them.
+    payment_shortcuts(app, checker, "dispense")
     combo(ESCAPE)
     app.gone("the dispense dialog", name="Zu entnehmende Chargen")
     time.sleep(1.5)   # GTK 4.8: no tree walk right after a dialog closed
@@ -287,8 +324,8 @@ def dispense_dialog(app, checker):
         raise Failure(f"{RX_NUMBER} is {rx_status(app)} after Escape, not ready")
 
 
-def scenario_german(app, po):
-    checker = Checker(po)
+def scenario_german(app, po_dir):
+    checker = Checker(os.path.join(po_dir, "de.po"))
     # First run: the welcome page.
     app.start()
     app.wait("the welcome page", rolename="list item", contains="Mit Demodaten ausprobieren",
@@ -336,13 +373,96 @@ def scenario_german(app, po):
     combo(ESCAPE)
 
 
+# French and Spanish through the catalogue: English msgids of labels that
+# only that page shows, looked up in the language's catalogue.  (Strings
+# left unmarked show in English in every language: the German walk of every
+# page finds those; these runs show that each catalogue loads and fits.)
+PAGE_MSGIDS = [
+    ("counter", ["Today’s Queue", "_New Prescription", "Received", "In Progress",
+                 "Dispensed Today", "Enter starts preparing"]),
+    ("prescriptions", ["_Dispense…", "_Cancel…", "Print _Labels", "Print Re_ceipt"]),
+]
+PAYMENT_MSGIDS = ["Ca_sh", "C_ard", "_Insurance"]
+
+
+def payment_shortcuts(app, checker, where):
+    """The hint names Alt+<letter> of each translated payment button, in
+    order, and each Alt+<letter> chooses its button."""
+    labels = [checker.catalogue[m][0] for m in PAYMENT_MSGIDS]
+    letters = [mnemonic(label) for label in labels]
+    hint = checker.tr("Alt+S, Alt+A or Alt+I")
+    named = [k.lower() for k in re.findall(r"Alt\+(\w)", hint)]
+    if named != letters:
+        raise Failure(f"{where}: the hint “{hint}” names Alt+{named}, but the buttons "
+                      f"{labels} have the mnemonics {letters}")
+    if len(set(letters)) != len(letters):
+        raise Failure(f"{where}: the payment buttons {labels} share a mnemonic")
+    # Cash is chosen when the dialog opens: press the others first.
+    for letter, label in list(zip(letters, labels))[1:] + [(letters[0], labels[0])]:
+        combo(ord(letter), ALT)
+
+        def method_chosen():
+            button = find(app.root, name=visible(label), rolename="push button")
+            return button is not None and chosen(button)
+        try:
+            wait_for(method_chosen, 5, f"Alt+{letter.upper()} to choose “{visible(label)}”")
+        except Failure:
+            app.screenshot(f"{where}-alt-{letter}-failure")
+            raise
+
+
+def scenario_french_spanish(app, po_dir):
+    prepare(app)
+    for lang in ("fr", "es"):
+        checker = Checker(os.path.join(po_dir, f"{lang}.po"))
+        tr = checker.tr
+        app.lang = lang
+        app.start()
+        app.wait("the sign-in page", name=tr("Password"), timeout=30)
+        checker.page(app, f"{lang}-sign-in", [tr("Password"), tr("Sign In")])
+        combo(ord("a"), CONTROL)
+        type_text(PHARMACIST + "\n")
+        type_text(DEMO_PASSWORD + "\n")
+        app.wait("the signed-in header", rolename="label", contains=" · ", timeout=30)
+        for number, (page, msgids) in enumerate(PAGE_MSGIDS, start=1):
+            combo(ord(str(number)), ALT)   # Alt+1 counter, Alt+2 prescriptions
+            checker.page(app, f"{lang}-{page}", [tr(m) for m in msgids])
+
+        open_dispense(app, checker)
+        checker.page(app, f"{lang}-dispense",
+                      [tr("Acknowledge short-dated stock"), tr("Batches to Pick"),
+                       tr("Payment method"), tr("Alt+S, Alt+A or Alt+I"),
+                       tr("Lot %s") % "L10N-KURZ"] + [tr(m) for m in PAYMENT_MSGIDS])
+        payment_shortcuts(app, checker, f"{lang}-dispense")
+        combo(ESCAPE)
+        app.gone("the dispense dialog", name=tr("Batches to Pick"))
+        time.sleep(1.5)   # GTK 4.8: no tree walk right after a dialog closed
+        if rx_status(app) != "ready":
+            raise Failure(f"{RX_NUMBER} is {rx_status(app)} after Escape, not ready")
+        app.quit()
+
+
+SCENARIOS = {
+    "german-main-pages": scenario_german,
+    "french-spanish-pages": scenario_french_spanish,
+}
+
+
 def main():
-    if len(sys.argv) != 3:
-        print("usage: e2e-l10n.py SCENARIO PO_FILE")
+    if len(sys.argv) != 3 or sys.argv[1] not in SCENARIOS:
+        print(f"usage: e2e-l10n.py {{{'|'.join(SCENARIOS)}}} PO_DIR")
         return 2
-    po = sys.argv[2]
-    return run({"german-main-pages": (GermanApp, lambda app: scenario_german(app, po))},
-               sys.argv)
+    po_dir = sys.argv[2]
+    if sys.argv[1] == "french-spanish-pages":
+        missing = [loc for loc in ("fr_FR.UTF-8", "es_ES.UTF-8")
+                   if not os.path.exists(os.path.join(os.environ.get("LOCPATH", ""), loc,
+                                                      "LC_IDENTIFICATION"))]
+        if missing:
+            print(f"SKIP: {missing} not compiled under LOCPATH (localedef or the locales "
+                  "data is missing)")
+            return 77
+    return run({name: (LocalisedApp, lambda app, fn=fn: fn(app, po_dir))
+                for name, fn in SCENARIOS.items()}, sys.argv)
 
 
 if __name__ == "__main__":
