@@ -159,6 +159,7 @@ typedef struct
   PtTime      created_at;
   PtTime      updated_at;
   gint        refills_left;      /* the largest "refills" of its items */
+  PtQuantity  dispensed;         /* sum of the items' dispensedQuantity */
 } PtRxRow;
 void pt_rx_row_free (PtRxRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtRxRow, pt_rx_row_free)

@@ -102,8 +102,9 @@ pt_rx_list_row_new (PtRxItem     *item,
   self->item = g_object_ref (item);
   rx = pt_rx_item_get_row (item);
   status = pt_rx_status_get_label (rx->status);
-  owes = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
-         && g_strcmp0 (rx->status, "cancelled") != 0;
+  /* Part-filled: something was dispensed and more is owed (a ready
+   * prescription that nothing was taken from yet owes nothing). */
+  owes = rx->owed > 0 && rx->dispensed > 0 && g_strcmp0 (rx->status, "cancelled") != 0;
   /* Refills matter when one is asked for (the lists), not in the queue. */
   if (style == PT_RX_ROW_LIST && rx->refills_left > 0 && g_strcmp0 (rx->status, "cancelled") != 0)
     refills = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d refill left", "%d refills left",
