@@ -117,6 +117,85 @@ apply_page (PtSyncSession      *s,
   return TRUE;
 }
 
+/* ---- Reading ahead ------------------------------------------------------ */
+
+/* One server batch as read. */
+typedef struct
+{
+  GPtrArray    *docs;
+  gboolean      stopped;   /* a stop request was seen while reading it */
+  gboolean      failed;
+  bson_error_t  berr;
+} Page;
+
+static void
+page_free (Page *p)
+{
+  g_ptr_array_unref (p->docs);
+  g_free (p);
+}
+
+/* Reads up to PT_SYNC_CATCHUP_BATCH documents (one getMore), looking at
+ * the stop request every PT_SYNC_CANCEL_SLICE of them. */
+static Page *
+read_page (mongoc_cursor_t *cursor,
+           GCancellable    *cancellable)
+{
+  Page *p = g_new0 (Page, 1);
+  const bson_t *doc;
+
+  p->docs = g_ptr_array_new_full (PT_SYNC_CATCHUP_BATCH, (GDestroyNotify) bson_destroy);
+  while (p->docs->len < PT_SYNC_CATCHUP_BATCH && mongoc_cursor_next (cursor, &doc))
+    {
+      g_ptr_array_add (p->docs, bson_copy (doc));
+      if (p->docs->len % PT_SYNC_CANCEL_SLICE == 0 && cancellable != NULL
+          && g_cancellable_is_cancelled (cancellable))
+        {
+          p->stopped = TRUE;
+          break;
+        }
+    }
+  p->failed = mongoc_cursor_error (cursor, &p->berr);
+  return p;
+}
+
+/* While a page is written, the next one is read by a thread of its own
+ * (the server and the network work while SQLite does): at most two pages
+ * are held, the one written and the one read.  The cursor (and its
+ * client) is used by that thread alone until it is joined. */
+typedef struct
+{
+  mongoc_cursor_t *cursor;
+  GCancellable    *cancellable;
+  GAsyncQueue     *pages;     /* Page *, in order */
+  GAsyncQueue     *slots;     /* a token per page that may be read */
+  gint             quit;      /* atomic: the writer has stopped */
+} Reader;
+
+#define SLOT GINT_TO_POINTER (1)
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *r = data;
+
+  for (;;)
+    {
+      Page *p;
+      gboolean end;
+
+      g_async_queue_pop (r->slots);
+      if (g_atomic_int_get (&r->quit))
+        break;
+      p = read_page (r->cursor, r->cancellable);
+      end = p->failed || p->stopped || p->docs->len < PT_SYNC_CATCHUP_BATCH;
+      g_async_queue_push (r->pages, p);
+      if (end)
+        break;
+    }
+  return NULL;
+}
+
 /* Pages through one collection of this tenant in _id order from its
  * checkpoint.  Each server batch is read whole, then applied in one
  * transaction: the store's write lock is never held while the driver
@@ -131,14 +210,14 @@ page_collection (PtSyncSession      *s,
   g_autofree gchar *cp_key = g_strconcat ("checkpoint.", c->name, NULL);
   g_autofree gchar *done_key = g_strconcat ("done.", c->name, NULL);
   g_autofree gchar *checkpoint = pt_store_sync_get (s->store, cp_key);
-  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
   mongoc_collection_t *mc = mongoc_database_get_collection (s->db, c->name);
   mongoc_cursor_t *cursor;
   bson_t filter = BSON_INITIALIZER;
   bson_t opts = BSON_INITIALIZER;
   bson_t sort, gt;
-  bson_error_t berr;
   gboolean ok = TRUE, last = FALSE;
+  Reader r = { 0 };
+  GThread *thread = NULL;
 
   _pt_sync_session_append_tenant_filter (s, c, &filter);
   if (checkpoint != NULL && pt_oid_is_valid (checkpoint))
@@ -158,40 +237,57 @@ page_collection (PtSyncSession      *s,
   bson_destroy (&filter);
   bson_destroy (&opts);
 
+  /* Collections with encrypted fields are decrypted through the same
+   * client while they are written: read in turn. */
+  if (!pt_sync_crypt_collection_is_sensitive (c))
+    {
+      r.cursor = cursor;
+      r.cancellable = s->cancellable;
+      r.pages = g_async_queue_new_full ((GDestroyNotify) page_free);
+      r.slots = g_async_queue_new ();
+      g_async_queue_push (r.slots, SLOT);
+      g_async_queue_push (r.slots, SLOT);
+      thread = g_thread_new ("pt-sync-read", reader_thread, &r);
+    }
+
   while (ok && !last)
     {
-      const bson_t *doc;
-      gboolean read_stopped = FALSE, apply_stopped = FALSE;
+      Page *p = thread != NULL ? g_async_queue_pop (r.pages) : read_page (cursor, s->cancellable);
+      gboolean apply_stopped = FALSE;
 
-      g_ptr_array_set_size (page, 0);
-      while (page->len < PT_SYNC_CATCHUP_BATCH && mongoc_cursor_next (cursor, &doc))
-        {
-          g_ptr_array_add (page, bson_copy (doc));
-          if (page->len % PT_SYNC_CANCEL_SLICE == 0 && is_cancelled (s))
-            {
-              read_stopped = TRUE;
-              break;
-            }
-        }
-      if (mongoc_cursor_error (cursor, &berr))
+      if (p->failed)
         {
           /* The pages before this one are committed with their
            * checkpoint: the next run resumes from there. */
-          ok = _pt_sync_fail (&berr, "read pharmacy data", failure, error);
+          ok = _pt_sync_fail (&p->berr, "read pharmacy data", failure, error);
+          page_free (p);
           break;
         }
       /* What was read before a stop is kept like a shorter page. */
-      last = !read_stopped && page->len < PT_SYNC_CATCHUP_BATCH;
-      if (!apply_page (s, c, page, cp_key, last ? done_key : NULL, &apply_stopped, error))
+      last = !p->stopped && p->docs->len < PT_SYNC_CATCHUP_BATCH;
+      if (!apply_page (s, c, p->docs, cp_key, last ? done_key : NULL, &apply_stopped, error))
+        ok = _pt_sync_fail_local (failure);
+      else
         {
-          ok = _pt_sync_fail_local (failure);
-          break;
+          _pt_sync_session_report (s);
+          if (p->stopped || apply_stopped || (!last && is_cancelled (s)))
+            ok = set_cancelled (failure, error);
         }
-      _pt_sync_session_report (s);
-      if (read_stopped || apply_stopped || (!last && is_cancelled (s)))
-        ok = set_cancelled (failure, error);
+      page_free (p);
+      if (thread != NULL)
+        g_async_queue_push (r.slots, SLOT);
     }
 
+  if (thread != NULL)
+    {
+      /* A page read ahead and not applied is dropped: its checkpoint was
+       * not written, it is read again next time. */
+      g_atomic_int_set (&r.quit, 1);
+      g_async_queue_push (r.slots, SLOT);
+      g_thread_join (thread);
+      g_async_queue_unref (r.pages);
+      g_async_queue_unref (r.slots);
+    }
   mongoc_cursor_destroy (cursor);
   mongoc_collection_destroy (mc);
   return ok;

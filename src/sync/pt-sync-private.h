@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 #define PT_SYNC_PUSH_BATCH 1000
+/* Outbox entries read at a time: a counter's edit comes with its audit
+ * event, so each collection's bulk still carries up to PT_SYNC_PUSH_BATCH. */
+#define PT_SYNC_PUSH_READ 2000
 #define PT_SYNC_PAGE 1000
 /* Initial sync / catch-up: documents per server batch, each applied in
  * one transaction with its checkpoint (fewer, larger commits: every

@@ -511,7 +511,8 @@ _pt_sync_session_push_all (PtSyncSession  *s,
 
   for (;;)
     {
-      g_autoptr(GPtrArray) items = pt_store_sync_outbox_batch (s->store, after, PT_SYNC_PUSH_BATCH, error);
+      g_autoptr(GPtrArray) items = pt_store_sync_outbox_batch (s->store, after, PT_SYNC_PUSH_READ,
+                                                               error);
       g_autoptr(GHashTable) groups = NULL;
       g_autoptr(GPtrArray) order = NULL;
 
@@ -546,10 +547,21 @@ _pt_sync_session_push_all (PtSyncSession  *s,
             }
           g_ptr_array_add (g, item);
         }
+      /* Bulks of up to PT_SYNC_PUSH_BATCH operations. */
       for (guint i = 0; i < order->len; i++)
-        if (!push_collection (s, g_hash_table_lookup (groups, g_ptr_array_index (order, i)),
-                              failure, error))
-          return FALSE;
+        {
+          GPtrArray *g = g_hash_table_lookup (groups, g_ptr_array_index (order, i));
+
+          for (guint first = 0; first < g->len; first += PT_SYNC_PUSH_BATCH)
+            {
+              g_autoptr(GPtrArray) slice = g_ptr_array_sized_new (PT_SYNC_PUSH_BATCH);
+
+              for (guint j = first; j < MIN (first + PT_SYNC_PUSH_BATCH, g->len); j++)
+                g_ptr_array_add (slice, g_ptr_array_index (g, j));
+              if (!push_collection (s, slice, failure, error))
+                return FALSE;
+            }
+        }
       if (s->report != NULL)
         s->report (s, s->report_data);
     }
