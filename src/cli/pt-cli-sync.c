@@ -639,6 +639,7 @@ typedef struct
   PtSyncEngine *engine;
   PtSyncState   last_state;
   gchar        *last_message;
+  gint64        last_unreadable;
   gboolean      interrupted;
 } Watch;
 
@@ -667,6 +668,14 @@ watch_status_cb (PtSyncEngine *engine,
 {
   g_autoptr(PtSyncStatus) st = pt_sync_engine_get_status (engine);
 
+  if (st->unreadable != w->last_unreadable)
+    {
+      g_autofree gchar *sentence = pt_sync_unreadable_describe (st->unreadable);
+
+      w->last_unreadable = st->unreadable;
+      if (sentence != NULL)
+        g_printerr ("%s: %s\n", w->cli->command, sentence);
+    }
   if (st->state == w->last_state && g_strcmp0 (st->message, w->last_message) == 0)
     return;
   w->last_state = st->state;
@@ -815,6 +824,7 @@ pt_cli_sync_status_hook (PtCli       *cli,
   g_autofree gchar *last_push = NULL;
   g_autofree gchar *last_pull = NULL;
   g_autofree gchar *oldest = NULL;
+  g_autofree gchar *unreadable = NULL;
   const gchar *state;
   const gchar *message;
   gint64 pending, age_s = 0;
@@ -838,6 +848,7 @@ pt_cli_sync_status_hook (PtCli       *cli,
   last_pull = iso_time (st->last_pull_ms);
   oldest = iso_time (st->oldest_pending_ms);
   complete = pt_store_sync_get_int (store, "initial_complete", 0) == 1;
+  unreadable = pt_sync_unreadable_describe (st->unreadable);
 
 #define STR_OR_NULL(b, v) do { if (v) json_builder_add_string_value (b, v); else json_builder_add_null_value (b); } while (0)
   if (builder != NULL)
@@ -866,6 +877,10 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_add_int_value (builder, st->conflicts);
       json_builder_set_member_name (builder, "quarantined");
       json_builder_add_int_value (builder, st->quarantined);
+      json_builder_set_member_name (builder, "unreadableFromCloud");
+      json_builder_add_int_value (builder, st->unreadable);
+      json_builder_set_member_name (builder, "unreadableMessage");
+      STR_OR_NULL (builder, unreadable);
       json_builder_set_member_name (builder, "droppedForeignTenant");
       json_builder_add_int_value (builder, st->dropped_foreign);
       json_builder_set_member_name (builder, "maxClockSkewMs");
@@ -896,6 +911,8 @@ pt_cli_sync_status_hook (PtCli       *cli,
       g_string_append_printf (text, _("Last received: %s\n"), last_pull != NULL ? last_pull : _("never"));
       g_string_append_printf (text, _("Conflicts to review: %" PRId64 "\n"), st->conflicts);
       g_string_append_printf (text, _("Quarantined changes: %" PRId64 "\n"), st->quarantined);
+      if (unreadable != NULL)
+        g_string_append_printf (text, "%s\n", unreadable);
       g_string_append_printf (text, _("Other tenants' documents dropped: %" PRId64 "\n"),
                               st->dropped_foreign);
     }

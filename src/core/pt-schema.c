@@ -208,7 +208,9 @@ static const PtField user_fields[] = {
   STRF ("email", N_("E-mail"), R | I | U, 3, EMAIL_MAX, PT_FORMAT_EMAIL),
   STR ("displayName", N_("Display name"), R, 1, PT_NAME_MAX),
   ENUM ("role", N_("Role"), R, role_values),
-  STR ("passwordHash", N_("Password"), X, 0, 256),
+  /* A slow salted one-way hash: not encrypted, the web dashboard must
+   * read it to check a password (README, "Encrypted fields"). */
+  STR ("passwordHash", N_("Password"), 0, 0, 256),
   ARRAY ("pharmacyIds", N_("Pharmacies"), 0, PT_FIELD_OID, 0, 1000),
   BOOL ("active", N_("Active"), 0),
   DATE ("lastSignInAt", N_("Last sign-in"), 0),

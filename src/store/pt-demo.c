@@ -203,7 +203,7 @@ _pt_demo_generate_full (PtStore             *store,
   Demo demo = { 0 };
   guint64 barcode_seq, number_seq;
   gint64 existing;
-  gint64 cache_pages, synchronous, autocheckpoint;
+  gint64 cache_pages;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (PT_IS_STORE (store), FALSE);
@@ -241,15 +241,6 @@ _pt_demo_generate_full (PtStore             *store,
    * cache for the duration (SQLite's default is 2 MB), restored after. */
   cache_pages = query_pragma (store, "PRAGMA cache_size", -2000);
   _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
-  /* Each chunk's commit without an fsync of its own, and checkpoints
-   * every 64 MB of log instead of 4 MB (an index page changed by every
-   * chunk is copied back once, not once per chunk).  In WAL mode
-   * synchronous=NORMAL keeps the file consistent through a power cut: the
-   * chunks committed since the last fsync may be lost, whole, never half
-   * of one; the next commit at FULL makes them all durable. */
-  synchronous = query_pragma (store, "PRAGMA synchronous", 2);
-  autocheckpoint = query_pragma (store, "PRAGMA wal_autocheckpoint", 1000);
-  _pt_store_exec (store, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384", NULL);
 
   /* One transaction per chunk without a savepoint per operation: the
    * operations that may be refused (a taken number, a dispensing warning)
@@ -283,13 +274,9 @@ out:
     _pt_store_rollback (store);
   _pt_store_set_bulk (store, FALSE);
   {
-    g_autofree gchar *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT "; "
-                                                 "PRAGMA synchronous = %" G_GINT64_FORMAT "; "
-                                                 "PRAGMA wal_autocheckpoint = %" G_GINT64_FORMAT,
-                                                 cache_pages, synchronous, autocheckpoint);
+    g_autofree gchar *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT,
+                                                 cache_pages);
     _pt_store_exec (store, restore, NULL);
-    /* A checkpoint syncs the log first: the whole load is durable now. */
-    _pt_store_exec (store, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
   }
   g_clear_pointer (&demo.pharmacy_ids[0], g_free);
   g_clear_pointer (&demo.pharmacy_ids[1], g_free);

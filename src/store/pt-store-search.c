@@ -365,11 +365,14 @@ pt_medicine_row_free (PtMedicineRow *row)
  * word as a prefix in the search index.  Binds ?1 (barcode) and ?2 (FTS).
  * The matches are one rowid set (IN over a UNION) so SQLite drives the query
  * from the index hits; an OR of the barcode and the FTS made it scan every
- * medicine row, about 0.45 s per keystroke at 100,000 medicines. */
+ * medicine row, about 0.45 s per keystroke at 100,000 medicines; and
+ * "+deleted", else SQLite 3.40 walks a (deleted, …) index over every
+ * medicine probing the set (30–60 ms for "ar"; 0.3 ms by rowid, measured
+ * by the ui engineer). */
 #define ROW_FILTER \
-  "m.deleted = 0 AND m.rowid IN " \
+  "m.rowid IN " \
   "(SELECT rowid FROM medicines_fts WHERE medicines_fts MATCH ?2 " \
-  "UNION SELECT rowid FROM medicines WHERE barcode = ?1)"
+  "UNION SELECT rowid FROM medicines WHERE barcode = ?1) AND +m.deleted = 0"
 
 #define ROW_STOCK \
   "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \

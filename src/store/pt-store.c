@@ -179,16 +179,20 @@ _pt_store_identify_file (const gchar *path,
                          gint        *version,
                          GError     **error)
 {
-  guchar header[100];
-  gsize n = 0;
-  FILE *f;
+  GStatBuf sb;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 app_id = -1, user_version = -1, n_objects = -1;
   int rc;
 
-  f = g_fopen (path, "rb");
-  if (f == NULL)
+  /* Never open() the file ourselves: closing that descriptor would drop
+   * the POSIX locks every SQLite connection of this process holds on it
+   * (the sync worker opens a store while the GUI's is open), and another
+   * process closing the last connection it sees would then checkpoint and
+   * delete the WAL under them.  SQLite reads the header itself: a file
+   * that is not SQLite fails with SQLITE_NOTADB, an empty one is an empty
+   * database. */
+  if (g_stat (path, &sb) != 0)
     {
       int saved = errno;
       if (saved == ENOENT)
@@ -202,14 +206,18 @@ _pt_store_identify_file (const gchar *path,
                    path, g_strerror (saved));
       return FALSE;
     }
-  n = fread (header, 1, sizeof header, f);
-  fclose (f);
+  if (g_access (path, R_OK) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PT_ERROR, saved == EACCES ? PT_ERROR_READ_ONLY : PT_ERROR_IO,
+                   _("The pharmacy data in “%s” cannot be opened: %s."),
+                   path, g_strerror (saved));
+      return FALSE;
+    }
 
   *version = 0;
-  if (n == 0)
+  if (sb.st_size == 0)
     return TRUE;                /* an empty file: a store not yet set up */
-  if (n < sizeof header || memcmp (header, "SQLite format 3", 16) != 0)
-    return refuse_file (path, "no SQLite header", error);
 
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_EXRESCODE, NULL);
   /* Another process may be writing (or recovering the WAL): wait for it

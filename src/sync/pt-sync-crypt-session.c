@@ -5,18 +5,24 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include "pt-store-private.h"
 #include "pt-sync-bson.h"
 #include "pt-sync-crypt.h"
 #include "pt-sync-private.h"
 
-/* The marker a decrypted base carries when the server copy had a
- * sensitive value in clear: the next push encrypts it. */
+/* The marker a decrypted base carries when the server copy must be
+ * written again: it had a sensitive value in clear (the next push
+ * encrypts it) or a formerly sensitive one encrypted (the next push
+ * writes it in clear). */
 #define PLAIN_MARKER "plain"
 
 static gboolean sweep_clear_documents (PtSyncSession  *s,
                                        PtSyncFailure  *failure,
                                        GError        **error);
+static gboolean sweep_formerly_encrypted (PtSyncSession  *s,
+                                          PtSyncFailure  *failure,
+                                          GError        **error);
 
 gboolean
 _pt_sync_session_open_crypt (PtSyncSession  *s,
@@ -36,7 +42,9 @@ _pt_sync_session_open_crypt (PtSyncSession  *s,
     }
   if (!pt_sync_crypt_open (s->client, s->tenant_id, key, &s->crypt, failure, error))
     return FALSE;
-  return s->crypt == NULL || sweep_clear_documents (s, failure, error);
+  return s->crypt == NULL
+         || (sweep_clear_documents (s, failure, error)
+             && sweep_formerly_encrypted (s, failure, error));
 }
 
 /* {$or: [{path: {$exists: true, $not: {$type: "binData"}}}, …]} clauses
@@ -149,6 +157,66 @@ sweep_clear_documents (PtSyncSession  *s,
   return TRUE;
 }
 
+/* At every connection (one small indexed query per collection concerned):
+ * documents of this tenant still holding a ciphertext in a field that is
+ * no longer sensitive (users.passwordHash written by earlier versions) are
+ * merged decrypted and queued, so the next push writes them in clear —
+ * also those this counter pulled long ago and would not see again. */
+static gboolean
+sweep_formerly_encrypted (PtSyncSession  *s,
+                          PtSyncFailure  *failure,
+                          GError        **error)
+{
+  g_autoptr(GPtrArray) colls = _pt_sync_synced_collections ();
+  PtSyncApplyStats stats = { 0 };
+
+  if (!_pt_store_begin (s->store, error))
+    return pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
+  for (guint c = 0; c < colls->len; c++)
+    {
+      const PtCollection *coll = g_ptr_array_index (colls, c);
+      const gchar *field = pt_sync_crypt_formerly_sensitive_field (coll);
+      mongoc_collection_t *mc;
+      mongoc_cursor_t *cursor;
+      bson_t filter = BSON_INITIALIZER, type;
+      const bson_t *doc;
+      bson_error_t berr;
+      gboolean ok = TRUE;
+
+      if (field == NULL || coll->kind != PT_COLLECTION_MUTABLE)
+        continue;
+      _pt_sync_session_append_tenant_filter (s, coll, &filter);
+      BSON_APPEND_DOCUMENT_BEGIN (&filter, field, &type);
+      BSON_APPEND_UTF8 (&type, "$type", "binData");
+      bson_append_document_end (&filter, &type);
+      mc = mongoc_database_get_collection (s->db, coll->name);
+      cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
+      while (ok && mongoc_cursor_next (cursor, &doc))
+        ok = _pt_sync_session_apply_remote (s, coll, doc, &stats, error);
+      if (ok && mongoc_cursor_error (cursor, &berr))
+        ok = pt_sync_error_fail (&berr, "look for formerly encrypted fields", failure, error);
+      else if (!ok)
+        pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
+      mongoc_cursor_destroy (cursor);
+      mongoc_collection_destroy (mc);
+      bson_destroy (&filter);
+      if (!ok)
+        {
+          _pt_store_rollback (s->store);
+          return FALSE;
+        }
+    }
+  if (!pt_store_sync_note_stamps (s->store, &stats, error) || !_pt_store_commit (s->store, error))
+    {
+      _pt_store_rollback (s->store);
+      return pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
+    }
+  if (stats.applied + stats.requeued > 0)
+    g_debug ("%" G_GINT64_FORMAT " documents to write again in clear",
+             stats.applied + stats.requeued);
+  return TRUE;
+}
+
 /* @doc with `_sync.plain: true` added. */
 static bson_t *
 mark_plain (const bson_t *doc)
@@ -189,6 +257,45 @@ queue_encryption (PtSyncSession      *s,
          && _pt_store_outbox_add (s->store, collection->name, id, error);
 }
 
+/* @doc cannot be decrypted (@why): listed for staff and left out, so the
+ * rest of the page or batch, and its checkpoint or resume token, go on.
+ * A local change to it, which cannot be merged with a copy nobody here
+ * can read, is quarantined rather than pushed again at every round. */
+static gboolean
+leave_out (PtSyncSession      *s,
+           const PtCollection *collection,
+           const bson_t       *doc,
+           const GError       *why,
+           GError            **error)
+{
+  g_autofree gchar *id = pt_sync_doc_id_hex (doc);
+  g_autofree gchar *tenant = pt_bson_dup_oid_hex (doc, collection->tenant_scoped ? "tenantId" : "_id");
+  g_autoptr(PtRawRow) row = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (id == NULL || g_strcmp0 (tenant, s->tenant_id) != 0)
+    return TRUE;  /* another tenant's: never stored anyway */
+  g_debug ("%s %s left out: %s", collection->name, id, why->message);
+  if (!_pt_sync_unreadable_note (s->store, collection, id, why->message, error))
+    return FALSE;
+  row = _pt_store_read_row (s->store, collection, id, &local_error);
+  if (row == NULL)
+    {
+      if (g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!_pt_raw_row_is_dirty (row))
+    return TRUE;
+  return pt_store_sync_quarantine (s->store, collection, id, row->version, 0,
+                                   _("This change cannot be sent: the cloud copy of this record "
+                                     "cannot be decrypted, so the two cannot be merged. It stays on "
+                                     "this computer; it is sent once the cloud copy is repaired and "
+                                     "the record is saved again."),
+                                   error);
+}
+
 gboolean
 _pt_sync_session_apply_remote (PtSyncSession      *s,
                                const PtCollection *collection,
@@ -198,11 +305,26 @@ _pt_sync_session_apply_remote (PtSyncSession      *s,
 {
   g_autoptr(bson_t) clear = NULL;
   g_autoptr(bson_t) marked = NULL;
+  g_autoptr(GError) why = NULL;
   gboolean clear_sensitive = FALSE;
   const bson_t *doc;
 
-  if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, remote, &clear, &clear_sensitive, error))
-    return FALSE;
+  if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, remote, &clear, &clear_sensitive, &why))
+    {
+      if (!_pt_sync_unreadable_is_value_error (why))
+        {
+          g_propagate_error (error, g_steal_pointer (&why));
+          return FALSE;
+        }
+      return leave_out (s, collection, remote, why, error);
+    }
+  if (pt_sync_crypt_collection_may_hold_ciphertext (collection) && pt_sync_count_unreadable (s->store) > 0)
+    {
+      g_autofree gchar *id = pt_sync_doc_id_hex (remote);
+
+      if (id != NULL && !_pt_sync_unreadable_forget (s->store, collection, id, error))
+        return FALSE;
+    }
   doc = clear != NULL ? clear : remote;
   if (clear_sensitive && s->crypt != NULL && collection->kind == PT_COLLECTION_MUTABLE)
     {
@@ -227,22 +349,41 @@ _pt_sync_session_apply_batch (PtSyncSession       *s,
   g_autoptr(GPtrArray) owned = NULL;
   g_autoptr(GPtrArray) clear_docs = NULL;
   g_autoptr(GPtrArray) marked = NULL;
+  gboolean listed;
 
   /* Ledger, medicines, batches…: nothing to decrypt, no copy. */
-  if (!pt_sync_crypt_collection_is_sensitive (collection))
+  if (!pt_sync_crypt_collection_may_hold_ciphertext (collection))
     return pt_store_sync_apply_batch (s->store, collection, docs, n_docs, stats, error);
 
   owned = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
   clear_docs = g_ptr_array_sized_new (n_docs);
   marked = g_ptr_array_new ();
+  listed = pt_sync_count_unreadable (s->store) > 0;
   for (guint i = 0; i < n_docs; i++)
     {
       bson_t *clear = NULL;
+      g_autoptr(GError) why = NULL;
       gboolean clear_sensitive = FALSE;
       const bson_t *doc;
 
-      if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, docs[i], &clear, &clear_sensitive, error))
-        return FALSE;
+      if (!pt_sync_crypt_decrypt_doc (s->crypt, collection, docs[i], &clear, &clear_sensitive, &why))
+        {
+          if (!_pt_sync_unreadable_is_value_error (why))
+            {
+              g_propagate_error (error, g_steal_pointer (&why));
+              return FALSE;
+            }
+          if (!leave_out (s, collection, docs[i], why, error))
+            return FALSE;
+          continue;
+        }
+      if (listed)
+        {
+          g_autofree gchar *id = pt_sync_doc_id_hex (docs[i]);
+
+          if (id != NULL && !_pt_sync_unreadable_forget (s->store, collection, id, error))
+            return FALSE;
+        }
       if (clear != NULL)
         g_ptr_array_add (owned, clear);
       doc = clear != NULL ? clear : docs[i];

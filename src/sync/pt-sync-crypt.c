@@ -304,6 +304,23 @@ find_data_key (mongoc_client_t *client,
   return found;
 }
 
+gboolean
+pt_sync_crypt_encrypt_value (PtSyncCrypt        *crypt,
+                             const bson_value_t *value,
+                             bson_value_t       *out,
+                             GError            **error)
+{
+  bson_error_t berr;
+
+  g_return_val_if_fail (crypt != NULL && value != NULL && out != NULL, FALSE);
+  if (!mongoc_client_encryption_encrypt (crypt->ce, value, crypt->encrypt_opts, out, &berr))
+    {
+      set_value_error (error, &berr, "encrypt a value");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gchar *
 pt_sync_crypt_dup_key_id (PtSyncCrypt *crypt)
 {
@@ -483,6 +500,46 @@ pt_sync_crypt_collection_is_sensitive (const PtCollection *collection)
   return FALSE;
 }
 
+/* Fields that earlier versions encrypted and that are no longer sensitive
+ * (README, "Encrypted fields"): a ciphertext still found there is
+ * decrypted on arrival and the document is written back in clear.
+ * users.passwordHash: a slow salted one-way hash, which the web dashboard
+ * must read to check a password at sign-in. */
+static const struct
+{
+  const gchar *collection;
+  const gchar *field;
+} formerly_sensitive[] = {
+  { "users", "passwordHash" },
+};
+
+const gchar *
+pt_sync_crypt_formerly_sensitive_field (const PtCollection *collection)
+{
+  for (guint i = 0; collection != NULL && i < G_N_ELEMENTS (formerly_sensitive); i++)
+    if (strcmp (formerly_sensitive[i].collection, collection->name) == 0)
+      return formerly_sensitive[i].field;
+  return NULL;
+}
+
+static gboolean
+is_formerly_sensitive (const PtCollection *collection,
+                       const gchar        *field)
+{
+  for (guint i = 0; collection != NULL && i < G_N_ELEMENTS (formerly_sensitive); i++)
+    if (strcmp (formerly_sensitive[i].collection, collection->name) == 0
+        && strcmp (formerly_sensitive[i].field, field) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+pt_sync_crypt_collection_may_hold_ciphertext (const PtCollection *collection)
+{
+  return pt_sync_crypt_collection_is_sensitive (collection)
+         || pt_sync_crypt_formerly_sensitive_field (collection) != NULL;
+}
+
 static gboolean
 holds_ciphertext (const bson_iter_t *iter)
 {
@@ -496,10 +553,14 @@ holds_ciphertext (const bson_iter_t *iter)
 
 typedef struct
 {
-  PtSyncCrypt *crypt;
-  gboolean     encrypt;
-  gboolean     changed;          /* something was (de)crypted */
-  gboolean     clear_sensitive;  /* a sensitive value came in clear */
+  PtSyncCrypt        *crypt;
+  const PtCollection *collection;
+  gboolean            encrypt;
+  gboolean            changed;          /* something was (de)crypted */
+  gboolean            clear_sensitive;  /* the server copy must be written
+                                           again: a sensitive value came in
+                                           clear, or a formerly sensitive
+                                           one encrypted */
 } Walk;
 
 static gboolean walk_doc (Walk          *w,
@@ -568,6 +629,34 @@ walk_sensitive (Walk        *w,
     }
   w->changed = TRUE;
   bson_append_value (out, key, key_len, &result);
+  bson_value_destroy (&result);
+  return TRUE;
+}
+
+/* A ciphertext in a field that is no longer sensitive: decrypted, and the
+ * server copy is to be written again in clear. */
+static gboolean
+walk_formerly_sensitive (Walk        *w,
+                         bson_iter_t *iter,
+                         bson_t      *out,
+                         GError     **error)
+{
+  bson_value_t result = { 0 };
+  bson_error_t berr;
+
+  if (w->crypt == NULL)
+    {
+      set_no_key_error (error);
+      return FALSE;
+    }
+  if (!mongoc_client_encryption_decrypt (w->crypt->ce, bson_iter_value (iter), &result, &berr))
+    {
+      set_value_error (error, &berr, "decrypt a formerly encrypted field");
+      return FALSE;
+    }
+  w->changed = TRUE;
+  w->clear_sensitive = TRUE;
+  bson_append_value (out, bson_iter_key (iter), (gint) bson_iter_key_len (iter), &result);
   bson_value_destroy (&result);
   return TRUE;
 }
@@ -644,7 +733,10 @@ walk_doc (Walk          *w,
       gboolean ok;
 
       /* Unknown fields travel as they are (an encrypted one is opaque). */
-      if (field == NULL || !pt_sync_crypt_field_is_sensitive (field))
+      if (field != NULL && !w->encrypt && fields == w->collection->fields
+          && holds_ciphertext (&iter) && is_formerly_sensitive (w->collection, field->name))
+        ok = walk_formerly_sensitive (w, &iter, out, error);
+      else if (field == NULL || !pt_sync_crypt_field_is_sensitive (field))
         ok = bson_append_iter (out, NULL, 0, &iter);
       else if (field->flags & PT_FIELD_FLAG_SENSITIVE)
         ok = walk_sensitive (w, &iter, out, error);
@@ -671,7 +763,9 @@ walk (Walk               *w,
   bson_t *result;
 
   *out = NULL;
-  if (!pt_sync_crypt_collection_is_sensitive (collection))
+  w->collection = collection;
+  if (!pt_sync_crypt_collection_is_sensitive (collection)
+      && (w->encrypt || pt_sync_crypt_formerly_sensitive_field (collection) == NULL))
     return TRUE;
   result = bson_new ();
   if (!walk_doc (w, collection->fields, collection->n_fields, doc, result, error))

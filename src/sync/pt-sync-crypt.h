@@ -90,6 +90,12 @@ gboolean  pt_sync_crypt_open              (mongoc_client_t *client,
                                            PtSyncCrypt    **crypt,
                                            PtSyncFailure   *failure,
                                            GError         **error);
+/* @value encrypted with the tenant's data key (BSON Binary subtype 6, the
+ * algorithm of every sensitive field) into *@out (bson_value_destroy). */
+gboolean  pt_sync_crypt_encrypt_value     (PtSyncCrypt        *crypt,
+                                           const bson_value_t *value,
+                                           bson_value_t       *out,
+                                           GError            **error);
 /* The data key's id (UUID, base64). */
 gchar    *pt_sync_crypt_dup_key_id        (PtSyncCrypt *crypt);
 void      pt_sync_crypt_free              (PtSyncCrypt *crypt);
@@ -101,6 +107,13 @@ gboolean  pt_sync_crypt_field_is_sensitive (const PtField *field);
  * sensitive. */
 gboolean  pt_sync_crypt_collection_is_sensitive (const PtCollection *collection);
 
+/* TRUE when documents of @collection may hold ciphertext on the server:
+ * it has sensitive fields, or a field earlier versions encrypted. */
+gboolean  pt_sync_crypt_collection_may_hold_ciphertext (const PtCollection *collection);
+/* The top-level field of @collection that earlier versions encrypted and
+ * that now travels in clear (users.passwordHash), or NULL. */
+const gchar *pt_sync_crypt_formerly_sensitive_field (const PtCollection *collection);
+
 /* The document to send for the Atlas document @doc: sensitive values
  * encrypted.  *out gets NULL when there is nothing to encrypt (send @doc).
  * Values already encrypted (Binary subtype 6) are kept. */
@@ -111,7 +124,10 @@ gboolean  pt_sync_crypt_encrypt_doc       (PtSyncCrypt        *crypt,
                                            GError            **error);
 /* The clear document of the Atlas document @doc.  *out gets NULL when
  * @doc holds nothing encrypted (use @doc).  *clear_sensitive (may be NULL)
- * is set when a sensitive value arrived in clear (a foreign writer's).
+ * is set when the server copy must be written again: a sensitive value
+ * arrived in clear (a foreign writer's), or a formerly sensitive one
+ * (pt_sync_crypt_formerly_sensitive_field()) arrived encrypted — it is
+ * decrypted in *out.
  * @crypt may be NULL (this counter has no key): an encrypted value is then
  * an error, never taken as clear text. */
 gboolean  pt_sync_crypt_decrypt_doc       (PtSyncCrypt        *crypt,

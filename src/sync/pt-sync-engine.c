@@ -258,7 +258,8 @@ status_equal (const PtSyncStatus *a,
          && a->initial_total == b->initial_total
          && a->pushed_total == b->pushed_total
          && a->pulled_total == b->pulled_total
-         && a->running == b->running;
+         && a->running == b->running
+         && a->unreadable == b->unreadable;
 }
 
 /* Publishes the session's figures with @state; emits "status-changed" on
@@ -274,7 +275,10 @@ publish (PtSyncEngine  *self,
   gboolean changed, schedule = FALSE;
 
   if (s != NULL)
-    _pt_sync_session_fill_status (s, &st);
+    {
+      _pt_sync_session_fill_status (s, &st);
+      st.unreadable = pt_sync_count_unreadable (s->store);
+    }
   st.state = state;
   st.message = error != NULL ? error->message : NULL;
   st.error_code = error != NULL ? error->code : -1;
@@ -602,6 +606,17 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
           if (ok && pushed == 0 && pulled == 0 && _pt_store_outbox_length (s->store) == 0)
             break;
         }
+      if (ok && pt_sync_count_unreadable (s->store) > 0)
+        {
+          /* Everything else went through (the counts cannot agree: these
+           * are left out here); they need the administrator. */
+          g_autofree gchar *sentence = pt_sync_unreadable_describe (pt_sync_count_unreadable (s->store));
+
+          g_set_error_literal (&local_error, PT_ERROR, PT_ERROR_CORRUPT, sentence);
+          failure = PT_SYNC_FAILURE_ATTENTION;
+          ok = FALSE;
+          break;
+        }
       if (ok)
         ok = _pt_sync_session_verify (s, &local_error);
       if (ok)
@@ -672,6 +687,17 @@ pt_sync_engine_mark_conflict_reviewed (PtSyncEngine *self,
   if (ok)
     wake_worker (self);  /* the worker republishes the count */
   return ok;
+}
+
+GPtrArray *
+pt_sync_engine_list_unreadable (PtSyncEngine *self,
+                                GError      **error)
+{
+  g_autoptr(PtStore) store = NULL;
+
+  g_return_val_if_fail (PT_IS_SYNC_ENGINE (self), NULL);
+  store = ref_store (self, error);
+  return store != NULL ? pt_sync_list_unreadable (store, error) : NULL;
 }
 
 GPtrArray *

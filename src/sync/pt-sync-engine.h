@@ -66,6 +66,9 @@ typedef struct
   gint64      pulled_total;      /* documents applied since start */
   gboolean    running;           /* a sync engine runs on this store now
                                     (in this process or another one) */
+  gint64      unreadable;        /* documents in the cloud this counter
+                                    cannot decrypt, left out here
+                                    (pt_sync_unreadable_describe()) */
 } PtSyncStatus;
 
 GType         pt_sync_status_get_type (void) G_GNUC_CONST;
@@ -130,6 +133,29 @@ typedef struct
 void pt_sync_quarantined_free (PtSyncQuarantined *q);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncQuarantined, pt_sync_quarantined_free)
 
+/* A document of this tenant in the cloud whose encrypted fields this
+ * counter cannot decrypt (damaged bytes, or a key the pharmacy does not
+ * have, e.g. written by a foreign writer).  It is left out of the local
+ * store (a local copy stays as it was; a local change to it is
+ * quarantined), every other document keeps syncing, and it leaves this
+ * list when a readable version of it arrives. */
+typedef struct
+{
+  gchar   *collection;
+  gchar   *document_id;
+  gchar   *message;              /* a sentence for staff */
+  gint64   at_ms;                /* when it was last seen unreadable */
+} PtSyncUnreadable;
+
+void       pt_sync_unreadable_free     (PtSyncUnreadable *u);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncUnreadable, pt_sync_unreadable_free)
+gint64     pt_sync_count_unreadable    (PtStore  *store);
+/* PtSyncUnreadable *, newest first. */
+GPtrArray *pt_sync_list_unreadable     (PtStore  *store,
+                                        GError  **error);
+/* The sentence staff read about @n unreadable documents; NULL for 0. */
+gchar     *pt_sync_unreadable_describe (gint64    n);
+
 #define PT_TYPE_SYNC_ENGINE (pt_sync_engine_get_type ())
 G_DECLARE_FINAL_TYPE (PtSyncEngine, pt_sync_engine, PT, SYNC_ENGINE, GObject)
 
@@ -185,6 +211,11 @@ gboolean      pt_sync_engine_mark_conflict_reviewed (PtSyncEngine *self,
 /* Quarantined writes (PtSyncQuarantined *). */
 GPtrArray    *pt_sync_engine_list_quarantined (PtSyncEngine *self,
                                                GError      **error);
+
+/* Documents in the cloud this counter cannot decrypt
+ * (PtSyncUnreadable *). */
+GPtrArray    *pt_sync_engine_list_unreadable (PtSyncEngine *self,
+                                              GError      **error);
 
 /* @uri with its password replaced by "****", for messages and logs. */
 gchar        *pt_sync_redact_uri          (const gchar *uri);

@@ -182,6 +182,23 @@ gboolean       _pt_sync_session_encrypt  (PtSyncSession      *session,
 gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
                                                const bson_t  *base);
 
+/* Unreadable documents (pt-sync-crypt-unreadable.c): TRUE when a
+ * decryption @error is about the value (damaged, unknown key), not the
+ * connection. */
+gboolean       _pt_sync_unreadable_is_value_error (const GError *error);
+/* Lists (or updates) @id as unreadable with @message, inside the
+ * caller's transaction. */
+gboolean       _pt_sync_unreadable_note  (PtStore            *store,
+                                          const PtCollection *collection,
+                                          const gchar        *id,
+                                          const gchar        *message,
+                                          GError            **error);
+/* A readable version of @id arrived: off the list. */
+gboolean       _pt_sync_unreadable_forget (PtStore            *store,
+                                           const PtCollection *collection,
+                                           const gchar        *id,
+                                           GError            **error);
+
 /* Held by every running engine (worker thread, one-shot run) on its
  * store: a shared lock on DATA_DIR/tenant-<id>.sync-lock that the kernel
  * drops when the process ends, even by SIGKILL.  -1 when it cannot be

@@ -189,6 +189,7 @@ pt_sync_status_new_from_store (PtStore *store)
     }
   st->conflicts = pt_store_sync_count_conflicts (store, FALSE);
   st->quarantined = pt_store_sync_count_quarantined (store);
+  st->unreadable = pt_sync_count_unreadable (store);
   st->dropped_foreign = pt_store_sync_get_int (store, "dropped_foreign", 0);
   st->max_clock_skew_ms = MAX (pt_store_sync_get_int (store, "max_skew_ms", 0),
                                pt_hlc_get_max_skew_ms (pt_store_get_clock (store)));

@@ -261,6 +261,26 @@ test_bulk_same_data (void)
   /* The bulk load left every search entry written and usable. */
   g_assert_cmpint (pt_test_query_int (b.store, "SELECT count(*) FROM medicines_fts"), ==,
                    pt_test_query_int (b.store, "SELECT count(*) FROM medicines WHERE deleted = 0"));
+  /* …noted the clock's latest stamp (once per chunk, not per document),
+   * so a reopened store never stamps below what it wrote… */
+  {
+    g_autofree gchar *hlc = _pt_store_meta_get (b.store, "hlc");
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (_pt_store_get_db (b.store),
+                                         "SELECT max(v) FROM (SELECT max(version) AS v FROM medicines "
+                                         "UNION ALL SELECT max(version) FROM audit_events "
+                                         "UNION ALL SELECT max(version) FROM stock_movements "
+                                         "UNION ALL SELECT max(version) FROM prescriptions)",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr (hlc, ==, (const gchar *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+  }
+  /* …and the outbox's kept length is its real length. */
+  g_assert_cmpint (_pt_store_outbox_length (b.store), ==,
+                   pt_test_query_int (b.store, "SELECT count(*) FROM outbox"));
+  g_assert_cmpint (_pt_store_outbox_length (b.store), >, 500);
 
   snapshot_clear (&a);
   snapshot_clear (&b);

@@ -699,6 +699,54 @@ test_connect_killed_half_way_continues (void)
   sync_test_rmdir (dir_b);
 }
 
+/* The GUI keeps its store open; the sync worker of the same process opens
+ * and closes its own connections; `status` (or `sync --once`) runs in
+ * another process.  Opening a store once read the file's header with
+ * fopen/fclose, which drops the POSIX locks of every SQLite connection of
+ * the process: the other process, closing what it took for the last
+ * connection, checkpointed and deleted the WAL under the GUI's, which then
+ * read "database disk image is malformed" and missed later commits. */
+static void
+test_other_process_leaves_this_process_store_sound (void)
+{
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) gui = sync_test_create_tenant (dir);
+  g_autoptr(PtStore) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *m1 = sync_test_put_medicine (gui, "Paracetamol 500 mg", 250);
+  g_autofree gchar *m2 = NULL, *name = NULL;
+  Run r;
+
+  /* The worker's connection comes and goes while the GUI's stays. */
+  worker = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_clear_object (&worker);
+  r = run_admin (NULL, "--data-dir", dir, "status", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+
+  worker = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  pt_store_act_as_system (worker);
+  m2 = sync_test_put_medicine (worker, "Ibuprofen 200 mg", 380);
+  g_clear_object (&worker);
+
+  /* The GUI's connection sees both, through a sound file. */
+  g_assert_cmpint (pt_store_count (gui, "medicines"), ==, 2);
+  name = sync_test_get_string (gui, "medicines", m2, "name");
+  g_assert_cmpstr (name, ==, "Ibuprofen 200 mg");
+  {
+    sqlite3_stmt *stmt = _pt_store_prepare (gui, "PRAGMA integrity_check", NULL);
+
+    g_assert_nonnull (stmt);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const gchar *) sqlite3_column_text (stmt, 0), ==, "ok");
+    sqlite3_reset (stmt);
+  }
+  g_clear_object (&gui);
+  sync_test_rmdir (dir);
+}
+
 static gint64
 two_hours_ago_clock (gpointer data)
 {
@@ -862,6 +910,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
                    test_status_is_not_live_after_watch_is_killed);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
+  g_test_add_func ("/sync/cli/other-process-leaves-this-process-store-sound",
+                   test_other_process_leaves_this_process_store_sound);
 
   return g_test_run ();
 }

@@ -267,11 +267,15 @@ test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
   g_assert_true (bson_has_field (server, "tenantId"));
   g_assert_true (bson_has_field (server, "updatedAt"));
   g_assert_true (bson_has_field (server, "_sync.v"));
-  /* The password hash (a credential) travels encrypted too. */
+  /* The password hash is a slow salted one-way hash, not a secret to
+   * encrypt: it travels as it is, and the web dashboard checks a password
+   * against it at sign-in. */
   user = sync_test_server_get (f->web, "users", owner);
   g_assert_nonnull (user);
-  assert_server_encrypted (user, "users", count_sensitive_fields ("users"));
+  g_assert_cmpuint (count_sensitive_fields ("users"), ==, 0);
   g_assert_true (bson_has_field (user, "email"));
+  g_assert_true (pt_password_verify (SYNC_TEST_PASSWORD, pt_bson_get_string (user, "passwordHash")));
+  g_assert_false (pt_password_verify ("not-the-password", pt_bson_get_string (user, "passwordHash")));
 
   /* One data key for the tenant, wrapped by the master key, which itself
    * is nowhere on the server. */
@@ -769,6 +773,290 @@ run_admin (const gchar *first, ...)
   return r;
 }
 
+/* The state earlier versions left in the cloud: @user's password hash
+ * encrypted (Binary subtype 6) with the tenant's data key, in place (same
+ * version, same updatedAt: as that version's own push wrote it). */
+static void
+encrypt_hash_on_server (Fixture     *f,
+                        const gchar *user)
+{
+  mongoc_client_t *admin = sync_test_client (f->uri);
+  mongoc_collection_t *users = mongoc_client_get_collection (f->web, "pharmatrack", "users");
+  g_autoptr(PtSyncCrypt) crypt = NULL;
+  g_autoptr(GBytes) master = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(bson_t) doc = sync_test_server_get (f->web, "users", user);
+  bson_value_t clear = { .value_type = BSON_TYPE_UTF8 }, cipher = { 0 };
+  bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+  bson_oid_t oid;
+  bson_error_t berr;
+
+  master = pt_sync_crypt_read_key_file (f->key_file, &error);
+  g_assert_no_error (error);
+  g_assert_true (pt_sync_crypt_open (admin, SYNC_TEST_TENANT, master, &crypt, NULL, &error));
+  g_assert_no_error (error);
+  clear.value.v_utf8.str = (gchar *) pt_bson_get_string (doc, "passwordHash");
+  g_assert_nonnull (clear.value.v_utf8.str);
+  clear.value.v_utf8.len = strlen (clear.value.v_utf8.str);
+  g_assert_true (pt_sync_crypt_encrypt_value (crypt, &clear, &cipher, &error));
+  g_assert_no_error (error);
+  bson_oid_init_from_string (&oid, user);
+  BSON_APPEND_OID (&filter, "_id", &oid);
+  BSON_APPEND_DOCUMENT_BEGIN (&update, "$set", &set);
+  BSON_APPEND_VALUE (&set, "passwordHash", &cipher);
+  bson_append_document_end (&update, &set);
+  g_assert_true (mongoc_collection_update_one (users, &filter, &update, NULL, NULL, &berr));
+  bson_value_destroy (&cipher);
+  bson_destroy (&filter);
+  bson_destroy (&update);
+  g_clear_pointer (&crypt, pt_sync_crypt_free);
+  mongoc_collection_destroy (users);
+  mongoc_client_destroy (admin);
+}
+
+static gboolean
+hash_is_clear_and_checks (mongoc_client_t *web,
+                          const gchar     *user)
+{
+  g_autoptr(bson_t) doc = sync_test_server_get (web, "users", user);
+  const gchar *hash = pt_bson_get_string (doc, "passwordHash");
+
+  return hash != NULL && pt_password_verify (SYNC_TEST_PASSWORD, hash);
+}
+
+/* Hashes that earlier versions encrypted: a counter enrolling now and a
+ * counter that pulled them long ago both decrypt them (sign-in works on
+ * the counter) and write them back in clear, so the web dashboard can
+ * check passwords. */
+static void
+test_encrypted_password_hashes_are_migrated_to_clear (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *owner = owner_id (f->a);
+  g_autoptr(GError) error = NULL;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_assert_true (hash_is_clear_and_checks (f->web, owner));
+
+  /* A new counter enrols to a tenant whose hash is still encrypted. */
+  encrypt_hash_on_server (f, owner);
+  g_assert_false (hash_is_clear_and_checks (f->web, owner));
+  enrol_b (f, f->key_file);
+  sync_test_sync_ok (f->dir_b, f->uri);
+  {
+    g_autoptr(bson_t) user = pt_store_sign_in (f->b, "owner@example.org", SYNC_TEST_PASSWORD, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (user);
+    pt_store_act_as_system (f->b);
+  }
+  g_assert_true (hash_is_clear_and_checks (f->web, owner));
+  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
+
+  /* Encrypted again behind the back of counter A, which already holds
+   * the user: its next connection finds and rewrites it. */
+  encrypt_hash_on_server (f, owner);
+  g_assert_false (hash_is_clear_and_checks (f->web, owner));
+  sync_test_sync_ok (f->dir_a, f->uri);
+  g_assert_true (hash_is_clear_and_checks (f->web, owner));
+  /* Patient data stays encrypted throughout. */
+  {
+    g_autoptr(bson_t) server = sync_test_server_get (f->web, "patients", patient);
+    assert_no_secret_in (server);
+  }
+  sync_test_sync_ok (f->dir_b, f->uri);
+  sync_test_assert_same_data (f->a, f->b);
+}
+
+/* Makes the ciphertext of @field of @id on the server unreadable, as a
+ * foreign writer could (updatedAt bumped): @other_key changes the data
+ * key id in its header (a key the pharmacy does not have), otherwise one
+ * byte of the encrypted body is flipped (damaged: its HMAC fails). */
+static void
+spoil_ciphertext (mongoc_client_t *web,
+                  const gchar     *id,
+                  const gchar     *field,
+                  gboolean         other_key,
+                  gint64           updated_at)
+{
+  g_autoptr(bson_t) doc = sync_test_server_get (web, "patients", id);
+  g_autofree guint8 *copy = NULL;
+  g_autofree gchar *b64 = NULL;
+  g_autofree gchar *set = NULL;
+  const uint8_t *data;
+  uint32_t len;
+  bson_subtype_t subtype;
+  bson_iter_t it;
+
+  g_assert_true (bson_iter_init_find (&it, doc, field));
+  g_assert_true (BSON_ITER_HOLDS_BINARY (&it));
+  bson_iter_binary (&it, &subtype, &len, &data);
+  g_assert_cmpint (subtype, ==, BSON_SUBTYPE_ENCRYPTED);
+  g_assert_cmpuint (len, >, 40);
+  copy = g_memdup2 (data, len);
+  /* Byte 0: the algorithm; 1–16: the data key's UUID; then IV, body, HMAC. */
+  if (other_key)
+    copy[4] ^= 0x5a;
+  else
+    copy[len / 2 + 8] ^= 0x01;
+  b64 = g_base64_encode (copy, len);
+  set = g_strdup_printf ("{\"%s\": {\"$binary\": {\"base64\": \"%s\", \"subType\": \"06\"}}}",
+                         field, b64);
+  sync_test_foreign_update (web, "patients", id, set, updated_at);
+}
+
+static gchar *
+put_named_patient (PtStore     *store,
+                   const gchar *first,
+                   const gchar *last)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"%s\", \"lastName\": \"%s\"}", first, last);
+  bson_t *doc = sync_test_json (json);
+  gchar *id = pt_store_put (store, "patients", doc, &error);
+
+  g_assert_no_error (error);
+  bson_destroy (doc);
+  return id;
+}
+
+static gboolean
+listed_unreadable (PtStore     *store,
+                   const gchar *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = pt_sync_list_unreadable (store, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      PtSyncUnreadable *u = g_ptr_array_index (list, i);
+
+      g_assert_cmpstr (u->collection, ==, "patients");
+      g_assert_nonnull (strstr (u->message, "cannot be decrypted")
+                        ? u->message : strstr (u->message, "key this pharmacy does not have"));
+      if (g_strcmp0 (u->document_id, id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Runs a one-shot sync of @dir that must stop only on the unreadable
+ * documents: everything else in step. */
+static void
+sync_expect_unreadable (const gchar *dir,
+                        const gchar *uri,
+                        gint64       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *expected = pt_sync_unreadable_describe (n);
+
+  g_assert_false (sync_test_sync_once (dir, uri, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+/* One document whose ciphertext cannot be decrypted does not block the
+ * pull: it is listed for staff (status, a sentence), every other document
+ * keeps flowing — first sync and live — the checkpoint and the resume
+ * token move on, a local change to it is quarantined (not retried at
+ * every round), and a repaired version is taken again. */
+static void
+test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *p1 = put_named_patient (f->a, "Ada", "Okafor");
+  g_autofree gchar *p2 = put_named_patient (f->a, "Bram", "Lindqvist");
+  g_autofree gchar *p3 = put_named_patient (f->a, "Chiara", "Esposito");
+  g_autofree gchar *p4 = put_named_patient (f->a, "Dmitri", "Volkov");
+  g_autofree gchar *p5 = NULL, *token_before = NULL, *token_after = NULL;
+  g_autofree gchar *name = NULL;
+  g_autoptr(PtSyncStatus) st = NULL;
+  g_autoptr(GPtrArray) q = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  Run r;
+
+  sync_test_sync_ok (f->dir_a, f->uri);
+  spoil_ciphertext (f->web, p2, "firstName", FALSE, now + 1000);
+  spoil_ciphertext (f->web, p4, "lastName", TRUE, now + 1000);
+
+  /* First sync of counter B: everything but the two, and it completes. */
+  enrol_b (f, f->key_file);
+  sync_expect_unreadable (f->dir_b, f->uri, 2);
+  g_assert_cmpint (pt_store_sync_get_int (f->b, "initial_complete", 0), ==, 1);
+  g_assert_cmpint (pt_store_count (f->b, "patients"), ==, 2);
+  name = sync_test_get_string (f->b, "patients", p1, "lastName");
+  g_assert_cmpstr (name, ==, "Okafor");
+  g_assert_cmpint (pt_store_count (f->b, "medicines"), ==, pt_store_count (f->a, "medicines"));
+  g_assert_cmpint (pt_store_count (f->b, "users"), ==, pt_store_count (f->a, "users"));
+  g_assert_true (listed_unreadable (f->b, p2));
+  g_assert_true (listed_unreadable (f->b, p4));
+  st = pt_sync_status_new_from_store (f->b);
+  g_assert_cmpint (st->unreadable, ==, 2);
+  g_assert_cmpint (st->pending_count, ==, 0);
+
+  /* Staff see it in `status`. */
+  r = run_admin ("--data-dir", f->dir_b, "status", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "2 records in the cloud cannot be decrypted by this counter"));
+  run_clear (&r);
+
+  /* Live: a new patient, an edit, and a third document spoilt meanwhile. */
+  token_before = pt_store_sync_get (f->b, "resume_token");
+  g_assert_nonnull (token_before);
+  p5 = put_named_patient (f->a, "Eun-ji", "Park");
+  sync_test_update (f->a, "patients", p1, "{\"notes\": \"Large-print labels\"}");
+  /* A sees the two spoilt documents too (its own copies stay as they
+   * were); its changes go out all the same. */
+  sync_expect_unreadable (f->dir_a, f->uri, 2);
+  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->a, "patients", p2, "firstName");
+  g_assert_cmpstr (name, ==, "Bram");
+  spoil_ciphertext (f->web, p3, "lastName", FALSE, g_get_real_time () / 1000 + 2000);
+  sync_expect_unreadable (f->dir_b, f->uri, 3);
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->b, "patients", p5, "lastName");
+  g_assert_cmpstr (name, ==, "Park");
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->b, "patients", p1, "notes");
+  g_assert_cmpstr (name, ==, "Large-print labels");
+  /* B's own copy of p3 stays as it was. */
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->b, "patients", p3, "lastName");
+  g_assert_cmpstr (name, ==, "Esposito");
+  g_assert_true (listed_unreadable (f->b, p3));
+  token_after = pt_store_sync_get (f->b, "resume_token");
+  g_assert_cmpstr (token_after, !=, token_before);
+
+  /* A change to p3 on B cannot be merged with the unreadable cloud copy:
+   * quarantined with a sentence, out of the queue, the rest still moves. */
+  sync_test_update (f->b, "patients", p3, "{\"notes\": \"Called about refill\"}");
+  sync_expect_unreadable (f->dir_b, f->uri, 3);
+  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
+  q = pt_store_sync_list_quarantined (f->b, NULL);
+  g_assert_cmpuint (q->len, ==, 1);
+  g_assert_cmpstr (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->document_id, ==, p3);
+  g_assert_nonnull (strstr (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->server_message,
+                            "cannot be decrypted"));
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->b, "patients", p3, "notes");
+  g_assert_cmpstr (name, ==, "Called about refill");
+
+  /* Repaired in the cloud (written again, in clear, by the dashboard): it
+   * arrives, leaves the list, and B sends it back encrypted. */
+  sync_test_foreign_update (f->web, "patients", p2, "{\"firstName\": \"Bram\"}",
+                            g_get_real_time () / 1000 + 3000);
+  sync_expect_unreadable (f->dir_b, f->uri, 2);
+  g_assert_false (listed_unreadable (f->b, p2));
+  g_clear_pointer (&name, g_free);
+  name = sync_test_get_string (f->b, "patients", p2, "lastName");
+  g_assert_cmpstr (name, ==, "Lindqvist");
+  {
+    g_autoptr(bson_t) server = sync_test_server_get (f->web, "patients", p2);
+    g_assert_false (bytes_contain (server, "Bram"));
+  }
+}
+
 static void
 test_cli_enrols_with_the_key_file (Fixture *f, gconstpointer data)
 {
@@ -865,6 +1153,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/crypt/key-files-are-private-and-checked", test_key_files);
+  ADD ("/sync/crypt/encrypted-password-hashes-are-migrated-to-clear",
+       test_encrypted_password_hashes_are_migrated_to_clear);
+  ADD ("/sync/crypt/unreadable-document-is-left-out-and-the-rest-flows",
+       test_unreadable_document_is_left_out_and_the_rest_flows);
   ADD ("/sync/crypt/server-holds-no-patient-data-in-clear", test_server_holds_no_patient_data_in_clear);
   ADD ("/sync/crypt/every-sensitive-type-round-trips", test_every_sensitive_type_round_trips);
   ADD ("/sync/crypt/second-counter-edits-reach-the-first", test_second_counter_edits_reach_the_first);

@@ -333,6 +333,13 @@ price_reached (gpointer data)
   return sync_test_get_int (w->store, "medicines", w->id, "price") == w->price;
 }
 
+static gboolean
+polling_reported (gpointer data)
+{
+  g_autoptr(PtSyncStatus) st = pt_sync_engine_get_status (data);
+  return st->polling;
+}
+
 static void
 test_standalone_server_is_polled (Fixture *f, gconstpointer data)
 {
@@ -352,8 +359,12 @@ test_standalone_server_is_polled (Fixture *f, gconstpointer data)
 
   w = (PriceWait) { f->b, m1, 812 };
   g_assert_true (sync_test_wait (price_reached, &w, 15000));
+  /* The status follows the commit it reports (published right after it):
+   * wait for it rather than read it in between. */
+  g_assert_true (sync_test_wait (polling_reported, engine, 10000));
   st = pt_sync_engine_get_status (engine);
   g_assert_true (st->polling);
+  g_assert_cmpint (st->state, !=, PT_SYNC_STATE_NEEDS_ATTENTION);
   pt_sync_engine_stop (engine);
 }
 

@@ -9,7 +9,11 @@ scanner does), saves screenshots, and stops the app by its PID.  Every wait
 has a timeout.
 """
 import json
+import os
+import select
+import subprocess
 import sys
+import threading
 import time
 
 from ptharness import (CONTROL, KEYSYMS, SHIFT, Failure, click, combo, find, find_all,
@@ -97,7 +101,7 @@ def scenario_demo_first_run(app):
     log has it."""
     app.start()
     app.wait("the welcome page", role="list item", contains="Explore with demo data", timeout=20)
-    app.screenshot("welcome")
+    app.screenshot("welcome", committed="welcome.png")
     # The first choice has the keyboard focus: Enter picks it.
     combo(KEYSYMS["\n"])
     app.wait("the demo accounts on the sign-in page", role="label", name=OWNER, timeout=90)
@@ -167,10 +171,17 @@ def catalogue_work(app):
         raise Failure(f"the audit log has no event for movement {movement_id}")
     log("audit has movement", movement_id)
 
+    # The whole catalogue again: the search cleared, a screenful of rows.
+    search(app, "")
+    combo(KEYSYMS["BackSpace"])
+    wait_for(lambda: len(table_rows(app)) >= 12, 15, "a screenful of the catalogue")
+    app.wait("the catalogue count", role="label", contains="medicines", timeout=10)
+    app.screenshot("catalogue", committed="medicines.png")
+
     # The Sync page, reached from the header's sync indicator.
     click(app.wait("the sync indicator", role="push button", name="Sync status"))
     app.wait("the sync state", role="label", contains="Offline — not connected")
-    app.screenshot("sync")
+    app.screenshot("sync", committed="sync.png")
 
 
 def demo_store(app):
@@ -229,10 +240,103 @@ def scenario_cashier(app):
     app.screenshot("pharmacist")
 
 
+# ---- Connect this counter ----------------------------------------------
+
+class Mongosim:
+    """tests/mongosim on a free port, stopped by its PID."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([os.environ["PT_MONGOSIM"], "--port", "0", "--verbose"],
+                                     stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.proc.stderr], [], [], 20)
+        line = self.proc.stderr.readline() if ready else ""
+        if "listening on " not in line:
+            self.stop()
+            raise Failure(f"mongosim did not start within 20 s ({line.strip()!r})")
+        host = line.split("listening on ")[1].split()[0]
+        self.uri = f"mongodb://{host}/?replicaSet=rs0"
+        # Its log is drained so that it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+        log("mongosim at", self.uri, "pid", self.proc.pid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def admin_at(app, data_dir, *args):
+    """pharmatrack-admin on another data dir than the app's."""
+    cmd = [os.environ["PT_ADMIN"], "--data-dir", data_dir] + list(args)
+    r = subprocess.run(cmd, env=app.env, capture_output=True, text=True, timeout=180)
+    if r.returncode != 0:
+        raise Failure(f"{' '.join(cmd)} failed: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def scenario_connect_counter(app):
+    """A pharmacy's data is in the cloud (a first counter made it and
+    synced); a new counter: welcome → Connect this counter → address and
+    organisation ID → the first sync's progress → sign in with the cloud's
+    account → the main window lists that pharmacy's medicines."""
+    sim = Mongosim()
+    try:
+        seed = os.path.join(app.tmp, "seed")
+        admin_at(app, seed, "demo-data", "--medicines", "300", "--patients", "40",
+                 "--prescriptions", "40")
+        admin_at(app, seed, "sync", "--uri", sim.uri, "--once")
+        status = admin_at(app, seed, "status")
+        tenant = status.split("Tenant:", 1)[1].split("(", 1)[1].split(")", 1)[0]
+        cloud = [json.loads(line) for line in
+                 admin_at(app, seed, "list", "medicines").splitlines()
+                 if line.startswith("{")]
+        target = next(m for m in cloud if len(m["name"]) > 6 and not m.get("deleted"))
+        log("tenant", tenant, "with", len(cloud), "medicines; looking for", target["name"])
+
+        app.start()
+        app.wait("the welcome page's Connect choice", role="list item",
+                 contains="Connect this counter", timeout=20)
+        # The first choice has the focus; the second is one row down.
+        combo(KEYSYMS["down"])
+        combo(KEYSYMS["\n"])
+        # The address has the focus; Tab goes on to the organisation ID.
+        app.wait("the server address field", role="text", name="Server address")
+        type_text(sim.uri + "\t")
+        app.wait("the organisation ID field", role="text", name="Organisation ID")
+        type_text(tenant)
+        app.screenshot("filled")
+        # Enter in the organisation ID connects.
+        type_text("\n")
+        # Shown from Connect until the sign-in page replaces the page.
+        app.wait("the first sync's progress", role="progress bar", name="First sync progress",
+                 timeout=20)
+        app.wait("the sign-in page after the first sync", role="text", contains="Password",
+                 timeout=120)
+        sign_in(app, OWNER, DEMO_PASSWORD)
+        wait_signed_in(app, "Owner")
+
+        # The main window lists this pharmacy's medicines (Ctrl+F goes to
+        # the Medicines page from any page), found by name.
+        search(app, target["name"])
+        wait_for(lambda: first_row(app) and first_row(app)[NAME] == target["name"], 15,
+                 f"{target['name']} from the cloud in the catalogue")
+        local = app.admin("status")
+        if f"({tenant})" not in local:
+            raise Failure(f"the counter's store is not tenant {tenant}: {local}")
+        app.screenshot("connected")
+    finally:
+        sim.stop()
+
+
 SCENARIOS = {
     "demo-first-run-search-receive-adjust": scenario_demo_first_run,
     "wrong-password-refused": scenario_wrong_password,
     "cashier-cannot-change-price": scenario_cashier,
+    "connect-counter-first-sync": scenario_connect_counter,
 }
 
 

@@ -250,8 +250,11 @@ test_typing_narrows_with_one_count_per_keystroke (Fixture *f, gconstpointer data
   g_assert_cmpuint (c.removed, ==, N_MEDICINES);
   g_assert_cmpuint (c.added, ==, 10);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
-  /* A keystroke costs one count query; rows come when a view asks. */
-  g_assert_cmpuint (pt_medicine_list_model_get_n_queries (model), ==, queries + 1);
+  /* A keystroke costs a few index lookups (barcode, names; the other
+   * matches too when the names fill less than a page); rows come when a
+   * view asks. */
+  g_assert_cmpuint (pt_medicine_list_model_get_n_queries (model), <=, queries + 3);
+  g_assert_true (pt_medicine_list_model_is_complete (model));
   g_assert_cmpuint (pt_medicine_list_model_get_cached_pages (model), ==, 0);
   name = item_string (G_LIST_MODEL (model), 0, "name");
   g_assert_cmpstr (name, ==, "Medicine 010");
@@ -264,6 +267,86 @@ test_typing_narrows_with_one_count_per_keystroke (Fixture *f, gconstpointer data
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
   pt_medicine_list_model_set_query (model, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MEDICINES);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* "para" starts 70 names and is also the generic name of the 150 odd
+ * "Medicine NNN": the names come first, then the rest, each in name order,
+ * the rest only when the view reaches the end of the names. */
+static void
+test_search_lists_names_first_then_the_other_matches (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PtMedicineListModel) model = new_model (f);
+  g_autofree gchar *first = NULL;
+  g_autofree gchar *last_name = NULL;
+  g_autofree gchar *first_other = NULL;
+  g_autofree gchar *last_other = NULL;
+  gboolean timed_out = FALSE;
+  guint timeout;
+  Changes c = { 0 };
+
+  for (guint i = 0; i < 70; i++)
+    {
+      bson_t doc = BSON_INITIALIZER;
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *name = g_strdup_printf ("Paracetamol %02u", 69 - i);
+      g_autofree gchar *id = NULL;
+
+      BSON_APPEND_UTF8 (&doc, "name", name);
+      BSON_APPEND_UTF8 (&doc, "genericName", "paracetamol");
+      BSON_APPEND_UTF8 (&doc, "form", "tablet");
+      BSON_APPEND_UTF8 (&doc, "schedule", "otc");
+      BSON_APPEND_INT64 (&doc, "price", 100);
+      id = pt_store_put (f->store, "medicines", &doc, &error);
+      g_assert_no_error (error);
+      bson_destroy (&doc);
+    }
+
+  pt_medicine_list_model_set_query (model, "para");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 70);
+  g_assert_false (pt_medicine_list_model_is_complete (model));
+  first = item_string (G_LIST_MODEL (model), 0, "name");
+  g_assert_cmpstr (first, ==, "Paracetamol 00");
+
+  /* The view reaches the last names: the others follow from the main loop. */
+  g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), &c);
+  last_name = item_string (G_LIST_MODEL (model), 69, "name");
+  g_assert_cmpstr (last_name, ==, "Paracetamol 69");
+  g_assert_cmpuint (c.calls, ==, 0);
+  timeout = g_timeout_add_seconds (10, timeout_cb, &timed_out);
+  while (!pt_medicine_list_model_is_complete (model) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout);
+
+  g_assert_cmpuint (c.calls, ==, 1);
+  g_assert_cmpuint (c.position, ==, 70);
+  g_assert_cmpuint (c.removed, ==, 0);
+  g_assert_cmpuint (c.added, ==, N_MEDICINES / 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 70 + N_MEDICINES / 2);
+  first_other = item_string (G_LIST_MODEL (model), 70, "name");
+  g_assert_cmpstr (first_other, ==, "Medicine 001");
+  last_other = item_string (G_LIST_MODEL (model), 70 + N_MEDICINES / 2 - 1, "name");
+  g_assert_cmpstr (last_other, ==, "Medicine 299");
+
+  /* A narrower query whose names fill less than a page lists everything at
+   * once: "Paracetamol 00" … "09", then the odd "Medicine 0NN" (generic
+   * name paracetamol, a word starting with 0). */
+  pt_medicine_list_model_set_query (model, "paracetamol 0");
+  g_assert_true (pt_medicine_list_model_is_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10 + 50);
+  g_free (first);
+  first = item_string (G_LIST_MODEL (model), 9, "name");
+  g_assert_cmpstr (first, ==, "Paracetamol 09");
+  g_free (first_other);
+  first_other = item_string (G_LIST_MODEL (model), 10, "name");
+  g_assert_cmpstr (first_other, ==, "Medicine 001");
 }
 
 static void
@@ -407,6 +490,7 @@ main (int argc, char **argv)
   ADD ("/ui/medicine-list/same-position-is-served-from-cache", test_same_position_is_served_from_cache);
   ADD ("/ui/medicine-list/cache-stays-bounded", test_cache_stays_bounded);
   ADD ("/ui/medicine-list/typing-narrows-with-one-count-per-keystroke", test_typing_narrows_with_one_count_per_keystroke);
+  ADD ("/ui/medicine-list/search-lists-names-first-then-the-other-matches", test_search_lists_names_first_then_the_other_matches);
   ADD ("/ui/medicine-list/barcode-query-lists-that-medicine-first", test_barcode_query_lists_that_medicine_first);
   ADD ("/ui/medicine-list/stock-column-follows-a-receipt", test_stock_column_follows_a_receipt);
   ADD ("/ui/medicine-list/sorting-is-done-by-the-store", test_sorting_is_done_by_the_store);

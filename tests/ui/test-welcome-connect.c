@@ -17,7 +17,9 @@
 #include <mongoc/mongoc.h>
 
 #include "mongosim-fixture.h"
+#include "pt-sync-crypt.h"
 #include "pt-sync-engine.h"
+#include "pt-welcome-page.h"
 #include "pt-window.h"
 
 #define TENANT "65a00000000000000000c0de"
@@ -37,6 +39,8 @@ typedef struct
   const gchar     *uri;
   gchar           *seed_dir;
   gchar           *dir;        /* the counter being connected */
+  gchar           *key_file;   /* the pharmacy's key; NULL: not encrypted */
+  guint            n_medicines;
   GtkWidget       *window;
 } Fixture;
 
@@ -136,6 +140,12 @@ seed_server (Fixture *f)
   store = pt_store_create (f->seed_dir, &init, &error);
   g_assert_no_error (error);
   g_clear_object (&store);
+  /* The first counter syncing with the key encrypts the tenant. */
+  if (f->key_file != NULL)
+    {
+      g_assert_true (pt_sync_crypt_import_key (f->seed_dir, TENANT, f->key_file, &error));
+      g_assert_no_error (error);
+    }
   engine = pt_sync_engine_new (f->seed_dir, f->uri, NULL);
   pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -145,7 +155,7 @@ seed_server (Fixture *f)
   coll = mongoc_client_get_collection (client, "pharmatrack", "medicines");
   bulk = mongoc_collection_create_bulk_operation_with_opts (coll, NULL);
   bson_oid_init_from_string (&tenant, TENANT);
-  for (guint i = 0; i < SEED_MEDICINES; i++)
+  for (guint i = 0; i < f->n_medicines; i++)
     {
       bson_t doc = BSON_INITIALIZER;
       g_autofree gchar *name = g_strdup_printf ("Seeded medicine %04u 10 mg tablets", i);
@@ -260,6 +270,15 @@ setup (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->dir = g_dir_make_tmp ("pt-connect-XXXXXX", &error);
   g_assert_no_error (error);
+  f->n_medicines = SEED_MEDICINES;
+  if (g_strcmp0 (data, "encrypted") == 0)
+    {
+      g_autoptr(GBytes) key = pt_sync_crypt_new_master_key ();
+
+      f->key_file = g_strdup_printf ("%s.key", f->seed_dir);
+      g_assert_true (pt_sync_crypt_write_key_file (f->key_file, key, &error));
+      f->n_medicines = 40;
+    }
   seed_server (f);
   open_window (f);
 }
@@ -270,6 +289,9 @@ teardown (Fixture *f, gconstpointer data)
   close_window (f);
   rmdir_tree (f->seed_dir);
   rmdir_tree (f->dir);
+  if (f->key_file != NULL)
+    g_remove (f->key_file);
+  g_free (f->key_file);
   g_free (f->seed_dir);
   g_free (f->dir);
   g_clear_pointer (&f->sim, mongosim_fixture_free);
@@ -424,15 +446,16 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   /* The owner of the pharmacy signs in with the password from the cloud;
    * the counter then follows the server live. */
   sign_in_as_owner (f);
-  g_assert_cmpint (local_medicines (f->dir), ==, SEED_MEDICINES);
+  g_assert_cmpint (local_medicines (f->dir), ==, f->n_medicines);
   g_assert_true (wait_for (indicator_online, f, WAIT_MS));
   host = g_strdup (mongosim_fixture_get_host (f->sim));
   {
     GtkWidget *sync = child (f->window, PT_TYPE_WINDOW, "sync_page");
     GtkWidget *server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
 
-    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
+    /* The page reads the store's status when it is shown. */
     gtk_widget_activate_action (f->window, "win.show-page", "s", "sync");
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
     screenshot (f, "sync-connected");
   }
 }
@@ -450,6 +473,45 @@ test_connect_unknown_organisation_is_refused (Fixture *f, gconstpointer data)
   g_assert_false (pt_store_exists (f->dir));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (welcome_child (f, "connect_button"))), ==, "C_onnect");
   g_assert_true (gtk_widget_get_sensitive (welcome_child (f, "tenant_row")));
+}
+
+/* A tenant whose patient records are encrypted: without the key file the
+ * page says what is missing and leaves nothing behind; a file that is not
+ * a key is refused when chosen; with the key it connects. */
+static void
+test_connect_encrypted_tenant_needs_the_key_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *not_a_key = g_strdup_printf ("%s-not-a-key.txt", f->dir);
+  g_autofree gchar *key_copy = NULL;
+  PtWelcomePage *page = PT_WELCOME_PAGE (welcome (f));
+
+  fill_and_connect (f, TENANT);
+  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_test_message ("without key: %s", connect_message (f));
+  g_assert_true (g_str_has_prefix (connect_message (f), "Your pharmacy encrypts patient records, and no "
+                                                          "encryption key file was chosen."));
+  g_assert_true (gtk_widget_has_css_class (welcome_child (f, "connect_message"), "error"));
+  g_assert_false (pt_store_exists (f->dir));
+
+  /* Not a key: refused at once, nothing chosen. */
+  g_assert_true (g_file_set_contents (not_a_key, "hello", -1, NULL));
+  g_assert_false (pt_welcome_page_set_key_file (page, not_a_key, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_remove (not_a_key);
+  g_assert_false (gtk_widget_get_visible (welcome_child (f, "key_clear_button")));
+
+  g_assert_true (pt_welcome_page_set_key_file (page, f->key_file, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_get_visible (welcome_child (f, "key_clear_button")));
+  g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
+  g_assert_true (wait_for (at_signin, f, WAIT_MS));
+  /* The counter keeps its own copy, as `connect --key-file` does. */
+  key_copy = pt_sync_crypt_key_path (f->dir, TENANT);
+  g_assert_true (g_file_test (key_copy, G_FILE_TEST_EXISTS));
+  sign_in_as_owner (f);
+  g_assert_cmpint (local_medicines (f->dir), ==, f->n_medicines);
 }
 
 static void
@@ -475,6 +537,8 @@ main (int argc, char **argv)
               setup, test_connect_checks_fields_first, teardown);
   g_test_add ("/ui/welcome/connect-unknown-organisation-refused-nothing-left", Fixture, NULL,
               setup, test_connect_unknown_organisation_is_refused, teardown);
+  g_test_add ("/ui/welcome/connect-encrypted-tenant-needs-the-key-file", Fixture, "encrypted",
+              setup, test_connect_encrypted_tenant_needs_the_key_file, teardown);
   g_test_add ("/ui/welcome/connect-stop-continue-resumes-then-sign-in", Fixture, NULL,
               setup, test_connect_stop_continue_reaches_sign_in, teardown);
   return g_test_run ();

@@ -631,7 +631,7 @@ pt_counter_page_init (PtCounterPage *self)
       gtk_list_box_bind_model (self->lists[c], G_LIST_MODEL (self->models[c]), create_row_cb,
                                self, NULL);
       {
-        GtkWidget *placeholder = gtk_label_new (_("None"));
+        GtkWidget *placeholder = gtk_label_new (C_("queue", "None"));
 
         gtk_widget_add_css_class (placeholder, "dim-label");
         gtk_widget_set_margin_top (placeholder, 12);

@@ -179,7 +179,7 @@ set_row (PtMedicineItem *self,
     case PT_EXPIRY_EXPIRED:
       /* Translators: a batch's expiry date that has passed. */
       self->expiry_text = g_strdup_printf (_("Expired %s"), date);
-      self->expiry_classes = classes_new ("error", NULL);
+      self->expiry_classes = classes_new ("error", "expired");
       break;
     default:
       g_assert_not_reached ();

@@ -3,6 +3,9 @@
 
 #include "pt-medicine-list-model.h"
 #include "pt-medicine-item.h"
+#include "pt-store-catalogue.h"
+
+#include <string.h>
 
 struct _PtMedicineListModel
 {
@@ -19,6 +22,20 @@ struct _PtMedicineListModel
   GQueue          lru;         /* page indexes, most recent first */
   guint           max_pages;
   guint           n_queries;
+
+  /* The default order (name, ascending) lists a search in three parts, as
+   * the store hands them out (pt-store-catalogue.h): @head (the barcode
+   * matches — and, after a scan, every other match too), @n_names
+   * medicines whose name starts with the query (read a page at a time
+   * from the index), then @rest, the other matches.  @rest is read once
+   * the list reaches it: until then @complete is FALSE and n_items counts
+   * the first two parts only. */
+  gboolean        ranked;
+  GArray         *head;
+  guint           n_names;
+  GArray         *rest;
+  gboolean        complete;
+  guint           rest_idle;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -32,6 +49,7 @@ enum {
   PROP_QUERY,
   PROP_PHARMACY_ID,
   PROP_N_ITEMS,
+  PROP_COMPLETE,
   N_PROPS
 };
 
@@ -44,27 +62,166 @@ clear_cache (PtMedicineListModel *self)
   g_queue_clear (&self->lru);
 }
 
-static guint
-count_rows (PtMedicineListModel *self)
+static GArray *
+empty_rowids (void)
 {
-  if (self->store == NULL)
-    return 0;
-  self->n_queries++;
-  return pt_store_count_medicine_rows (self->store, self->query, self->pharmacy_id);
+  return g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
-/* Re-counts and tells the views that everything may have changed. */
+/* Appends the rowids of @from that are not in @skip. */
+static void
+append_except (GArray       *to,
+               const GArray *from,
+               const GArray *skip)
+{
+  for (guint i = 0; from != NULL && i < from->len; i++)
+    {
+      gint64 rowid = g_array_index (from, gint64, i);
+      gboolean skipped = FALSE;
+
+      for (guint j = 0; j < skip->len && !skipped; j++)
+        skipped = g_array_index (skip, gint64, j) == rowid;
+      if (!skipped)
+        g_array_append_val (to, rowid);
+    }
+}
+
+static GArray *
+read_rest (PtMedicineListModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *rest;
+
+  self->n_queries++;
+  rest = pt_store_catalogue_other_rowids (self->store, self->query, &error);
+  if (rest == NULL)
+    {
+      g_debug ("Could not read the other matches of “%s”: %s", self->query, error->message);
+      rest = empty_rowids ();
+    }
+  return rest;
+}
+
+/* Works out what the list holds; returns the number of items.  Costs a
+ * few index lookups, except for a query whose names fill less than a page
+ * (then the other matches are few and read at once, so the first screen is
+ * full). */
+static guint
+plan_rows (PtMedicineListModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) barcode = NULL;
+
+  g_clear_pointer (&self->head, g_array_unref);
+  g_clear_pointer (&self->rest, g_array_unref);
+  self->n_names = 0;
+  self->complete = TRUE;
+  self->ranked = self->sort == PT_MEDICINE_SORT_NAME && !self->descending;
+  if (self->store == NULL)
+    return 0;
+
+  if (!self->ranked)
+    {
+      self->n_queries++;
+      return pt_store_count_medicine_rows (self->store, self->query, self->pharmacy_id);
+    }
+
+  if (self->query != NULL)
+    {
+      self->n_queries++;
+      barcode = pt_store_catalogue_barcode_rowids (self->store, self->query, &error);
+      if (barcode == NULL)
+        g_debug ("Could not look up the barcode “%s”: %s", self->query, error->message);
+    }
+  if (barcode != NULL && barcode->len > 0)
+    {
+      g_autoptr(GArray) names = NULL;
+      g_autoptr(GArray) rest = NULL;
+
+      /* A scan: the few other matches of a barcode are listed after it. */
+      self->n_queries++;
+      names = pt_store_catalogue_name_rowids (self->store, self->query, 0, 0, NULL);
+      rest = read_rest (self);
+      self->head = g_array_ref (barcode);
+      append_except (self->head, names, barcode);
+      append_except (self->head, rest, barcode);
+      self->rest = empty_rowids ();
+      return self->head->len;
+    }
+
+  self->head = empty_rowids ();
+  self->n_queries++;
+  self->n_names = pt_store_catalogue_name_count (self->store, self->query);
+  if (self->query == NULL)
+    self->rest = empty_rowids ();
+  else if (self->n_names < PT_MEDICINE_LIST_PAGE_SIZE)
+    self->rest = read_rest (self);
+  else
+    self->complete = FALSE;
+  return self->n_names + (self->rest ? self->rest->len : 0);
+}
+
+static void
+cancel_rest (PtMedicineListModel *self)
+{
+  g_clear_handle_id (&self->rest_idle, g_source_remove);
+}
+
+/* Replans and tells the views that everything may have changed. */
 static void
 reload (PtMedicineListModel *self)
 {
   guint old_n = self->n_items;
+  gboolean was_complete = self->complete;
 
+  cancel_rest (self);
   clear_cache (self);
   self->now = pt_time_now ();
-  self->n_items = count_rows (self);
+  self->n_items = plan_rows (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
   if (old_n != self->n_items)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_ITEMS]);
+  if (was_complete != self->complete)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPLETE]);
+}
+
+/* The rowids of positions @offset … @offset + @n - 1 of a ranked list;
+ * 0 where a part came back shorter than planned (changed meanwhile). */
+static GArray *
+ranked_rowids (PtMedicineListModel *self,
+               guint                offset,
+               guint                n)
+{
+  GArray *rowids = g_array_sized_new (FALSE, TRUE, sizeof (gint64), n);
+  guint head = self->head->len;
+  guint names_end = head + self->n_names;
+
+  for (guint pos = offset; pos < offset + n; pos++)
+    {
+      gint64 rowid = 0;
+
+      if (pos < head)
+        rowid = g_array_index (self->head, gint64, pos);
+      else if (pos >= names_end && self->rest != NULL && pos - names_end < self->rest->len)
+        rowid = g_array_index (self->rest, gint64, pos - names_end);
+      g_array_append_val (rowids, rowid);
+    }
+  if (offset + n > head && offset < names_end)
+    {
+      guint from = MAX (offset, head);
+      guint to = MIN (offset + n, names_end);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) names = NULL;
+
+      /* Counted with the page's rows (load_page). */
+      names = pt_store_catalogue_name_rowids (self->store, self->query, from - head,
+                                              to - from, &error);
+      if (names == NULL)
+        g_debug ("Could not read medicines %u–%u: %s", from, to, error->message);
+      for (guint i = 0; names != NULL && i < names->len && i < to - from; i++)
+        g_array_index (rowids, gint64, from - offset + i) = g_array_index (names, gint64, i);
+    }
+  return rowids;
 }
 
 static GPtrArray *
@@ -78,10 +235,21 @@ load_page (PtMedicineListModel *self,
   guint offset = page * PT_MEDICINE_LIST_PAGE_SIZE;
   guint want = MIN (PT_MEDICINE_LIST_PAGE_SIZE, self->n_items - offset);
 
-  self->n_queries++;
-  rows = pt_store_medicine_rows (self->store, self->query, self->pharmacy_id,
-                                 self->sort, self->descending,
-                                 offset, PT_MEDICINE_LIST_PAGE_SIZE, &error);
+  if (self->ranked)
+    {
+      g_autoptr(GArray) rowids = ranked_rowids (self, offset, want);
+
+      self->n_queries++;
+      rows = pt_store_catalogue_rows (self->store, (const gint64 *) (gpointer) rowids->data,
+                                      rowids->len, self->pharmacy_id, &error);
+    }
+  else
+    {
+      self->n_queries++;
+      rows = pt_store_medicine_rows (self->store, self->query, self->pharmacy_id,
+                                     self->sort, self->descending,
+                                     offset, PT_MEDICINE_LIST_PAGE_SIZE, &error);
+    }
   if (rows == NULL)
     g_debug ("Could not read medicines %u–%u: %s", offset, offset + want,
              error ? error->message : "no rows");
@@ -99,6 +267,16 @@ load_page (PtMedicineListModel *self,
   for (guint i = want; rows != NULL && i < rows->len; i++)
     pt_medicine_row_free (rows->pdata[i]);
   return items;
+}
+
+static gboolean
+rest_idle_cb (gpointer data)
+{
+  PtMedicineListModel *self = data;
+
+  self->rest_idle = 0;
+  pt_medicine_list_model_load_rest (self);
+  return G_SOURCE_REMOVE;
 }
 
 static GPtrArray *
@@ -148,6 +326,12 @@ get_item (GListModel *model,
 
   if (position >= self->n_items || self->store == NULL)
     return NULL;
+  /* The view nears the end of what is listed so far: the other matches
+   * follow, read after this frame (a model must not change while a view
+   * reads it). */
+  if (!self->complete && self->rest_idle == 0
+      && position + PT_MEDICINE_LIST_PAGE_SIZE / 2 >= self->n_items)
+    self->rest_idle = g_idle_add (rest_idle_cb, self);
   page = position / PT_MEDICINE_LIST_PAGE_SIZE;
   items = lookup_page (self, page);
   g_assert (position % PT_MEDICINE_LIST_PAGE_SIZE < items->len);
@@ -167,6 +351,9 @@ pt_medicine_list_model_finalize (GObject *object)
 {
   PtMedicineListModel *self = PT_MEDICINE_LIST_MODEL (object);
 
+  cancel_rest (self);
+  g_clear_pointer (&self->head, g_array_unref);
+  g_clear_pointer (&self->rest, g_array_unref);
   g_clear_object (&self->store);
   g_free (self->query);
   g_free (self->pharmacy_id);
@@ -189,6 +376,7 @@ pt_medicine_list_model_get_property (GObject    *object,
     case PROP_QUERY: g_value_set_string (value, self->query); break;
     case PROP_PHARMACY_ID: g_value_set_string (value, self->pharmacy_id); break;
     case PROP_N_ITEMS: g_value_set_uint (value, self->n_items); break;
+    case PROP_COMPLETE: g_value_set_boolean (value, self->complete); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -227,6 +415,10 @@ pt_medicine_list_model_class_init (PtMedicineListModelClass *klass)
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   props[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* FALSE while the matches whose name does not start with the query are
+   * not listed yet: n-items is then a lower bound. */
+  props[PROP_COMPLETE] = g_param_spec_boolean ("complete", NULL, NULL, TRUE,
+                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -237,6 +429,7 @@ pt_medicine_list_model_init (PtMedicineListModel *self)
   g_queue_init (&self->lru);
   self->sort = PT_MEDICINE_SORT_NAME;
   self->max_pages = PT_MEDICINE_LIST_MAX_PAGES;
+  self->complete = TRUE;
 }
 
 PtMedicineListModel *
@@ -397,13 +590,45 @@ void
 pt_medicine_list_model_refresh (PtMedicineListModel *self)
 {
   g_autoptr(GList) pages = NULL;
+  g_autoptr(GArray) old_head = NULL;
+  g_autoptr(GArray) old_rest = NULL;
+  gboolean had_rest;
+  gboolean same;
+  guint old_names;
   guint n;
 
   g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
 
-  n = count_rows (self);
-  if (n != self->n_items)
+  /* Replan as the list stands (with the other matches if they were
+   * listed), and compare. */
+  had_rest = self->ranked && self->complete;
+  old_head = self->head ? g_array_ref (self->head) : NULL;
+  old_rest = self->rest ? g_array_ref (self->rest) : NULL;
+  old_names = self->n_names;
+  n = plan_rows (self);
+  if (had_rest && self->rest == NULL)
     {
+      self->rest = read_rest (self);
+      self->complete = TRUE;
+      n += self->rest->len;
+    }
+  same = n == self->n_items && old_names == self->n_names
+         && (old_head == NULL) == (self->head == NULL)
+         && (old_rest == NULL) == (self->rest == NULL);
+  if (same && old_head != NULL)
+    same = old_head->len == self->head->len
+           && memcmp (old_head->data, self->head->data, old_head->len * sizeof (gint64)) == 0;
+  if (same && old_rest != NULL)
+    same = old_rest->len == self->rest->len
+           && memcmp (old_rest->data, self->rest->data, old_rest->len * sizeof (gint64)) == 0;
+  if (!same)
+    {
+      guint old_n = self->n_items;
+
+      /* Put the old plan back so that reload reports from it. */
+      g_clear_pointer (&self->head, g_array_unref);
+      g_clear_pointer (&self->rest, g_array_unref);
+      self->n_items = old_n;
       reload (self);
       return;
     }
@@ -421,6 +646,47 @@ pt_medicine_list_model_refresh (PtMedicineListModel *self)
           g_ptr_array_unref (items);
         }
     }
+}
+
+/* Lists the matches whose name does not start with the query after those
+ * that do. */
+void
+pt_medicine_list_model_load_rest (PtMedicineListModel *self)
+{
+  guint old_n;
+  guint added;
+
+  g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
+
+  cancel_rest (self);
+  if (self->complete || self->store == NULL)
+    return;
+  old_n = self->n_items;
+  self->rest = read_rest (self);
+  self->complete = TRUE;
+  added = self->rest->len;
+  /* The cached page that ended the list so far ends further now. */
+  if (old_n % PT_MEDICINE_LIST_PAGE_SIZE != 0)
+    {
+      guint page = old_n / PT_MEDICINE_LIST_PAGE_SIZE;
+
+      if (g_hash_table_remove (self->pages, GUINT_TO_POINTER (page)))
+        g_queue_remove (&self->lru, GUINT_TO_POINTER (page));
+    }
+  self->n_items += added;
+  if (added > 0)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, added);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_ITEMS]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPLETE]);
+}
+
+gboolean
+pt_medicine_list_model_is_complete (PtMedicineListModel *self)
+{
+  g_return_val_if_fail (PT_IS_MEDICINE_LIST_MODEL (self), TRUE);
+  return self->complete;
 }
 
 void

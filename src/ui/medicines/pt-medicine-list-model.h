@@ -1,7 +1,8 @@
 /* pt-medicine-list-model.h: the catalogue as a lazy GListModel.
  *
  * It asks the store for the number of matching rows and then for pages of
- * rows as the view scrolls, keeping a bounded cache of pages: never one
+ * rows as the view scrolls (a search in the default order in parts, see
+ * pt_medicine_list_model_load_rest), keeping a bounded cache of pages: never one
  * object per medicine, never a full copy per keystroke.  No GTK. */
 #pragma once
 
@@ -10,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-#define PT_MEDICINE_LIST_PAGE_SIZE 64
-#define PT_MEDICINE_LIST_MAX_PAGES 32
+#define PT_MEDICINE_LIST_PAGE_SIZE 32
+#define PT_MEDICINE_LIST_MAX_PAGES 64
 
 #define PT_TYPE_MEDICINE_LIST_MODEL (pt_medicine_list_model_get_type ())
 G_DECLARE_FINAL_TYPE (PtMedicineListModel, pt_medicine_list_model, PT, MEDICINE_LIST_MODEL, GObject)
@@ -32,6 +33,12 @@ void         pt_medicine_list_model_set_sort        (PtMedicineListModel *self,
                                                      gboolean             descending);
 PtMedicineSort pt_medicine_list_model_get_sort      (PtMedicineListModel *self,
                                                      gboolean            *descending);
+/* With the default order a search lists first the medicines whose name
+ * starts with the query, then the other matches; those are read when a
+ * view reaches the end of the first ones (or by this call), and until
+ * then the model is not complete: n-items is a lower bound. */
+void         pt_medicine_list_model_load_rest       (PtMedicineListModel *self);
+gboolean     pt_medicine_list_model_is_complete     (PtMedicineListModel *self);
 /* Re-reads everything (after a local change or a sync). */
 void         pt_medicine_list_model_refresh         (PtMedicineListModel *self);
 /* At most @max_pages pages stay cached (default

@@ -72,7 +72,11 @@ update_count (PtMedicinesPage *self)
   g_autofree gchar *count = pt_ui_format_count (n);
   g_autofree gchar *text = NULL;
 
-  if (*query)
+  if (*query && !pt_medicine_list_model_is_complete (self->model))
+    /* The other matches are read as the list reaches them. */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "At least %s medicine matches “%s”",
+                                         "At least %s medicines match “%s”", n), count, query);
+  else if (*query)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s medicine matches “%s”",
                                          "%s medicines match “%s”", n), count, query);
   else
@@ -426,6 +430,9 @@ pt_medicines_page_set_store (PtMedicinesPage *self,
       pt_medicine_list_model_set_pharmacy_id (self->model, pharmacy_id);
       pt_medicine_list_model_set_store (self->model, store);
       gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
+      /* A search's other matches are added as the list reaches them. */
+      g_signal_connect_object (self->model, "notify::complete",
+                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
     }
   else
     {

@@ -35,6 +35,7 @@ struct _PtSyncPage
   gulong          conflict_id;
   gint64          shown_conflicts;   /* what the lists show, -1 = stale */
   gint64          shown_quarantined;
+  gboolean        stale;             /* a refresh came while not shown */
 };
 
 G_DEFINE_FINAL_TYPE (PtSyncPage, pt_sync_page, GTK_TYPE_WIDGET)
@@ -209,6 +210,15 @@ pt_sync_page_refresh (PtSyncPage *self)
 
   g_return_if_fail (PT_IS_SYNC_PAGE (self));
 
+  /* The store's status counts the outbox (hundreds of milliseconds with
+   * 800,000 queued changes): only for a page someone looks at.  Shown
+   * later, the page refreshes then (map). */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
   refresh_store_part (self, &pending, &oldest);
   refresh_server (self);
 
@@ -279,6 +289,7 @@ pt_sync_page_refresh (PtSyncPage *self)
   clear_list (self->conflicts_list);
   clear_list (self->quarantine_list);
   self->shown_conflicts = self->shown_quarantined = -1;
+  self->stale = TRUE;
 }
 
 static void
@@ -348,12 +359,23 @@ pt_sync_page_dispose (GObject *object)
 }
 
 static void
+pt_sync_page_map (GtkWidget *widget)
+{
+  PtSyncPage *self = PT_SYNC_PAGE (widget);
+
+  GTK_WIDGET_CLASS (pt_sync_page_parent_class)->map (widget);
+  if (self->stale)
+    pt_sync_page_refresh (self);
+}
+
+static void
 pt_sync_page_class_init (PtSyncPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_sync_page_dispose;
+  widget_class->map = pt_sync_page_map;
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pharmatrack/Desktop/sync/pt-sync-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, sync_now_button);
@@ -384,4 +406,5 @@ pt_sync_page_init (PtSyncPage *self)
   set_placeholder (self->conflicts_list, _("No conflicts to review."));
   set_placeholder (self->quarantine_list, _("Nothing refused."));
   self->shown_conflicts = self->shown_quarantined = -1;
+  self->stale = TRUE;
 }

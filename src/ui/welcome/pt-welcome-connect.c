@@ -13,6 +13,7 @@
 #include "pt-enrolment.h"
 #include "pt-secret.h"
 #include "pt-store-sync.h"
+#include "pt-sync-crypt.h"
 #include "pt-sync-engine.h"
 #include "pt-ui-util.h"
 
@@ -52,6 +53,7 @@ set_connecting (PtWelcomePage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->uri_row), !connecting);
   gtk_widget_set_sensitive (GTK_WIDGET (self->tenant_row), !connecting && !self->resuming);
   gtk_widget_set_sensitive (GTK_WIDGET (self->enrolment_file_button), !connecting && !self->resuming);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->key_row), !connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->connect_button), !connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->connect_cancel_button), connecting);
   gtk_widget_set_sensitive (GTK_WIDGET (self->connect_cancel_button), TRUE);
@@ -137,9 +139,11 @@ remove_empty_enrolment (const gchar *data_dir)
   g_autoptr(GDir) dir = g_dir_open (data_dir, 0, NULL);
   const gchar *name;
 
+  /* With the copy of the key file: the chosen file is used again. */
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".db") || g_str_has_suffix (name, ".db-wal")
-        || g_str_has_suffix (name, ".db-shm") || g_str_has_suffix (name, ".db-journal"))
+        || g_str_has_suffix (name, ".db-shm") || g_str_has_suffix (name, ".db-journal")
+        || (g_str_has_prefix (name, "tenant-") && g_str_has_suffix (name, ".key")))
       {
         g_autofree gchar *path = g_build_filename (data_dir, name, NULL);
 
@@ -171,6 +175,46 @@ prepare_enrolment_store (PtWelcomePage *self,
                                self->database != NULL ? self->database : "pharmatrack", error)
          && pt_store_set_setting (store, SERVER_URI_KEY, bare, error)
          && pt_store_set_setting (store, ENROLMENT_KEY, "pending", error);
+}
+
+/* The engine's sentences for a tenant whose records are encrypted
+ * (pt-sync-crypt.c) tell a counter that is already running to import the
+ * key; on this page the key file is chosen right here. */
+static gchar *
+failure_sentence (PtWelcomePage *self,
+                  const GError  *error)
+{
+  static const gchar *no_key =
+    N_("This counter does not have the pharmacy’s encryption key — import it "
+       "from the enrolment file. Patient records stay on this computer until then.");
+  static const gchar *wrong_key =
+    N_("This counter’s encryption key is not the pharmacy’s key — import the "
+       "right one from the enrolment file. Nothing was sent or changed.");
+
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED))
+    {
+      if (g_strcmp0 (error->message, _(no_key)) == 0)
+        return g_strdup (_("Your pharmacy encrypts patient records, and no encryption key file "
+                           "was chosen. Choose the key file your administrator gave you with "
+                           "“Choose Key File…”, then press Connect again."));
+      if (g_strcmp0 (error->message, _(wrong_key)) == 0)
+        return g_strdup_printf (_("“%s” is not your pharmacy’s encryption key. Choose the key "
+                                  "file your administrator gave you, then press Connect again."),
+                                self->key_file ? self->key_file : "");
+    }
+  return pt_ui_error_sentence (error);
+}
+
+/* The chosen key file becomes this counter's copy (DATA_DIR/tenant-<id>.key),
+ * as `pharmatrack-admin connect --key-file` does. */
+static gboolean
+install_key (PtWelcomePage *self,
+             const gchar   *tenant_id,
+             GError       **error)
+{
+  if (self->key_file == NULL)
+    return TRUE;
+  return pt_sync_crypt_import_key (self->data_dir, tenant_id, self->key_file, error);
 }
 
 static void
@@ -276,8 +320,9 @@ first_sync_done_cb (GObject      *object,
 
   if (!cancelled && st != NULL && st->initial_done == 0 && st->pulled_total == 0)
     {
-      /* Nothing arrived: start afresh next time (the ID may be wrong). */
-      g_autofree gchar *sentence = pt_ui_error_sentence (error);
+      /* Nothing arrived: start afresh next time (the ID or the key may be
+       * wrong). */
+      g_autofree gchar *sentence = failure_sentence (self, error);
 
       remove_empty_enrolment (self->data_dir);
       self->resuming = FALSE;
@@ -305,7 +350,7 @@ first_sync_done_cb (GObject      *object,
     }
   else
     {
-      g_autofree gchar *sentence = pt_ui_error_sentence (error);
+      g_autofree gchar *sentence = failure_sentence (self, error);
       g_autofree gchar *text = g_strdup_printf (_("%s What was downloaded is kept: Continue tries again from there."),
                                                 sentence);
 
@@ -332,6 +377,19 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
                                          ? self->uri_row : self->tenant_row));
       return;
     }
+  /* A key file that went away or is not a key is refused before anything
+   * is created. */
+  if (self->key_file != NULL)
+    {
+      g_autoptr(GBytes) key = pt_sync_crypt_read_key_file (self->key_file, &error);
+
+      if (key == NULL)
+        {
+          set_message (self, error->message, TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->key_file_button));
+          return;
+        }
+    }
   if (!self->resuming)
     {
       if (pt_store_exists (self->data_dir))
@@ -339,7 +397,8 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
           set_message (self, _("This computer already holds pharmacy data in its data folder, so it cannot be connected to another pharmacy here."), TRUE);
           return;
         }
-      if (!prepare_enrolment_store (self, uri, tenant_id, &error))
+      if (!prepare_enrolment_store (self, uri, tenant_id, &error)
+          || !install_key (self, tenant_id, &error))
         {
           g_autofree gchar *sentence = pt_ui_error_sentence (error);
 
@@ -355,7 +414,8 @@ _pt_welcome_connect_clicked_cb (PtWelcomePage *self)
       g_autofree gchar *password = NULL;
       g_autofree gchar *bare = pt_secret_split_uri (uri, &password);
 
-      if (store == NULL || !pt_store_set_setting (store, SERVER_URI_KEY, bare, &error))
+      if (store == NULL || !pt_store_set_setting (store, SERVER_URI_KEY, bare, &error)
+          || !install_key (self, pt_store_get_tenant_id (store), &error))
         {
           g_autofree gchar *sentence = pt_ui_error_sentence (error);
 
@@ -469,6 +529,101 @@ _pt_welcome_enrolment_file_cb (PtWelcomePage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* ---- Encryption key file ------------------------------------------------ */
+
+static void
+show_key_file (PtWelcomePage *self)
+{
+  if (self->key_file != NULL)
+    {
+      g_autofree gchar *name = g_path_get_basename (self->key_file);
+
+      adw_action_row_set_subtitle (self->key_row, name);
+    }
+  else
+    adw_action_row_set_subtitle (self->key_row,
+                                 _("None chosen. Needed when your pharmacy encrypts patient records: "
+                                   "your administrator gives you the key file."));
+  gtk_widget_set_visible (GTK_WIDGET (self->key_clear_button), self->key_file != NULL);
+}
+
+gboolean
+pt_welcome_page_set_key_file (PtWelcomePage  *self,
+                              const gchar    *path,
+                              GError        **error)
+{
+  g_return_val_if_fail (PT_IS_WELCOME_PAGE (self), FALSE);
+
+  pt_welcome_page_prepare (self);
+  if (path != NULL)
+    {
+      g_autoptr(GBytes) key = pt_sync_crypt_read_key_file (path, error);
+
+      if (key == NULL)
+        return FALSE;
+    }
+  g_free (self->key_file);
+  self->key_file = g_strdup (path);
+  show_key_file (self);
+  return TRUE;
+}
+
+static void
+key_chosen_cb (GtkNativeDialog *dialog,
+               gint             response,
+               gpointer         user_data)
+{
+  PtWelcomePage *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree gchar *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && pt_welcome_page_set_key_file (self, path, &error))
+        {
+          set_message (self, _("The encryption key file will be used to read your pharmacy’s patient records."),
+                       FALSE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->connect_button));
+        }
+      else if (error != NULL)
+        set_message (self, error->message, TRUE);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+void
+_pt_welcome_key_file_cb (PtWelcomePage *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) keys = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  chooser = gtk_file_chooser_native_new (_("Choose Encryption Key File"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+  gtk_file_filter_set_name (keys, _("Key files"));
+  gtk_file_filter_add_pattern (keys, "*.key");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), keys);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (key_chosen_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+_pt_welcome_key_clear_cb (PtWelcomePage *self)
+{
+  pt_welcome_page_set_key_file (self, NULL, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->key_file_button));
+}
+
 /* ---- Lifecycle ---------------------------------------------------------- */
 
 void
@@ -488,6 +643,7 @@ _pt_welcome_connect_dispose (PtWelcomePage *self)
   drop_engine (self);
   g_clear_object (&self->connect_cancellable);
   g_clear_pointer (&self->database, g_free);
+  g_clear_pointer (&self->key_file, g_free);
 }
 
 void
@@ -500,6 +656,7 @@ pt_welcome_page_resume_enrolment (PtWelcomePage *self,
   g_return_if_fail (PT_IS_WELCOME_PAGE (self));
   g_return_if_fail (PT_IS_STORE (store));
 
+  pt_welcome_page_prepare (self);
   uri = pt_store_get_setting (store, SERVER_URI_KEY);
   database = pt_store_sync_get (store, "database");
   g_free (self->database);

@@ -31,14 +31,19 @@ struct _PtWelcomePage
   GtkButton      *create_button;
 
   GtkButton      *enrolment_file_button;
+  AdwActionRow   *key_row;
+  GtkButton      *key_file_button;
+  GtkButton      *key_clear_button;
   AdwActionRow   *connect_row;
 
+  gboolean        built;            /* the template is instantiated */
   gchar          *data_dir;
   /* Connecting (pt-welcome-connect.c). */
   GObject        *engine;           /* PtSyncEngine of the first sync */
   gulong          engine_status_id;
   GCancellable   *connect_cancellable;
   gchar          *database;         /* from an enrolment file; NULL = default */
+  gchar          *key_file;         /* the pharmacy's encryption key file; NULL = none */
   gboolean        connecting;
   gboolean        resuming;         /* an unfinished enrolment store exists */
   guint           pulse_id;
@@ -61,5 +66,7 @@ void _pt_welcome_connect_activated_cb    (PtWelcomePage *self);
 void _pt_welcome_connect_clicked_cb      (PtWelcomePage *self);
 void _pt_welcome_connect_cancel_cb       (PtWelcomePage *self);
 void _pt_welcome_enrolment_file_cb       (PtWelcomePage *self);
+void _pt_welcome_key_file_cb             (PtWelcomePage *self);
+void _pt_welcome_key_clear_cb            (PtWelcomePage *self);
 
 G_END_DECLS

@@ -28,6 +28,7 @@ void
 _pt_welcome_page_show_view (PtWelcomePage *self,
                             const gchar   *name)
 {
+  pt_welcome_page_prepare (self);
   gtk_stack_set_visible_child_name (self->stack, name);
   /* No way back while the first sync runs, or from an unfinished one: the
    * data dir already holds the pharmacy being downloaded. */
@@ -49,7 +50,7 @@ back_action (GtkWidget   *widget,
 {
   PtWelcomePage *self = PT_WELCOME_PAGE (widget);
 
-  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+  if (self->built && gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
     _pt_welcome_page_show_view (self, "choices");
 }
 
@@ -278,6 +279,9 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, enrolment_file_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, connect_row);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_row);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_file_button);
+  gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, key_clear_button);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, tenant_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, branch_name_row);
   gtk_widget_class_bind_template_child (widget_class, PtWelcomePage, currency_row);
@@ -297,6 +301,10 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
                                                 G_CALLBACK (_pt_welcome_connect_cancel_cb));
   gtk_widget_class_bind_template_callback_full (widget_class, "enrolment_file_clicked_cb",
                                                 G_CALLBACK (_pt_welcome_enrolment_file_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "key_file_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_key_file_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "key_clear_clicked_cb",
+                                                G_CALLBACK (_pt_welcome_key_clear_cb));
   gtk_widget_class_bind_template_callback (widget_class, new_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, create_clicked_cb);
   gtk_widget_class_install_action (widget_class, "welcome.back", NULL, back_action);
@@ -306,8 +314,19 @@ pt_welcome_page_class_init (PtWelcomePageClass *klass)
 static void
 pt_welcome_page_init (PtWelcomePage *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  /* Built when first shown (pt_welcome_page_prepare): a counter that has
+   * its pharmacy opens at the sign-in and never pays for this page. */
+}
 
+void
+pt_welcome_page_prepare (PtWelcomePage *self)
+{
+  g_return_if_fail (PT_IS_WELCOME_PAGE (self));
+
+  if (self->built)
+    return;
+  self->built = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
   _pt_welcome_connect_init (self);
 }
 

@@ -73,6 +73,11 @@ _pt_window_update_sync_indicator (PtWindow *self)
   const gchar *state;
   gint64 pending, last_ms;
 
+  /* The indicator is in the workspace's header: nobody sees it before a
+   * sign-in (which updates it), and the status counts the outbox. */
+  if (self->user_id == NULL)
+    return;
+
   if (self->store == NULL)
     return;
   status = pt_store_get_status (self->store, &error);

@@ -221,6 +221,8 @@ show_part (PtWindow    *self,
 {
   GtkWidget *child = gtk_stack_get_child_by_name (self->main_stack, name);
 
+  if (g_str_equal (name, "welcome"))
+    pt_welcome_page_prepare (self->welcome_page);
   gtk_widget_set_visible (child, TRUE);
   gtk_stack_set_visible_child (self->main_stack, child);
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->main_stack));
