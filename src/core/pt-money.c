@@ -522,15 +522,22 @@ pt_time_format_iso (PtTime   t,
                           (int) ms);
 }
 
+gboolean
+pt_time_locale_is_plain (void)
+{
+  const gchar *name = setlocale (LC_TIME, NULL);
+
+  return name == NULL || g_str_equal (name, "C") || g_str_equal (name, "POSIX")
+         || g_str_has_prefix (name, "C.");
+}
+
 gchar *
 pt_date_format_display (void)
 {
-  const gchar *name = setlocale (LC_TIME, NULL);
   const gchar *d_fmt = nl_langinfo (D_FMT);
   g_auto(GStrv) parts = NULL;
 
-  if (name == NULL || g_str_equal (name, "C") || g_str_equal (name, "POSIX")
-      || g_str_has_prefix (name, "C.") || d_fmt == NULL || *d_fmt == '\0')
+  if (pt_time_locale_is_plain () || d_fmt == NULL || *d_fmt == '\0')
     return g_strdup ("%-d %b %Y");
   /* A two-digit expiry year misleads. */
   parts = g_strsplit (d_fmt, "%y", -1);

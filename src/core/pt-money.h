@@ -47,6 +47,8 @@ gboolean  pt_date_parse           (const gchar *text,
 gchar    *pt_time_format_iso      (PtTime       t,
                                    gboolean     date_only);
 PtTime    pt_time_now             (void);
+/* Whether LC_TIME is the C (POSIX) locale, whose formats are American. */
+gboolean  pt_time_locale_is_plain (void);
 /* The locale's numeric date (LC_TIME) with a four-digit year, as a
  * g_date_time_format() format: "%d.%m.%Y", "%d/%m/%Y"; "%-d %b %Y" in the
  * C locale, whose American order is ambiguous anywhere else. */

@@ -86,6 +86,8 @@ row_from_doc (RowBuilder   *b,
         if (!_pt_counter_iter_subdoc (&items, &item))
           continue;
         med = pt_bson_dup_oid_hex (&item, "medicineId");
+        row->refills_left = MAX (row->refills_left, (gint) pt_bson_get_int (&item, "refills", 0));
+        row->dispensed += pt_bson_get_int (&item, "dispensedQuantity", 0);
         if (summary->len > 0)
           g_string_append (summary, ", ");
         g_string_append_printf (summary, "%s × %" G_GINT64_FORMAT,

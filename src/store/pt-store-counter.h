@@ -158,6 +158,8 @@ typedef struct
   PtMoney     paid;
   PtTime      created_at;
   PtTime      updated_at;
+  gint        refills_left;      /* the largest "refills" of its items */
+  PtQuantity  dispensed;         /* sum of the items' dispensedQuantity */
 } PtRxRow;
 void pt_rx_row_free (PtRxRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtRxRow, pt_rx_row_free)

@@ -16,9 +16,56 @@ allocation_free (PtAllocation *a)
   g_free (a);
 }
 
+static guint
+warning_index (PtDispenseWarning warning)
+{
+  guint i = (guint) g_bit_nth_lsf ((gulong) warning, -1);
+
+  g_assert (i < PT_DISPENSE_N_WARNINGS);
+  return i;
+}
+
+const gchar *
+pt_dispense_line_get_note (const PtDispenseLine *line,
+                           PtDispenseWarning     warning)
+{
+  g_return_val_if_fail (line != NULL, NULL);
+  return line->notes[warning_index (warning)];
+}
+
+/* Raises @warning on @line with @text, one more sentence of its note. */
+static void
+add_note (PtDispenseLine    *line,
+          PtDispenseWarning  warning,
+          const gchar       *text)
+{
+  guint i = warning_index (warning);
+  gchar *joined;
+
+  line->warnings |= warning;
+  joined = line->notes[i] ? g_strconcat (line->notes[i], " ", text, NULL) : g_strdup (text);
+  g_free (line->notes[i]);
+  line->notes[i] = joined;
+}
+
+/* Appends @text to the note as it is (no space added). */
+static void
+note_append (PtDispenseLine    *line,
+             PtDispenseWarning  warning,
+             const gchar       *text)
+{
+  guint i = warning_index (warning);
+  gchar *joined = g_strconcat (line->notes[i] ? line->notes[i] : "", text, NULL);
+
+  g_free (line->notes[i]);
+  line->notes[i] = joined;
+}
+
 static void
 dispense_line_free (PtDispenseLine *line)
 {
+  for (guint i = 0; i < PT_DISPENSE_N_WARNINGS; i++)
+    g_free (line->notes[i]);
   g_free (line->medicine_id);
   g_clear_pointer (&line->allocations, g_ptr_array_unref);
   g_free (line->message);
@@ -300,16 +347,18 @@ make_plan (PtStore     *self,
         if (line->allocated < line->requested)
           {
             PtQuantity expired = expired_quantity (self, line->medicine_id, pharmacy_id, now);
+            g_autofree gchar *text = g_strdup_printf (_("Only %" PRId64 " of %" PRId64
+                                                        " %s in usable stock (partial fill)."),
+                                                      line->allocated, line->requested, name);
 
-            line->warnings |= PT_WARNING_INSUFFICIENT;
-            g_string_append_printf (message,
-                                    _("Only %" PRId64 " of %" PRId64
-                                      " %s in usable stock (partial fill)."),
-                                    line->allocated, line->requested, name);
+            add_note (line, PT_WARNING_INSUFFICIENT, text);
             if (expired > 0)
-              g_string_append_printf (message,
-                                      _(" %" PRId64 " more are expired and "
-                                        "cannot be dispensed."), expired);
+              {
+                g_autofree gchar *more = g_strdup_printf (_(" %" PRId64 " more are expired and "
+                                                            "cannot be dispensed."), expired);
+                /* Continues the sentence above (it starts with a space). */
+                note_append (line, PT_WARNING_INSUFFICIENT, more);
+              }
           }
         for (guint i = 0; i < line->allocations->len; i++)
           {
@@ -318,32 +367,45 @@ make_plan (PtStore     *self,
             if (a->expiry_date - now < PT_SHORT_DATED_DAYS * PT_MS_PER_DAY)
               {
                 g_autofree gchar *date = pt_date_format_day (a->expiry_date);
+                g_autofree gchar *text = g_strdup_printf (_("Batch %s of %s expires on %s "
+                                                            "(short-dated)."),
+                                                          a->lot_number, name, date);
 
-                line->warnings |= PT_WARNING_SHORT_DATED;
-                if (message->len > 0)
-                  g_string_append_c (message, ' ');
-                g_string_append_printf (message, _("Batch %s of %s expires on %s (short-dated)."),
-                                        a->lot_number, name, date);
+                add_note (line, PT_WARNING_SHORT_DATED, text);
               }
           }
         if (medicine != NULL && (allergy = matching_allergy (patient, medicine)) != NULL)
           {
-            line->warnings |= PT_WARNING_ALLERGY;
-            if (message->len > 0)
-              g_string_append_c (message, ' ');
-            g_string_append_printf (message, _("The patient is allergic to %s (%s)."),
-                                    allergy, name);
+            g_autofree gchar *text = g_strdup_printf (_("The patient is allergic to %s (%s)."),
+                                                      allergy, name);
+            add_note (line, PT_WARNING_ALLERGY, text);
           }
         if (dispensed_recently (self, line->medicine_id, patient_id, prescription_id,
                                 now - PT_DUPLICATE_DAYS * PT_MS_PER_DAY))
           {
-            line->warnings |= PT_WARNING_DUPLICATE;
-            if (message->len > 0)
-              g_string_append_c (message, ' ');
-            g_string_append_printf (message,
-                                    _("%s was already dispensed to this patient in the "
-                                      "last %d days."), name, PT_DUPLICATE_DAYS);
+            g_autofree gchar *text = g_strdup_printf (_("%s was already dispensed to this patient "
+                                                        "in the last %d days."),
+                                                      name, PT_DUPLICATE_DAYS);
+            add_note (line, PT_WARNING_DUPLICATE, text);
           }
+        /* The whole line in one message: not enough stock first. */
+        {
+          static const PtDispenseWarning order[] = {
+            PT_WARNING_INSUFFICIENT, PT_WARNING_SHORT_DATED, PT_WARNING_ALLERGY,
+            PT_WARNING_DUPLICATE,
+          };
+
+          for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+            {
+              const gchar *note = pt_dispense_line_get_note (line, order[i]);
+
+              if (note == NULL)
+                continue;
+              if (message->len > 0)
+                g_string_append_c (message, ' ');
+              g_string_append (message, note);
+            }
+        }
         line->message = message->len > 0 ? g_strdup (message->str) : NULL;
         plan->warnings |= line->warnings;
 

@@ -236,6 +236,7 @@ typedef enum
   PT_WARNING_ALLERGY       = 1 << 2, /* patient allergy matches */
   PT_WARNING_DUPLICATE     = 1 << 3, /* same medicine in the last 7 days */
 } PtDispenseWarning;
+#define PT_DISPENSE_N_WARNINGS 4
 
 typedef struct
 {
@@ -254,6 +255,8 @@ typedef struct
   GPtrArray  *allocations;       /* PtAllocation *, FEFO order */
   guint       warnings;          /* PtDispenseWarning */
   gchar      *message;           /* human sentence for the warnings */
+  gchar      *notes[PT_DISPENSE_N_WARNINGS]; /* the sentences of each warning,
+                                  * by bit number; see pt_dispense_line_get_note() */
 } PtDispenseLine;
 
 typedef struct
@@ -264,6 +267,10 @@ typedef struct
   PtMoney     total;             /* price × quantity incl. tax */
 } PtDispensePlan;
 void pt_dispense_plan_free (PtDispensePlan *plan);
+/* The sentences of one warning of @line ("Batch A1 of Calmora expires on
+ * 14 Dec 2026 (short-dated)."), or NULL when @line does not raise it. */
+const gchar *pt_dispense_line_get_note (const PtDispenseLine *line,
+                                        PtDispenseWarning     warning);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtDispensePlan, pt_dispense_plan_free)
 
 /* FEFO allocation across the branch's non-expired batches as of @now,

@@ -32,15 +32,6 @@ date_time_from_ms (PtTime t,
   return local ? g_date_time_to_local (utc) : g_date_time_ref (utc);
 }
 
-static gboolean
-time_locale_is_plain (void)
-{
-  const gchar *name = setlocale (LC_TIME, NULL);
-
-  return name == NULL || g_str_equal (name, "C") || g_str_equal (name, "POSIX")
-         || g_str_has_prefix (name, "C.");
-}
-
 gchar *
 pt_ui_date_format (void)
 {
@@ -54,7 +45,7 @@ pt_ui_time_format (void)
   const gchar *am = nl_langinfo (AM_STR);
   const gchar *t_fmt = nl_langinfo (T_FMT);
 
-  if (!time_locale_is_plain () && am != NULL && *am != '\0'
+  if (!pt_time_locale_is_plain () && am != NULL && *am != '\0'
       && t_fmt != NULL && (strstr (t_fmt, "%r") != NULL || strstr (t_fmt, "%I") != NULL))
     return g_strdup ("%-l:%M %p");
   return g_strdup ("%H:%M");

@@ -330,6 +330,11 @@ test_partial_fill_records_owed (CounterFixture *cf,
   g_clear_error (&error);
   g_assert_cmpint (pt_store_stock_on_hand (store, cf->medicine, NULL), ==, 5);
   g_assert_cmpint (pt_store_counter_owed (store, rx), ==, 8);
+  /* Nothing taken yet: not part-filled. */
+  row = pt_store_counter_get_row (store, rx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (row->dispensed, ==, 0);
+  g_clear_pointer (&row, pt_rx_row_free);
 
   plan = pt_store_counter_dispense (store, rx, PT_WARNING_INSUFFICIENT, NULL, 0, &error);
   g_assert_no_error (error);
@@ -339,6 +344,7 @@ test_partial_fill_records_owed (CounterFixture *cf,
   row = pt_store_counter_get_row (store, rx, &error);
   g_assert_cmpstr (row->status, ==, "in_progress");
   g_assert_cmpint (row->owed, ==, 3);
+  g_assert_cmpint (row->dispensed, ==, 5);
   g_assert_cmpint (row->total, ==, 5 * 250);
   g_clear_pointer (&plan, pt_dispense_plan_free);
   g_clear_pointer (&row, pt_rx_row_free);
@@ -550,6 +556,15 @@ test_refills_count_down (CounterFixture *cf,
       g_assert_true (number_looks_right (number));
       g_assert_cmpint (pt_store_counter_refills_left (store, refill), ==, left - 1);
       g_assert_cmpint (pt_store_counter_refills_left (store, current), ==, 0);
+      {
+        /* What the lists show on each row. */
+        g_autoptr(PtRxRow) row = pt_store_counter_get_row (store, refill, &error);
+        g_autoptr(PtRxRow) was = pt_store_counter_get_row (store, current, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (row->refills_left, ==, left - 1);
+        g_assert_cmpint (was->refills_left, ==, 0);
+      }
       g_assert_cmpint (pt_store_counter_owed (store, refill), ==, 10);
       doc = pt_store_get (store, "prescriptions", refill, &error);
       of = pt_bson_dup_oid_hex (doc, "refillOf");

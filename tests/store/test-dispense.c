@@ -249,6 +249,40 @@ test_short_dated_warning (Counter      *c,
   g_assert_cmpint (pt_test_batch_ledger_sum (c->fx.store, batch), ==, 8);
 }
 
+/* A line raising two warnings gives each its own sentences (the dialog
+ * shows them beside each acknowledgement) and both in its message. */
+static void
+test_each_warning_has_its_note (Counter      *c,
+                                gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *batch = pt_test_receive (c->fx.store, c->med, NULL, "SOON", 20, 10);
+  g_autofree gchar *first = new_rx (c, 2);
+  g_autofree gchar *second = new_rx (c, 2);
+  g_autoptr(PtDispensePlan) done = pt_store_dispense (c->fx.store, first, "Course ends soon", 0,
+                                                      &error);
+  g_autoptr(PtDispensePlan) plan = NULL;
+  PtDispenseLine *line;
+  const gchar *short_dated, *duplicate;
+
+  g_assert_no_error (error);
+  plan = pt_store_plan_dispense (c->fx.store, second, 0, &error);
+  g_assert_no_error (error);
+  line = plan->lines->pdata[0];
+  g_assert_cmpuint (line->warnings, ==, PT_WARNING_SHORT_DATED | PT_WARNING_DUPLICATE);
+  short_dated = pt_dispense_line_get_note (line, PT_WARNING_SHORT_DATED);
+  duplicate = pt_dispense_line_get_note (line, PT_WARNING_DUPLICATE);
+  g_assert_nonnull (strstr (short_dated, "SOON"));
+  g_assert_null (strstr (short_dated, "already dispensed"));
+  g_assert_nonnull (strstr (duplicate, "already dispensed"));
+  g_assert_null (strstr (duplicate, "SOON"));
+  g_assert_null (pt_dispense_line_get_note (line, PT_WARNING_ALLERGY));
+  g_assert_null (pt_dispense_line_get_note (line, PT_WARNING_INSUFFICIENT));
+  g_assert_nonnull (strstr (line->message, short_dated));
+  g_assert_nonnull (strstr (line->message, duplicate));
+  (void) batch;
+}
+
 /* The warning names the expiry day as the locale writes dates, never as
  * ISO: "14 Dec 2026" in the C locale, "14.12.2026" in German. */
 static void
@@ -450,6 +484,7 @@ main (int argc, char **argv)
   ADD ("/store/dispense/insufficient-refused-then-partial-fill",
        test_insufficient_refused_then_partial_fill);
   ADD ("/store/dispense/short-dated-warning-needs-override", test_short_dated_warning);
+  ADD ("/store/dispense/each-warning-has-its-own-note", test_each_warning_has_its_note);
   ADD ("/store/dispense/short-dated-date-as-the-locale-writes-it",
        test_short_dated_date_as_locale);
   ADD ("/store/dispense/allergy-by-generic-name-and-category", test_allergy_warnings);

@@ -59,7 +59,7 @@ def scenario_full_counter_flow(app):
     dispense = app.wait("the Dispense button", name="Dispense", rolename="push button")
     if sensitive(dispense):
         raise Failure("Dispense was possible before the warning was acknowledged")
-    app.screenshot("dispense-dialog", committed="dispense.png")
+    app.screenshot("dispense-dialog", committed="dispense.png", window="Dispense")
     key("space")  # the acknowledgement has the focus; then the cash has it
     wait_for(lambda: sensitive(dispense), 5, "Dispense to become possible after acknowledging")
     key("<Control>a")

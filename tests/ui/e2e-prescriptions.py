@@ -2,15 +2,20 @@
 """End-to-end tests of the Prescriptions page: a prescription through the
 whole workflow from there — written, found by its number, dispensed with
 a short-dated batch acknowledged and cash change, label and receipt
-printed, then cancelled, which returns its stock, once only.  Harness:
-ptharness.py, ptcounter.py; run by run-e2e-counter.sh."""
+printed, then cancelled, which returns its stock, once only; and a
+prescription with two refills re-dispensed twice, counting down, then
+refused when none remain.  Harness: ptharness.py, ptcounter.py; run by
+run-e2e-counter.sh."""
+import json
 import os
 import sys
+import time
 
 from ptharness import (PHARMACIST, App, Failure, key, log, run, sensitive, type_text,
                        wait_for)
-from ptcounter import (find_medicine, new_pdfs, pdf_text, prepare,
-                       prescription, printed, rx_row, settle, sign_in, stock_of)
+from ptcounter import (clear_prescriptions, dispense_selected, find_medicine, new_pdfs,
+                       pdf_text, pharmacy_id, prepare, prescription, printed, rx_row, settle,
+                       sign_in, stock_of)
 
 
 def prescriptions_app(scenario):
@@ -116,9 +121,90 @@ def scenario_whole_workflow(app):
         raise Failure("the store cancelled a prescription twice")
 
 
+def refill_of(app, original_id):
+    """The prescription issued as a refill of @original_id, or None."""
+    for line in app.admin("list", "prescriptions").splitlines():
+        d = json.loads(line)
+        if d.get("refillOf", {}).get("$oid") == original_id:
+            return d
+    return None
+
+
+def refills(doc):
+    return max(item.get("refills", 0) for item in doc["items"])
+
+
+def scenario_refills(app):
+    meds = prepare(app, prescriptions=1)
+    clear_prescriptions(app)
+    dermilon = meds["dermilon"]                          # 10 in stock
+    patient = app.put("patients", {"firstName": "Mary", "lastName": "Jackson"})
+    first_id = app.put("prescriptions", {
+        "number": "T-REFILL-1", "patientId": {"$oid": patient},
+        "pharmacyId": {"$oid": pharmacy_id(app)}, "status": "ready",
+        "items": [{"medicineId": {"$oid": dermilon}, "quantity": 2, "refills": 2,
+                   "instructions": "Apply twice a day"}]})
+    app.start()
+    sign_in(app, PHARMACIST, expect="1 prescription")
+    rx_row(app, "Mary Jackson", "ready to dispense, 2 refills left")
+
+    # The first fill: not refillable before it is dispensed.
+    key("<Control>f")
+    type_text("T-REFILL-1")
+    key("Return")
+    refill = app.wait("the Refill button", name="Refill", rolename="push button")
+    if sensitive(refill):
+        raise Failure("a prescription not dispensed yet can be refilled")
+    dispense_selected(app, "T-REFILL-1")
+    rx_row(app, "Mary Jackson", "dispensed, 2 refills left")
+    if stock_of(app, dermilon) != 8:
+        raise Failure(f"Dermilon stock is {stock_of(app, dermilon)} after the first fill, not 8")
+
+    current_id, current_number, stock = first_id, "T-REFILL-1", 8
+    for left in (1, 0):
+        # Ctrl+R: a new prescription, the refills one fewer; it is selected.
+        wait_for(lambda: sensitive(refill), 10, "Refill possible")
+        key("<Control>r")
+        new = wait_for(lambda: refill_of(app, current_id), 20, f"the refill of {current_number}")
+        number = new["number"]
+        log("refill", number, "of", current_number)
+        if refills(new) != left:
+            raise Failure(f"refill {number} has {refills(new)} refills, not {left}")
+        if refills(prescription(app, current_number)) != 0:
+            raise Failure(f"{current_number} kept its refills after being refilled")
+        app.wait("the refill toast", contains=f"Refill {number} is in the counter queue")
+        settle()
+        rx_row(app, f"Rx {number}, Mary Jackson", "received" + (", 1 refill left" if left else ""))
+        # A refill within 7 days of the last fill brings the duplicate-therapy
+        # warning, which the pharmacist overrides with a reason.
+        dispense_selected(app, number, duplicate_reason="Repeat supply on the prescriber's refill")
+        stock -= 2
+        if stock_of(app, dermilon) != stock:
+            raise Failure(f"Dermilon stock is {stock_of(app, dermilon)}, not {stock}")
+        name = rx_row(app, f"Rx {number}, Mary Jackson", "dispensed")
+        if ("refill" in name) != (left > 0):
+            raise Failure(f"the row says {name!r} with {left} refills left")
+        current_id, current_number = new["_id"]["$oid"], number
+
+    # None left: the action is off, Ctrl+R makes nothing, the store refuses.
+    app.screenshot("no-refills-left")
+    if sensitive(refill):
+        raise Failure("a prescription with no refills left can be refilled")
+    key("<Control>r")
+    time.sleep(2)
+    if refill_of(app, current_id) is not None:
+        raise Failure("a prescription with no refills left was refilled")
+    count = len(app.admin("list", "prescriptions").splitlines())
+    if count != 3:
+        raise Failure(f"{count} prescriptions, not the first fill and two refills")
+    if stock_of(app, dermilon) != 4:
+        raise Failure(f"Dermilon stock is {stock_of(app, dermilon)} after three fills, not 4")
+
+
 SCENARIOS = {
     "prescriptions-whole-workflow-cancel-returns-stock": (prescriptions_app,
                                                           scenario_whole_workflow),
+    "prescriptions-refills-count-down-then-refused": (prescriptions_app, scenario_refills),
 }
 
 if __name__ == "__main__":

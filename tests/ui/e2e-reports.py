@@ -7,8 +7,8 @@ import json
 import sys
 
 from ptharness import (DEMO_PASSWORD, OWNER, PHARMACIST, SHIFT, App, Failure, combo, key,
-                       KEYSYMS, log, run, sensitive, type_text, wait_for)
-from ptcounter import (clear_prescriptions, pharmacy_id, prepare, prescription, settle,
+                       KEYSYMS, log, run, type_text)
+from ptcounter import (clear_prescriptions, dispense_selected, pharmacy_id, prepare, settle,
                        sign_in)
 
 
@@ -38,22 +38,7 @@ def dispense(app, number, method=None, tendered=None):
     key("<Control>f")
     type_text(number)
     key("Return")
-    key("<Control>d")
-    button = app.wait("the Dispense button", name="Dispense", rolename="push button")
-    app.wait("the total to pay", name="Total to pay", rolename="list item")
-    if method == "card":
-        key("<Alt>a")
-        wait_for(lambda: sensitive(button), 5, "Dispense possible when paid by card")
-        key("<Alt>d")
-    else:
-        if tendered is not None:
-            key("<Control>a")
-            type_text(tendered)
-        wait_for(lambda: sensitive(button), 5, "Dispense possible with the cash tendered")
-        key("Return")
-    wait_for(lambda: (prescription(app, number) or {}).get("status") == "dispensed", 20,
-             f"{number} dispensed in the store")
-    settle(2)
+    dispense_selected(app, number, method=method, tendered=tendered)
 
 
 def scenario_takings(app):

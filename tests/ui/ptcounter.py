@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from ptharness import (App, Failure, DEMO_PASSWORD, find, key, log, type_text,
+from ptharness import (App, Failure, DEMO_PASSWORD, find, key, log, sensitive, type_text,
                        wait_for)
 
 
@@ -96,6 +96,37 @@ def rx_row(app, number_or_name, status, timeout=15):
     except Failure:
         app.screenshot("failure")
         raise
+
+
+def dispense_selected(app, number, method=None, tendered=None, duplicate_reason=None):
+    """Ctrl+D on the selected prescription @number and dispenses it: a
+    duplicate-therapy warning (expected when @duplicate_reason is given)
+    is acknowledged with that reason; paid by card (@method "card") or in
+    cash (@tendered typed, else the exact total)."""
+    key("<Control>d")
+    button = app.wait("the Dispense button", name="Dispense", rolename="push button")
+    app.wait("the total to pay", name="Total to pay", rolename="list item")
+    if duplicate_reason is not None:
+        app.wait("the duplicate-therapy acknowledgement", name="Acknowledge duplicate therapy",
+                 rolename="check box")
+        if sensitive(button):
+            raise Failure("Dispense was possible before the duplicate warning was acknowledged")
+        key("space")     # the acknowledgement has the focus; then the reason has it
+        app.wait("the override reason", name="Override reason", rolename="text")
+        type_text(duplicate_reason)
+    if method == "card":
+        key("<Alt>a")
+        wait_for(lambda: sensitive(button), 5, "Dispense possible when paid by card")
+        key("<Alt>d")
+    else:
+        if tendered is not None:
+            key("<Control>a")
+            type_text(tendered)
+        wait_for(lambda: sensitive(button), 5, "Dispense possible with the cash tendered")
+        key("Return")
+    wait_for(lambda: (prescription(app, number) or {}).get("status") == "dispensed", 20,
+             f"{number} dispensed in the store")
+    settle(2)
 
 
 def pdf_text(path):

@@ -395,9 +395,25 @@ class App:
     def dialog(self, title, timeout=15):
         return wait_for(lambda: self.watcher.window(title), timeout, f"the “{title}” dialog")
 
-    def screenshot(self, name, committed=None):
+    def x_window(self, title):
+        """The X id of the top-level window titled @title, or None."""
+        r = subprocess.run(["xwininfo", "-root", "-children"], env=self.env, timeout=30,
+                           capture_output=True, text=True)
+        for line in r.stdout.splitlines():
+            parts = line.split(None, 1)
+            if len(parts) == 2 and parts[1].startswith(f'"{title}"'):
+                return parts[0]
+        return None
+
+    def screenshot(self, name, committed=None, window=None):
+        """The screen, or only the window titled @window (a dialog: with
+        no window manager here it sits in a corner over the main
+        window)."""
         path = os.path.join(SHOTS, f"{self.scenario}-{name}.png")
-        subprocess.run(["import", "-window", "root", path], env=self.env, timeout=30,
+        xid = self.x_window(window) if window else None
+        if window and xid is None:
+            log("no window", window, "- the whole screen instead")
+        subprocess.run(["import", "-window", xid or "root", path], env=self.env, timeout=30,
                        capture_output=True)
         log("screenshot", path)
         if committed and COMMITTED_SHOTS:

@@ -1,12 +1,14 @@
 /* The counter's list models over a real store, without a display: the
- * prescriptions (queue, recent, patient history), the patient search and
- * the takings lines. */
+ * prescriptions (queue, recent, patient history), the patient search,
+ * the takings lines and the dispense dialog's batches to pick. */
 #define G_LOG_DOMAIN "test-ui"
 #include "config.h"
 
 #include <string.h>
 
+#include "pt-dispense-model.h"
 #include "pt-patient-search-model.h"
+#include "pt-ui-util.h"
 #include "pt-rx-list-model.h"
 #include "pt-takings-model.h"
 #include "pt-store-counter.h"
@@ -315,6 +317,58 @@ test_takings_lines_keep_amounts_and_counts (void)
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
 }
 
+/* The batches to pick, first expiry first, as the dialog shows them: a
+ * partial fill says what stays owed, a short-dated batch says so. */
+static void
+test_dispense_model_batches_to_pick (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *late = pt_test_receive (f->fx.store, f->medicine, NULL, "LATE", 200, 5);
+  g_autofree gchar *soon = pt_test_receive (f->fx.store, f->medicine, NULL, "SOON", 10, 3);
+  g_autofree gchar *rx = new_rx (f, f->ada);    /* 10 wanted, 8 in stock */
+  PtTime now = pt_time_now ();
+  g_autoptr(PtDispensePlan) plan = pt_store_plan_dispense (f->fx.store, rx, now, &error);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(PtDispenseLineItem) line = NULL;
+  g_autoptr(PtAllocationItem) first = NULL;
+  g_autoptr(PtAllocationItem) second = NULL;
+  g_autofree gchar *soon_date = NULL;
+  g_autofree gchar *expected = NULL;
+  GListModel *batches;
+  PtAllocation *a;
+
+  g_assert_no_error (error);
+  model = pt_dispense_model_new (f->fx.store, plan, now);
+  g_assert_true (g_list_model_get_item_type (model) == PT_TYPE_DISPENSE_LINE_ITEM);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  line = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (pt_dispense_line_item_get_title (line), ==, "Amoxil 500 mg");
+  g_assert_cmpstr (pt_dispense_line_item_get_subtitle (line), ==,
+                   "8 of 10 — 2 still owed after this fill");
+  g_assert_cmpstr (pt_dispense_line_item_get_count_text (line), ==, "8");
+  g_assert_true (pt_dispense_line_item_get_partial (line));
+
+  batches = pt_dispense_line_item_get_allocations (line);
+  g_assert_cmpuint (g_list_model_get_n_items (batches), ==, 2);
+  first = g_list_model_get_item (batches, 0);
+  second = g_list_model_get_item (batches, 1);
+  a = ((PtDispenseLine *) plan->lines->pdata[0])->allocations->pdata[0];
+  soon_date = pt_ui_format_date (a->expiry_date);
+  g_assert_cmpstr (pt_allocation_item_get_title (first), ==, "Lot SOON");
+  g_assert_true (pt_allocation_item_get_short_dated (first));
+  g_assert_nonnull (strstr (pt_allocation_item_get_subtitle (first), "short-dated"));
+  g_assert_nonnull (strstr (pt_allocation_item_get_subtitle (first), soon_date));
+  g_assert_cmpstr (pt_allocation_item_get_quantity_text (first), ==, "× 3");
+  expected = g_strdup_printf ("Lot SOON, expires %s: take 3", soon_date);
+  g_assert_cmpstr (pt_allocation_item_get_accessible_name (first), ==, expected);
+  g_assert_cmpstr (pt_allocation_item_get_title (second), ==, "Lot LATE");
+  g_assert_false (pt_allocation_item_get_short_dated (second));
+  g_assert_null (strstr (pt_allocation_item_get_subtitle (second), "short-dated"));
+  g_assert_cmpint (pt_allocation_item_get_quantity (second), ==, 5);
+  (void) late;
+  (void) soon;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -329,6 +383,7 @@ main (int argc, char **argv)
   ADD ("/ui/rx-list-model/empty-when-no-one-is-signed-in", test_empty_when_no_one_is_signed_in);
   ADD ("/ui/patient-search-model/finds-by-name-and-phone", test_patient_search_finds_by_name_and_phone);
   ADD ("/ui/patient-item/flags-allergies-and-round-trips-them", test_patient_item_flags_allergies);
+  ADD ("/ui/dispense-model/batches-to-pick-first-expiry-first", test_dispense_model_batches_to_pick);
   g_test_add_func ("/ui/takings-model/lines-keep-amounts-and-counts",
                    test_takings_lines_keep_amounts_and_counts);
 #undef ADD

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-dispense-dialog.h"
+#include "pt-dispense-model.h"
 #include "pt-rx-print.h"
 #include "pt-store-counter.h"
 #include "pt-ui-util.h"
@@ -34,7 +35,7 @@ struct _PtDispenseDialog
   GtkImage                 *status_icon;
   GtkLabel                 *status_label;
   AdwPreferencesGroup      *warnings_group;
-  AdwPreferencesGroup      *allocation_group;
+  GtkListBox               *allocation_list;
   AdwPreferencesGroup      *payment_group;
   GtkCheckButton           *ack[G_N_ELEMENTS (warning_bits)];
   GtkEntry                 *reason_entry;
@@ -237,97 +238,66 @@ ack_label (PtDispenseWarning warning)
     }
 }
 
-/* One expander per medicine, one row per batch to pick: lot, expiry and
- * how many, readable at a glance. */
+/* One row per batch to pick: lot, expiry and how many, readable at a
+ * glance; short-dated batches carry the warning sign. */
+static GtkWidget *
+create_allocation_row (PtAllocationItem *a)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (pt_allocation_item_get_quantity_text (a));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_allocation_item_get_title (a));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pt_allocation_item_get_subtitle (a));
+  if (pt_allocation_item_get_short_dated (a))
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (icon, "warning");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+    }
+  gtk_widget_add_css_class (label, "title-4");
+  gtk_widget_add_css_class (label, "numeric");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  set_accessible_label (row, pt_allocation_item_get_accessible_name (a));
+  return row;
+}
+
+/* One expander per medicine with how many this fill gives. */
+static GtkWidget *
+create_line_row_cb (gpointer item,
+                    gpointer data)
+{
+  PtDispenseLineItem *line = item;
+  GListModel *allocations = pt_dispense_line_item_get_allocations (line);
+  guint n = g_list_model_get_n_items (allocations);
+  GtkWidget *expander = adw_expander_row_new ();
+  GtkWidget *count = gtk_label_new (pt_dispense_line_item_get_count_text (line));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), pt_dispense_line_item_get_title (line));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), pt_dispense_line_item_get_subtitle (line));
+  gtk_widget_add_css_class (count, "title-3");
+  gtk_widget_add_css_class (count, "numeric");
+  if (pt_dispense_line_item_get_partial (line))
+    gtk_widget_add_css_class (count, "warning");
+  gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), count);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PtAllocationItem) a = g_list_model_get_item (allocations, i);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), create_allocation_row (a));
+    }
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), n > 0);
+  return expander;
+}
+
 static void
 build_allocation (PtDispenseDialog *self)
 {
-  PtTime now = pt_time_now ();
+  g_autoptr(GListModel) model = pt_dispense_model_new (self->store, self->plan, pt_time_now ());
 
-  for (guint i = 0; i < self->plan->lines->len; i++)
-    {
-      PtDispenseLine *line = self->plan->lines->pdata[i];
-      g_autoptr(bson_t) medicine = line->medicine_id
-                                   ? pt_store_get (self->store, "medicines", line->medicine_id, NULL)
-                                   : NULL;
-      g_autoptr(GString) title = g_string_new (NULL);
-      g_autofree gchar *sub = NULL;
-      const gchar *name = medicine ? pt_bson_get_string (medicine, "name") : _("Unknown medicine");
-      const gchar *strength = medicine ? pt_bson_get_string (medicine, "strength") : NULL;
-      const gchar *form = medicine ? pt_bson_get_string (medicine, "form") : NULL;
-      GtkWidget *expander = adw_expander_row_new ();
-      GtkWidget *count;
-
-      g_string_append (title, name ? name : "");
-      if (strength && *strength)
-        g_string_append_printf (title, " %s", strength);
-      if (form && *form)
-        g_string_append_printf (title, " %s", form);
-      if (line->requested == 0)
-        sub = g_strdup (_("Already dispensed in full."));
-      else if (line->allocated < line->requested)
-        /* Translators: "15 of 20 — 5 still owed after this fill" */
-        sub = g_strdup_printf (_("%" PRId64 " of %" PRId64 " — %" PRId64 " still owed after this fill"),
-                               line->allocated, line->requested, line->requested - line->allocated);
-      else
-        sub = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " from %u batch",
-                                            "%" PRId64 " from %u batches", line->allocations->len),
-                               line->allocated, line->allocations->len);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), title->str);
-      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), sub);
-      count = gtk_label_new (NULL);
-      {
-        g_autofree gchar *text = g_strdup_printf ("%" PRId64, line->allocated);
-        gtk_label_set_label (GTK_LABEL (count), text);
-      }
-      gtk_widget_add_css_class (count, "title-3");
-      gtk_widget_add_css_class (count, "numeric");
-      if (line->allocated < line->requested)
-        gtk_widget_add_css_class (count, "warning");
-      gtk_widget_set_valign (count, GTK_ALIGN_CENTER);
-      adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), count);
-      for (guint j = 0; j < line->allocations->len; j++)
-        {
-          PtAllocation *a = line->allocations->pdata[j];
-          g_autofree gchar *date = pt_ui_format_date (a->expiry_date);
-          g_autofree gchar *lot = g_strdup_printf (_("Lot %s"), a->lot_number);
-          g_autofree gchar *expires = NULL;
-          g_autofree gchar *qty = g_strdup_printf ("× %" PRId64, a->quantity);
-          g_autofree gchar *a11y = NULL;
-          gboolean short_dated = a->expiry_date - now < 30 * PT_MS_PER_DAY;
-          gint64 days = (a->expiry_date - now) / PT_MS_PER_DAY;
-          GtkWidget *row = adw_action_row_new ();
-          GtkWidget *label = gtk_label_new (qty);
-
-          expires = short_dated
-                    ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                    "Expires %s — in %" PRId64 " day, short-dated",
-                                                    "Expires %s — in %" PRId64 " days, short-dated",
-                                                    days), date, days)
-                    : g_strdup_printf (_("Expires %s"), date);
-          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lot);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), expires);
-          if (short_dated)
-            {
-              GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-
-              gtk_widget_add_css_class (icon, "warning");
-              adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-            }
-          gtk_widget_add_css_class (label, "title-4");
-          gtk_widget_add_css_class (label, "numeric");
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-          /* Translators: accessible name of a batch to pick: "Lot A123, expires 12 Mar 2027: take 15" */
-          a11y = g_strdup_printf (_("Lot %s, expires %s: take %" PRId64), a->lot_number, date,
-                                  a->quantity);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
-          adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-        }
-      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), line->allocations->len > 0);
-      adw_preferences_group_add (self->allocation_group, expander);
-    }
+  gtk_list_box_bind_model (self->allocation_list, model, create_line_row_cb, self, NULL);
 }
 
 static void
@@ -350,11 +320,14 @@ build_warnings (PtDispenseDialog *self)
       for (guint j = 0; j < self->plan->lines->len; j++)
         {
           PtDispenseLine *line = self->plan->lines->pdata[j];
-          if ((line->warnings & warning_bits[i]) && line->message)
+          const gchar *note = pt_dispense_line_get_note (line, warning_bits[i]);
+
+          /* Only this warning's sentences: a line may raise several. */
+          if (note != NULL)
             {
               if (detail->len > 0)
                 g_string_append_c (detail, ' ');
-              g_string_append (detail, line->message);
+              g_string_append (detail, note);
             }
         }
       label = g_strdup (ack_label (warning_bits[i]));
@@ -580,7 +553,7 @@ pt_dispense_dialog_class_init (PtDispenseDialogClass *klass)
   BIND (status_icon);
   BIND (status_label);
   BIND (warnings_group);
-  BIND (allocation_group);
+  BIND (allocation_list);
   BIND (payment_group);
   BIND (cash_button);
   BIND (card_button);

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "pt-item-list.h"
 #include "pt-patient-item.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_PATIENT_SEARCH_MODEL (pt_patient_search_model_get_type ())
-G_DECLARE_FINAL_TYPE (PtPatientSearchModel, pt_patient_search_model, PT, PATIENT_SEARCH_MODEL, GObject)
+G_DECLARE_FINAL_TYPE (PtPatientSearchModel, pt_patient_search_model, PT, PATIENT_SEARCH_MODEL,
+                      PtItemList)
 
 PtPatientSearchModel *pt_patient_search_model_new       (guint                 limit);
 void                  pt_patient_search_model_set_store (PtPatientSearchModel *self,

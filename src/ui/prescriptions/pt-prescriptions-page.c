@@ -51,15 +51,40 @@ toast (PtPrescriptionsPage *self,
     pt_window_add_toast (window, text);
 }
 
+static const gchar *
+selected_status (PtPrescriptionsPage *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list);
+
+  return row ? pt_rx_item_get_status (pt_rx_list_row_get_item (PT_RX_LIST_ROW (row))) : NULL;
+}
+
 /* Cancelled and handed-over prescriptions cannot be cancelled. */
 static gboolean
 open_status (PtPrescriptionsPage *self)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list);
-  const gchar *status = row ? pt_rx_item_get_status (pt_rx_list_row_get_item (PT_RX_LIST_ROW (row)))
-                            : NULL;
+  const gchar *status = selected_status (self);
 
   return status && g_strcmp0 (status, "cancelled") != 0 && g_strcmp0 (status, "picked_up") != 0;
+}
+
+/* Only what was dispensed is refilled (the store refuses the rest). */
+static gboolean
+refillable_status (PtPrescriptionsPage *self)
+{
+  const gchar *status = selected_status (self);
+
+  return g_strcmp0 (status, "dispensed") == 0 || g_strcmp0 (status, "picked_up") == 0;
+}
+
+/* What is still to fill: received, in preparation (a part-fill) or ready. */
+static gboolean
+fillable_status (PtPrescriptionsPage *self)
+{
+  const gchar *status = selected_status (self);
+
+  return status != NULL && pt_rx_status_is_valid (status) && !refillable_status (self)
+         && g_strcmp0 (status, "cancelled") != 0;
 }
 
 static void
@@ -70,9 +95,10 @@ update_actions (PtPrescriptionsPage *self)
 
 #define CAN(p) (self->store != NULL && pt_store_can (self->store, p))
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.new", CAN (PT_PERM_CREATE_PRESCRIPTION));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.dispense", has && CAN (PT_PERM_DISPENSE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.dispense",
+                                 has && CAN (PT_PERM_DISPENSE) && fillable_status (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.refill",
-                                 has && CAN (PT_PERM_CREATE_PRESCRIPTION)
+                                 has && CAN (PT_PERM_CREATE_PRESCRIPTION) && refillable_status (self)
                                  && pt_store_counter_refills_left (self->store, id) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rx.cancel",
                                  has && CAN (PT_PERM_CANCEL_PRESCRIPTION) && open_status (self));
@@ -226,7 +252,19 @@ action_cb (GtkWidget   *widget,
         g_autofree gchar *text = g_strdup_printf (_("Refill %s is in the counter queue."), number);
         toast (self, text);
       }
+      /* The new fill is found and selected, so Ctrl+D dispenses it next. */
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), number);
       pt_prescriptions_page_refresh (self);
+      {
+        gint pos = pt_rx_list_model_find (self->model, new_id);
+        GtkListBoxRow *row = pos >= 0 ? gtk_list_box_get_row_at_index (self->list, pos) : NULL;
+
+        if (row != NULL)
+          {
+            gtk_list_box_select_row (self->list, row);
+            gtk_widget_grab_focus (GTK_WIDGET (row));
+          }
+      }
     }
 }
 

@@ -135,7 +135,8 @@ pt_rx_item_same (PtRxItem *a,
   x = a->row;
   y = b->row;
   return g_strcmp0 (x->id, y->id) == 0 && g_strcmp0 (x->status, y->status) == 0
-         && x->owed == y->owed && x->paid == y->paid && x->total == y->total
+         && x->owed == y->owed && x->dispensed == y->dispensed
+         && x->refills_left == y->refills_left && x->paid == y->paid && x->total == y->total
          && x->updated_at == y->updated_at && g_strcmp0 (x->summary, y->summary) == 0
          && g_strcmp0 (x->patient_name, y->patient_name) == 0;
 }

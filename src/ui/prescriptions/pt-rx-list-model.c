@@ -8,51 +8,16 @@
 
 struct _PtRxListModel
 {
-  GObject       parent_instance;
+  PtItemList    parent_instance;
 
   PtRxListKind  kind;
   PtStore      *store;
   gchar        *pharmacy_id;
   gchar        *patient_id;
   gchar        *filter;        /* casefolded, never NULL */
-  GPtrArray    *items;         /* PtRxItem * */
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (PtRxListModel, pt_rx_list_model, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
-
-static GType
-get_item_type (GListModel *model)
-{
-  return PT_TYPE_RX_ITEM;
-}
-
-static guint
-get_n_items (GListModel *model)
-{
-  return PT_RX_LIST_MODEL (model)->items->len;
-}
-
-static gpointer
-get_item (GListModel *model,
-          guint       position)
-{
-  PtRxListModel *self = PT_RX_LIST_MODEL (model);
-
-  if (position >= self->items->len)
-    return NULL;
-  return g_object_ref (self->items->pdata[position]);
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = get_item_type;
-  iface->get_n_items = get_n_items;
-  iface->get_item = get_item;
-}
+G_DEFINE_FINAL_TYPE (PtRxListModel, pt_rx_list_model, PT_TYPE_ITEM_LIST)
 
 static void
 pt_rx_list_model_finalize (GObject *object)
@@ -63,20 +28,23 @@ pt_rx_list_model_finalize (GObject *object)
   g_free (self->pharmacy_id);
   g_free (self->patient_id);
   g_free (self->filter);
-  g_ptr_array_unref (self->items);
   G_OBJECT_CLASS (pt_rx_list_model_parent_class)->finalize (object);
 }
 
 static void
 pt_rx_list_model_class_init (PtRxListModelClass *klass)
 {
+  PtItemListClass *list_class = PT_ITEM_LIST_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->finalize = pt_rx_list_model_finalize;
+  list_class->item_type = PT_TYPE_RX_ITEM;
+  list_class->same = (gboolean (*) (gpointer, gpointer)) pt_rx_item_same;
+  list_class->get_id = (const gchar *(*) (gpointer)) pt_rx_item_get_id;
 }
 
 static void
 pt_rx_list_model_init (PtRxListModel *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->filter = g_strdup ("");
 }
 
@@ -147,30 +115,6 @@ matches (PtRxListModel *self,
   return strstr (name, self->filter) != NULL || strstr (number, self->filter) != NULL;
 }
 
-/* Replaces the items with @fresh (PtRxItem *), keeping the objects of the
- * unchanged head and tail so views rebuild only the rows in between. */
-static void
-splice (PtRxListModel *self,
-        GPtrArray     *fresh)
-{
-  guint old_n = self->items->len, new_n = fresh->len;
-  guint head = 0, tail = 0;
-
-  while (head < old_n && head < new_n
-         && pt_rx_item_same (self->items->pdata[head], fresh->pdata[head]))
-    head++;
-  while (tail < old_n - head && tail < new_n - head
-         && pt_rx_item_same (self->items->pdata[old_n - 1 - tail], fresh->pdata[new_n - 1 - tail]))
-    tail++;
-  if (head == old_n && head == new_n)
-    return;
-  g_ptr_array_remove_range (self->items, head, old_n - head - tail);
-  for (guint i = head; i < new_n - tail; i++)
-    g_ptr_array_insert (self->items, i, g_object_ref (fresh->pdata[i]));
-  g_list_model_items_changed (G_LIST_MODEL (self), head, old_n - head - tail,
-                              new_n - head - tail);
-}
-
 gboolean
 pt_rx_list_model_reload (PtRxListModel *self,
                          GError       **error)
@@ -215,7 +159,7 @@ pt_rx_list_model_reload (PtRxListModel *self,
             g_ptr_array_add (fresh, pt_rx_item_new (row));
         }
     }
-  splice (self, fresh);
+  pt_item_list_splice (PT_ITEM_LIST (self), fresh);
   return TRUE;
 }
 
@@ -224,9 +168,5 @@ pt_rx_list_model_find (PtRxListModel *self,
                        const gchar   *id)
 {
   g_return_val_if_fail (PT_IS_RX_LIST_MODEL (self), -1);
-
-  for (guint i = 0; id != NULL && i < self->items->len; i++)
-    if (g_strcmp0 (pt_rx_item_get_id (self->items->pdata[i]), id) == 0)
-      return (gint) i;
-  return -1;
+  return pt_item_list_find (PT_ITEM_LIST (self), id);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "pt-item-list.h"
 #include "pt-rx-item.h"
 #include "pt-store.h"
 
@@ -20,7 +21,7 @@ typedef enum
 #define PT_RX_LIST_RECENT_LIMIT 500
 
 #define PT_TYPE_RX_LIST_MODEL (pt_rx_list_model_get_type ())
-G_DECLARE_FINAL_TYPE (PtRxListModel, pt_rx_list_model, PT, RX_LIST_MODEL, GObject)
+G_DECLARE_FINAL_TYPE (PtRxListModel, pt_rx_list_model, PT, RX_LIST_MODEL, PtItemList)
 
 PtRxListModel *pt_rx_list_model_new             (PtRxListKind   kind);
 PtRxListKind   pt_rx_list_model_get_kind        (PtRxListModel *self);

@@ -93,6 +93,7 @@ pt_rx_list_row_new (PtRxItem     *item,
   gboolean owes;
   g_autofree gchar *when = NULL;
   g_autofree gchar *a11y = NULL;
+  g_autofree gchar *refills = NULL;
   g_autoptr(GString) sub = g_string_new (NULL);
 
   g_return_val_if_fail (PT_IS_RX_ITEM (item), NULL);
@@ -101,17 +102,25 @@ pt_rx_list_row_new (PtRxItem     *item,
   self->item = g_object_ref (item);
   rx = pt_rx_item_get_row (item);
   status = pt_rx_status_get_label (rx->status);
-  owes = rx->owed > 0 && g_strcmp0 (rx->status, "received") != 0
-         && g_strcmp0 (rx->status, "cancelled") != 0;
+  /* Part-filled: something was dispensed and more is owed (a ready
+   * prescription that nothing was taken from yet owes nothing). */
+  owes = rx->owed > 0 && rx->dispensed > 0 && g_strcmp0 (rx->status, "cancelled") != 0;
+  /* Refills matter when one is asked for (the lists), not in the queue. */
+  if (style == PT_RX_ROW_LIST && rx->refills_left > 0 && g_strcmp0 (rx->status, "cancelled") != 0)
+    refills = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d refill left", "%d refills left",
+                                            rx->refills_left), rx->refills_left);
 
   /* The name first: it is what the pharmacist calls out at the counter. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), rx->patient_name);
   when = style == PT_RX_ROW_QUEUE ? format_when (rx->created_at)
                                   : pt_ui_format_date (rx->created_at);
   g_string_append_printf (sub, "%s · %s", rx->number, when);
-  if (owes)
+  /* In the narrow queue columns the pill says what is owed instead. */
+  if (owes && style != PT_RX_ROW_QUEUE)
     /* Translators: part of a prescription row: " · 5 still owed" */
     g_string_append_printf (sub, _(" · %" PRId64 " still owed"), rx->owed);
+  if (refills != NULL)
+    g_string_append_printf (sub, " · %s", refills);
   g_string_append_c (sub, '\n');
   g_string_append (sub, rx->summary ? rx->summary : "");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), sub->str);
@@ -137,10 +146,20 @@ pt_rx_list_row_new (PtRxItem     *item,
                           style == PT_RX_ROW_LIST || owes
                           || g_strcmp0 (rx->status, "picked_up") == 0);
   if (owes && style == PT_RX_ROW_QUEUE)
-    gtk_label_set_label (self->status_label, _("part-filled"));
+    {
+      /* Translators: the pill of a part-filled prescription in the queue: "184 owed" */
+      g_autofree gchar *owed = g_strdup_printf (_("%" PRId64 " owed"), rx->owed);
+      gtk_label_set_label (self->status_label, owed);
+    }
 
   /* Translators: accessible name of a prescription row: "Rx 7KQ2M-000001, Ada Lovelace, received" */
   a11y = g_strdup_printf (_("Rx %s, %s, %s"), rx->number, rx->patient_name, status);
+  if (refills != NULL)
+    {
+      gchar *longer = g_strconcat (a11y, ", ", refills, NULL);
+      g_free (a11y);
+      a11y = longer;
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   return GTK_WIDGET (self);
 }
