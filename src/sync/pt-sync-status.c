@@ -176,15 +176,15 @@ pt_sync_status_new_from_store (PtStore *store)
     /* What the last run recorded is over: a sync killed while live is
      * not live. */
     st->state = PT_SYNC_STATE_OFFLINE;
-  stmt = _pt_store_prepare (store, "SELECT count(*), min(queued_at) FROM outbox", NULL);
+  /* The length is a counter kept by triggers and the oldest entry an
+   * index lookup: a count(*) scanned the whole outbox (about 1 s at
+   * 810,000 queued changes) every time the header indicator refreshed. */
+  st->pending_count = _pt_store_outbox_length (store);
+  stmt = _pt_store_prepare (store, "SELECT min(queued_at) FROM outbox", NULL);
   if (stmt != NULL)
     {
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          st->pending_count = sqlite3_column_int64 (stmt, 0);
-          if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-            st->oldest_pending_ms = sqlite3_column_int64 (stmt, 1);
-        }
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        st->oldest_pending_ms = sqlite3_column_int64 (stmt, 0);
       sqlite3_reset (stmt);
     }
   st->conflicts = pt_store_sync_count_conflicts (store, FALSE);
