@@ -108,6 +108,31 @@ _pt_money_format_display_with (PtMoney             amount,
 }
 
 gchar *
+_pt_money_to_plain_with (PtMoney             amount,
+                         const gchar        *currency,
+                         const struct lconv *lc)
+{
+  g_autofree gchar *plain = pt_money_to_plain (amount, currency);
+  const gchar *mark = lc->mon_decimal_point;
+  gchar *dot;
+
+  if (mark == NULL || *mark == '\0' || strcmp (mark, ".") == 0)
+    return g_steal_pointer (&plain);
+  dot = strrchr (plain, '.');
+  if (dot == NULL)
+    return g_steal_pointer (&plain);
+  *dot = '\0';
+  return g_strconcat (plain, mark, dot + 1, NULL);
+}
+
+gchar *
+pt_money_to_plain_display (PtMoney      amount,
+                           const gchar *currency)
+{
+  return _pt_money_to_plain_with (amount, currency, localeconv ());
+}
+
+gchar *
 pt_money_format_display (PtMoney      amount,
                          const gchar *currency)
 {

@@ -17,4 +17,9 @@ gchar *_pt_money_format_display_with (PtMoney             amount,
                                       const gchar        *currency,
                                       const struct lconv *lc);
 
+/* pt_money_to_plain_display () with the conventions of @lc. */
+gchar *_pt_money_to_plain_with (PtMoney             amount,
+                                const gchar        *currency,
+                                const struct lconv *lc);
+
 G_END_DECLS

@@ -29,6 +29,11 @@ gchar    *pt_money_format         (PtMoney      amount,
  * symbol show their ISO code ("CHF 12.50"). */
 gchar    *pt_money_format_display (PtMoney      amount,
                                    const gchar *currency);
+/* The amount as a person types it in the current locale: no symbol, no
+ * grouping, the locale's decimal mark ("2,50" in German, "2.50" in
+ * English).  pt_money_parse () reads it back. */
+gchar    *pt_money_to_plain_display (PtMoney      amount,
+                                     const gchar *currency);
 /* @amount * @quantity with overflow check. */
 gboolean  pt_money_mul            (PtMoney      amount,
                                    gint64       quantity,

@@ -207,6 +207,29 @@ test_format_follows_locale_conventions (void)
 }
 
 static void
+test_plain_display_uses_locale_decimal_mark (void)
+{
+  struct lconv de = de_de_lconv ();
+  struct lconv us = en_us_lconv ();
+  g_autofree gchar *a = _pt_money_to_plain_with (250, "GBP", &de);
+  g_autofree gchar *b = _pt_money_to_plain_with (123456, "EUR", &de);
+  g_autofree gchar *c = _pt_money_to_plain_with (250, "GBP", &us);
+  g_autofree gchar *d = _pt_money_to_plain_with (1500, "JPY", &de);
+  PtMoney back = 0;
+
+  /* What a German cashier sees prefilled and may type over: a comma, no
+   * thousands separator, and it parses back to the same amount. */
+  g_assert_cmpstr (a, ==, "2,50");
+  g_assert_cmpstr (b, ==, "1234,56");
+  g_assert_cmpstr (c, ==, "2.50");
+  g_assert_cmpstr (d, ==, "1500");
+  g_assert_true (pt_money_parse (b, "EUR", &back, NULL));
+  g_assert_cmpint (back, ==, 123456);
+  g_assert_true (pt_money_parse (a, "GBP", &back, NULL));
+  g_assert_cmpint (back, ==, 250);
+}
+
+static void
 test_format_sign_positions (void)
 {
   struct lconv us = en_us_lconv ();
@@ -328,6 +351,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/money/format-c-locale", test_format_c_locale);
   g_test_add_func ("/core/money/format-follows-locale-conventions", test_format_follows_locale_conventions);
   g_test_add_func ("/core/money/format-sign-positions", test_format_sign_positions);
+  g_test_add_func ("/core/money/plain-display-uses-locale-decimal-mark",
+                   test_plain_display_uses_locale_decimal_mark);
   g_test_add_func ("/core/money/mul-detects-overflow", test_mul_detects_overflow);
   g_test_add_func ("/core/money/tax-rounds-half-away-from-zero", test_tax_rounds_half_away_from_zero);
   g_test_add_func ("/core/money/date-parse", test_date_parse);

@@ -373,7 +373,7 @@ static void
 build_payment (PtDispenseDialog *self)
 {
   g_autofree gchar *total = format_money (self, self->due);
-  g_autofree gchar *plain = pt_money_to_plain (self->due, self->currency);
+  g_autofree gchar *plain = pt_money_to_plain_display (self->due, self->currency);
 
   gtk_label_set_label (self->total_label, total);
   gtk_editable_set_text (GTK_EDITABLE (self->tendered_entry), plain);
