@@ -237,5 +237,8 @@ extern const gchar *const _pt_medicine_barcode_sql;
 extern const gchar *const _pt_medicine_prefix_sql;
 extern const gchar *const _pt_medicine_fts_sql;
 GPtrArray *_pt_medicine_search_stages (const gchar *query);
+/* The catalogue row of a statement's current result; the statement
+ * selects (id, doc, stock on hand, nearest expiry). */
+PtMedicineRow *_pt_medicine_row_from_stmt (sqlite3_stmt *stmt);
 
 G_END_DECLS

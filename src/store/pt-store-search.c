@@ -505,6 +505,35 @@ catalogue_order (PtStore        *self,
   return rows;
 }
 
+/* The catalogue row of the current result of a statement selecting
+ * (id, doc, ROW_STOCK, ROW_EXPIRY). */
+PtMedicineRow *
+_pt_medicine_row_from_stmt (sqlite3_stmt *stmt)
+{
+  PtMedicineRow *row = g_new0 (PtMedicineRow, 1);
+  bson_t doc;
+
+  row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+  row->active = TRUE;
+  if (bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
+                        (size_t) sqlite3_column_bytes (stmt, 1)))
+    {
+      row->name = g_strdup (pt_bson_get_string (&doc, "name"));
+      row->generic_name = g_strdup (pt_bson_get_string (&doc, "genericName"));
+      row->strength = g_strdup (pt_bson_get_string (&doc, "strength"));
+      row->form = g_strdup (pt_bson_get_string (&doc, "form"));
+      row->barcode = g_strdup (pt_bson_get_string (&doc, "barcode"));
+      row->code = g_strdup (pt_bson_get_string (&doc, "code"));
+      row->price = pt_bson_get_int (&doc, "price", 0);
+      row->reorder_level = pt_bson_get_int (&doc, "reorderLevel", 0);
+      row->active = pt_bson_get_bool (&doc, "active", TRUE);
+    }
+  row->stock = sqlite3_column_int64 (stmt, 2);
+  row->nearest_expiry = sqlite3_column_type (stmt, 3) == SQLITE_NULL
+                        ? 0 : sqlite3_column_int64 (stmt, 3);
+  return row;
+}
+
 GPtrArray *
 pt_store_medicine_rows (PtStore        *self,
                         const gchar    *query,
@@ -535,8 +564,6 @@ pt_store_medicine_rows (PtStore        *self,
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
   for (guint i = offset; i < end; i++)
     {
-      PtMedicineRow *row;
-      bson_t doc;
       int rc;
 
       sqlite3_reset (stmt);
@@ -553,25 +580,7 @@ pt_store_medicine_rows (PtStore        *self,
           _pt_store_set_sqlite_error (self, rc, "catalogue", error);
           return NULL;
         }
-      row = g_new0 (PtMedicineRow, 1);
-      row->id = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
-      if (bson_init_static (&doc, sqlite3_column_blob (stmt, 1),
-                            (size_t) sqlite3_column_bytes (stmt, 1)))
-        {
-          row->name = g_strdup (pt_bson_get_string (&doc, "name"));
-          row->generic_name = g_strdup (pt_bson_get_string (&doc, "genericName"));
-          row->strength = g_strdup (pt_bson_get_string (&doc, "strength"));
-          row->form = g_strdup (pt_bson_get_string (&doc, "form"));
-          row->barcode = g_strdup (pt_bson_get_string (&doc, "barcode"));
-          row->code = g_strdup (pt_bson_get_string (&doc, "code"));
-          row->price = pt_bson_get_int (&doc, "price", 0);
-          row->reorder_level = pt_bson_get_int (&doc, "reorderLevel", 0);
-          row->active = pt_bson_get_bool (&doc, "active", TRUE);
-        }
-      row->stock = sqlite3_column_int64 (stmt, 2);
-      row->nearest_expiry = sqlite3_column_type (stmt, 3) == SQLITE_NULL
-                            ? 0 : sqlite3_column_int64 (stmt, 3);
-      g_ptr_array_add (out, row);
+      g_ptr_array_add (out, _pt_medicine_row_from_stmt (stmt));
     }
   sqlite3_reset (stmt);
   return out;
