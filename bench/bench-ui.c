@@ -3,8 +3,15 @@
  *
  *   1. Startup: from exec to the first frame of the main window (the
  *      sign-in screen of the store in the data dir; 1280×800), on the demo
- *      store and on the big store.  Limit: exec to the first frame of a
- *      bare GtkWindow (same binary, same GTK/libadwaita start-up).
+ *      store and on the big store.  The child runs what `pharmatrack
+ *      --data-dir DIR` runs (locale, PtApplication with its style sheet,
+ *      settings and colour scheme, the window).  Limit: exec to the first
+ *      frame of a bare GtkWindow (same binary, same GTK/libadwaita
+ *      start-up).  Both again with GSK_RENDERER=cairo (software drawing
+ *      instead of GL on llvmpipe), in the same interleaved loop, and the
+ *      p50 of each phase: exec → main (loading the libraries), main → the
+ *      window built (toolkit start-up, application, template, store
+ *      opened), → its first frame (style, layout, text, drawing).
  *   2. Keystroke → medicines model updated at N medicines: what the
  *      search entry's "search-changed" does — set the query, the model
  *      plans the list (barcode, names starting with the text, counted
@@ -26,12 +33,15 @@
 #define G_LOG_DOMAIN "pt-bench"
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "pt-application.h"
 #include "pt-demo.h"
 #include "pt-medicine-item.h"
 #include "pt-medicine-list-model.h"
@@ -85,13 +95,21 @@ percentile (GArray *ms,
 
 /* ---- Child: show a window, report its first frame, quit ----------------- */
 
+/* Phases are reported on the monotonic clock, which parent and child
+ * share. */
+static void
+report_phase (const gchar *phase)
+{
+  printf ("%s %" G_GINT64_FORMAT "\n", phase, g_get_monotonic_time ());
+  fflush (stdout);
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 gpointer       data)
 {
   /* The first frame is on screen: the parent stops its clock now. */
-  fputs ("frame\n", stdout);
-  fflush (stdout);
+  report_phase ("frame");
   exit (0);
 }
 
@@ -103,28 +121,50 @@ realize_cb (GtkWidget *window)
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
 }
 
+/* Emitted once the window is constructed (template, data dir opened,
+ * sign-in prepared), before it is presented. */
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window)
+{
+  report_phase ("window");
+  gtk_window_set_default_size (window, 1280, 800);
+  g_signal_connect (window, "realize", G_CALLBACK (realize_cb), NULL);
+}
+
 static int
 run_child (const gchar *mode,
            const gchar *dir)
 {
-  GtkWidget *window;
-
-  adw_init ();
+  report_phase ("main");
   if (g_str_equal (mode, "bare"))
     {
+      GtkWidget *window;
+
+      adw_init ();
       window = gtk_window_new ();
       gtk_window_set_child (GTK_WINDOW (window), gtk_label_new ("PharmaTrack"));
+      gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+      g_signal_connect (window, "realize", G_CALLBACK (realize_cb), NULL);
+      report_phase ("window");
+      gtk_window_present (GTK_WINDOW (window));
+      for (;;)
+        g_main_context_iteration (NULL, TRUE);
     }
   else
     {
-      pt_register_resource ();
-      window = GTK_WIDGET (pt_window_new (NULL, dir));
+      /* What src/ui/main.c does, with --data-dir DIR. */
+      g_autoptr(PtApplication) app = NULL;
+      gchar *args[] = { (gchar *) "pharmatrack", (gchar *) "--data-dir", (gchar *) dir, NULL };
+
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      app = pt_application_new ();
+      g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), NULL);
+      g_application_run (G_APPLICATION (app), 3, args);
     }
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  g_signal_connect (window, "realize", G_CALLBACK (realize_cb), NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  for (;;)
-    g_main_context_iteration (NULL, TRUE);
   return 1;
 }
 
@@ -140,36 +180,110 @@ children_cpu_ms (void)
          + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
-/* Wall time to the first frame in @ms, and the child's CPU time (user +
- * sys, which the machine's load does not inflate) in @cpu. */
-static gboolean
-time_startup (const gchar *self_path,
+/* One kind of start-up: its wall times to the first frame, the child's
+ * CPU times (user + sys, which the machine's load does not inflate) and
+ * the wall times of its phases. */
+typedef struct {
+  const gchar *mode;       /* "bare" or "app" */
+  const gchar *dir;
+  const gchar *renderer;   /* GSK_RENDERER, or NULL for the default */
+  GArray      *ms;
+  GArray      *cpu;
+  GArray      *to_main;    /* exec → main () */
+  GArray      *to_window;  /* main () → window built */
+  GArray      *to_frame;   /* window built → first frame */
+} Startup;
+
+static void
+startup_init (Startup     *s,
               const gchar *mode,
               const gchar *dir,
-              GArray      *ms,
-              GArray      *cpu)
+              const gchar *renderer)
 {
-  const gchar *argv[] = { self_path, "--child", mode, "--data-dir", dir, NULL };
+  s->mode = mode;
+  s->dir = dir;
+  s->renderer = renderer;
+  s->ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  s->cpu = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  s->to_main = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  s->to_window = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  s->to_frame = g_array_new (FALSE, FALSE, sizeof (gdouble));
+}
+
+static void
+startup_clear (Startup *s)
+{
+  g_array_unref (s->ms);
+  g_array_unref (s->cpu);
+  g_array_unref (s->to_main);
+  g_array_unref (s->to_window);
+  g_array_unref (s->to_frame);
+}
+
+static gdouble
+phase_ms (const gchar *out,
+          const gchar *phase)
+{
+  g_autofree gchar *key = g_strdup_printf ("%s ", phase);
+  const gchar *at = out;
+
+  /* A line "phase <monotonic µs>". */
+  while (at != NULL && *at != '\0')
+    {
+      if (g_str_has_prefix (at, key))
+        return g_ascii_strtoll (at + strlen (key), NULL, 10) / 1000.0;
+      at = strchr (at, '\n');
+      if (at != NULL)
+        at++;
+    }
+  return -1;
+}
+
+static gboolean
+time_startup (const gchar *self_path,
+              Startup     *s)
+{
+  const gchar *argv[] = { self_path, "--child", s->mode, "--data-dir", s->dir, NULL };
+  g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *out = NULL;
   gint status;
-  gdouble c0 = children_cpu_ms ();
-  gdouble t0 = now_ms ();
+  gdouble c0, t0, t_main, t_window, t_frame;
 
-  if (!g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  envp = s->renderer != NULL ? g_environ_setenv (envp, "GSK_RENDERER", s->renderer, TRUE)
+                             : g_environ_unsetenv (envp, "GSK_RENDERER");
+  c0 = children_cpu_ms ();
+  t0 = now_ms ();
+  if (!g_spawn_sync (NULL, (gchar **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
                      &out, NULL, &status, &error))
     {
       g_printerr ("bench-ui: %s\n", error->message);
       return FALSE;
     }
-  if (out == NULL || !g_str_has_prefix (out, "frame"))
+  t_main = phase_ms (out, "main");
+  t_window = phase_ms (out, "window");
+  t_frame = phase_ms (out, "frame");
+  if (t_main < 0 || t_window < 0 || t_frame < 0)
     {
-      g_printerr ("bench-ui: the %s window showed no frame\n", mode);
+      g_printerr ("bench-ui: the %s window showed no frame\n", s->mode);
       return FALSE;
     }
-  g_array_append_val (ms, (gdouble) { now_ms () - t0 });
-  g_array_append_val (cpu, (gdouble) { children_cpu_ms () - c0 });
+  /* To the first frame, not to the child's exit. */
+  g_array_append_val (s->ms, (gdouble) { t_frame - t0 });
+  g_array_append_val (s->cpu, (gdouble) { children_cpu_ms () - c0 });
+  g_array_append_val (s->to_main, (gdouble) { t_main - t0 });
+  g_array_append_val (s->to_window, (gdouble) { t_window - t_main });
+  g_array_append_val (s->to_frame, (gdouble) { t_frame - t_window });
   return TRUE;
+}
+
+static void
+print_phases (const gchar *what,
+              Startup     *s)
+{
+  printf ("| %-38s | %8.1f | %8.1f | %8.1f | %8.1f |\n", what,
+          percentile (s->to_main, 0.5), percentile (s->to_window, 0.5),
+          percentile (s->to_frame, 0.5), percentile (s->ms, 0.5));
 }
 
 static void
@@ -391,16 +505,12 @@ main (int    argc,
     printf ("\n(start-up not measured: no display; run under xvfb-run -a -s \"-screen 0 1280x800x24\")\n");
   else
     {
-      g_autoptr(GArray) bare = g_array_new (FALSE, FALSE, sizeof (gdouble));
-      g_autoptr(GArray) demo = g_array_new (FALSE, FALSE, sizeof (gdouble));
-      g_autoptr(GArray) big = g_array_new (FALSE, FALSE, sizeof (gdouble));
-      g_autoptr(GArray) bare_cpu = g_array_new (FALSE, FALSE, sizeof (gdouble));
-      g_autoptr(GArray) demo_cpu = g_array_new (FALSE, FALSE, sizeof (gdouble));
-      g_autoptr(GArray) big_cpu = g_array_new (FALSE, FALSE, sizeof (gdouble));
       g_autoptr(PtStore) demo_store = NULL;
       PtDemoOptions options = { .medicines = 500, .patients = 200, .prescriptions = 300, .seed = 42 };
       g_autofree gchar *what = g_strdup_printf ("start-up → first frame, %" G_GINT64_FORMAT " meds",
                                                 n_medicines);
+      g_autofree gchar *cpu_what = g_strdup_printf ("  CPU of it, %" G_GINT64_FORMAT " meds", n_medicines);
+      Startup bare, demo, big, bare_cairo, demo_cairo;
 
       /* The store the welcome page's "Explore with demo data" makes. */
       demo_dir = g_dir_make_tmp ("pt-bench-ui-demo-XXXXXX", &error);
@@ -414,20 +524,42 @@ main (int    argc,
       /* The big store is closed while the windows open it. */
       g_clear_object (&store);
 
-      /* Interleaved, so that machine load hits all three alike. */
+      startup_init (&bare, "bare", demo_dir, g_getenv ("GSK_RENDERER"));
+      startup_init (&demo, "app", demo_dir, g_getenv ("GSK_RENDERER"));
+      startup_init (&big, "app", big_dir, g_getenv ("GSK_RENDERER"));
+      startup_init (&bare_cairo, "bare", demo_dir, "cairo");
+      startup_init (&demo_cairo, "app", demo_dir, "cairo");
+      /* Interleaved, so that machine load hits all of them alike. */
       for (gint i = 0; i < opt_runs; i++)
-        if (!time_startup (self_path, "bare", demo_dir, bare, bare_cpu)
-            || !time_startup (self_path, "window", demo_dir, demo, demo_cpu)
-            || !time_startup (self_path, "window", big_dir, big, big_cpu))
+        if (!time_startup (self_path, &bare) || !time_startup (self_path, &demo)
+            || !time_startup (self_path, &big) || !time_startup (self_path, &bare_cairo)
+            || !time_startup (self_path, &demo_cairo))
           return 1;
-      print_row ("start-up → first frame, demo store", demo, "bare GtkWindow first frame", bare);
-      print_row (what, big, "bare GtkWindow first frame", bare);
-      print_row ("  CPU of it (user+sys), demo store", demo_cpu, "bare GtkWindow CPU", bare_cpu);
-      {
-        g_autofree gchar *cpu_what = g_strdup_printf ("  CPU of it, %" G_GINT64_FORMAT " meds", n_medicines);
+      print_row ("start-up → first frame, demo store", demo.ms, "bare GtkWindow first frame", bare.ms);
+      print_row (what, big.ms, "bare GtkWindow first frame", bare.ms);
+      print_row ("  CPU of it (user+sys), demo store", demo.cpu, "bare GtkWindow CPU", bare.cpu);
+      print_row (cpu_what, big.cpu, "bare GtkWindow CPU", bare.cpu);
+      print_row ("GSK_RENDERER=cairo: demo store", demo_cairo.ms, "bare GtkWindow, cairo", bare_cairo.ms);
+      print_row ("  CPU of it, cairo", demo_cairo.cpu, "bare GtkWindow CPU, cairo", bare_cairo.cpu);
 
-        print_row (cpu_what, big_cpu, "bare GtkWindow CPU", bare_cpu);
+      printf ("\nStart-up phases, p50 wall ms (exec → main: libraries loaded; → window built:\n"
+              "toolkit, application, template, store opened; → first frame: style, layout, drawing)\n\n");
+      printf ("| %-38s | %8s | %8s | %8s | %8s |\n", "variant", "→ main", "→ window", "→ frame", "total");
+      printf ("|----------------------------------------|---------:|---------:|---------:|---------:|\n");
+      print_phases ("bare GtkWindow", &bare);
+      print_phases ("app, demo store", &demo);
+      {
+        g_autofree gchar *big_what = g_strdup_printf ("app, %" G_GINT64_FORMAT " meds", n_medicines);
+
+        print_phases (big_what, &big);
       }
+      print_phases ("bare GtkWindow, cairo", &bare_cairo);
+      print_phases ("app, demo store, cairo", &demo_cairo);
+      startup_clear (&bare);
+      startup_clear (&demo);
+      startup_clear (&big);
+      startup_clear (&bare_cairo);
+      startup_clear (&demo_cairo);
       remove_tree (demo_dir);
     }
 

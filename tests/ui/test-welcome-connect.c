@@ -377,6 +377,29 @@ fraction_cb (GtkProgressBar *bar, GParamSpec *pspec, Progress *p)
     p->lowest_after = fraction;
 }
 
+static const gchar * const page_names[] = {
+  "counter", "prescriptions", "medicines", "patients", "reports", "sync", NULL
+};
+
+/* The workspace's page @name, or NULL while it is not built yet. */
+static GtkWidget *
+built_page (Fixture *f, const gchar *name)
+{
+  g_autofree gchar *slot = g_strdup_printf ("%s_slot", name);
+
+  return adw_bin_get_child (ADW_BIN (child (f->window, PT_TYPE_WINDOW, slot)));
+}
+
+static guint
+n_built_pages (Fixture *f)
+{
+  guint n = 0;
+
+  for (guint i = 0; page_names[i] != NULL; i++)
+    n += built_page (f, page_names[i]) != NULL;
+  return n;
+}
+
 static void
 sign_in_as_owner (Fixture *f)
 {
@@ -443,18 +466,28 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   if (p.lowest_after > 0)
     g_assert_cmpfloat (p.lowest_after, >=, p.stopped_at);
 
+  /* No page of the workspace is built for the sign-in screen; signing in
+   * builds the page shown (the Counter, the first time) and no other. */
+  g_assert_cmpuint (n_built_pages (f), ==, 0);
   /* The owner of the pharmacy signs in with the password from the cloud;
    * the counter then follows the server live. */
   sign_in_as_owner (f);
+  g_assert_nonnull (built_page (f, "counter"));
+  g_assert_cmpuint (n_built_pages (f), ==, 1);
   g_assert_cmpint (local_medicines (f->dir), ==, f->n_medicines);
   g_assert_true (wait_for (indicator_online, f, WAIT_MS));
   host = g_strdup (mongosim_fixture_get_host (f->sim));
   {
-    GtkWidget *sync = child (f->window, PT_TYPE_WINDOW, "sync_page");
-    GtkWidget *server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
+    GtkWidget *sync, *server;
 
-    /* The page reads the store's status when it is shown. */
+    /* Built on its first visit, with the running engine and the store;
+     * it reads the store's status when it is shown. */
+    g_assert_null (built_page (f, "sync"));
     gtk_widget_activate_action (f->window, "win.show-page", "s", "sync");
+    sync = built_page (f, "sync");
+    g_assert_nonnull (sync);
+    g_assert_cmpuint (n_built_pages (f), ==, 2);
+    server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
     g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
     screenshot (f, "sync-connected");
   }

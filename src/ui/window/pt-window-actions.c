@@ -106,6 +106,6 @@ _pt_window_update_actions (PtWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-prescription", signed_in);
-  if (signed_in)
+  if (signed_in && self->medicines_page != NULL)
     pt_medicines_page_update_permissions (self->medicines_page);
 }

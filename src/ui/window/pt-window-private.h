@@ -32,6 +32,14 @@ struct _PtWindow
   GtkImage             *sync_icon;
   GtkLabel             *sync_label;
   AdwViewStack         *view_stack;
+  /* The pages' slots; a page is built on its first visit and NULL until
+   * then (pt-window-pages.c). */
+  AdwBin               *counter_slot;
+  AdwBin               *prescriptions_slot;
+  AdwBin               *medicines_slot;
+  AdwBin               *patients_slot;
+  AdwBin               *reports_slot;
+  AdwBin               *sync_slot;
   PtMedicinesPage      *medicines_page;
   PtSyncPage           *sync_page;
   PtCounterPage        *counter_page;
@@ -63,6 +71,10 @@ void _pt_window_show_page         (PtWindow    *self,
                                    const gchar *name);
 void _pt_window_lock              (PtWindow *self,
                                    gboolean  switch_user);
+/* pt-window-pages.c */
+GtkWidget *_pt_window_ensure_page     (PtWindow    *self,
+                                       const gchar *name);
+void _pt_window_configure_pages       (PtWindow *self);
 /* pt-window-sync.c */
 void _pt_window_update_sync_indicator (PtWindow *self);
 void _pt_window_sync_start        (PtWindow *self);

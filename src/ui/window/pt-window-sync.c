@@ -166,7 +166,8 @@ _pt_window_sync_stop (PtWindow *self)
   if (self->sync_engine == NULL)
     return;
   g_clear_signal_handler (&self->engine_status_id, self->sync_engine);
-  pt_sync_page_set_engine (self->sync_page, NULL);
+  if (self->sync_page != NULL)
+    pt_sync_page_set_engine (self->sync_page, NULL);
   /* Saves the resume point; waits for the worker (it never blocks long:
    * every server call has a timeout). */
   pt_sync_engine_stop (PT_SYNC_ENGINE (self->sync_engine));
@@ -197,7 +198,8 @@ start_engine (PtWindow    *self,
   self->sync_engine = G_OBJECT (g_steal_pointer (&engine));
   self->engine_status_id = g_signal_connect_swapped (self->sync_engine, "status-changed",
                                                      G_CALLBACK (engine_status_cb), self);
-  pt_sync_page_set_engine (self->sync_page, self->sync_engine);
+  if (self->sync_page != NULL)
+    pt_sync_page_set_engine (self->sync_page, self->sync_engine);
   _pt_window_update_sync_indicator (self);
 }
 

@@ -85,6 +85,10 @@ visible_page_changed_cb (PtWindow *self)
 
   if (name == NULL || child == NULL)
     return;
+  /* Not before sign-in: the stack shows its first page while the window
+   * is built, and no page is needed for the first frame. */
+  if (self->user_id != NULL)
+    _pt_window_ensure_page (self, name);
   page = adw_view_stack_get_page (self->view_stack, child);
   adw_window_title_set_title (self->window_title, adw_view_stack_page_get_title (page));
 
@@ -93,9 +97,9 @@ visible_page_changed_cb (PtWindow *self)
     if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0)
       gtk_list_box_select_row (self->sidebar_list, GTK_LIST_BOX_ROW (row));
 
-  if (g_str_equal (name, "sync"))
+  if (g_str_equal (name, "sync") && self->sync_page != NULL)
     pt_sync_page_refresh (self->sync_page);
-  if (g_str_equal (name, "counter"))
+  if (g_str_equal (name, "counter") && self->counter_page != NULL)
     pt_counter_page_refresh (self->counter_page);
   if (self->settings != NULL && self->user_id != NULL)
     g_settings_set_string (self->settings, "last-page", name);
@@ -107,6 +111,8 @@ _pt_window_show_page (PtWindow    *self,
 {
   if (adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
     return;
+  /* Built before it shows, so that the caller can focus into it. */
+  _pt_window_ensure_page (self, name);
   adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
@@ -118,7 +124,8 @@ pt_window_store_changed (PtWindow *self)
   g_return_if_fail (PT_IS_WINDOW (self));
 
   _pt_window_update_sync_indicator (self);
-  pt_sync_page_refresh (self->sync_page);
+  if (self->sync_page != NULL)
+    pt_sync_page_refresh (self->sync_page);
 }
 
 static void
@@ -181,12 +188,8 @@ apply_branch (PtWindow *self)
   adw_window_title_set_subtitle (self->window_title, self->pharmacy_name ? self->pharmacy_name : "");
   text = g_strdup_printf (_("Branch: %s"), self->pharmacy_name ? self->pharmacy_name : _("none"));
   gtk_label_set_label (self->branch_label, text);
-  pt_medicines_page_set_store (self->medicines_page, self->store, self->pharmacy_id);
-  /* Counter work pages (counter engineer). */
-  pt_counter_page_set_store (self->counter_page, self->store, self->pharmacy_id);
-  pt_prescriptions_page_set_store (self->prescriptions_page, self->store, self->pharmacy_id);
-  pt_patients_page_set_store (self->patients_page, self->store);
-  pt_reports_page_set_store (self->reports_page, self->store, self->pharmacy_id);
+  /* The pages built so far; the others get the branch when built. */
+  _pt_window_configure_pages (self);
 }
 
 const gchar *
@@ -242,7 +245,7 @@ set_store (PtWindow *self,
     self->committed_id = g_signal_connect_swapped (store, "committed",
                                                    G_CALLBACK (committed_cb), self);
   pt_signin_page_set_store (self->signin_page, store);
-  pt_sync_page_set_store (self->sync_page, store);
+  _pt_window_configure_pages (self);
   _pt_window_sync_start (self);
 }
 
@@ -483,6 +486,13 @@ pt_window_dispose (GObject *object)
     g_clear_signal_handler (&self->committed_id, self->store);
   _pt_window_sync_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
+  /* The pages went with their slots. */
+  self->counter_page = NULL;
+  self->prescriptions_page = NULL;
+  self->medicines_page = NULL;
+  self->patients_page = NULL;
+  self->reports_page = NULL;
+  self->sync_page = NULL;
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (pt_window_parent_class)->dispose (object);
@@ -560,12 +570,6 @@ pt_window_class_init (PtWindowClass *klass)
 
   g_type_ensure (PT_TYPE_WELCOME_PAGE);
   g_type_ensure (PT_TYPE_SIGNIN_PAGE);
-  g_type_ensure (PT_TYPE_MEDICINES_PAGE);
-  g_type_ensure (PT_TYPE_SYNC_PAGE);
-  g_type_ensure (PT_TYPE_COUNTER_PAGE);
-  g_type_ensure (PT_TYPE_PRESCRIPTIONS_PAGE);
-  g_type_ensure (PT_TYPE_PATIENTS_PAGE);
-  g_type_ensure (PT_TYPE_REPORTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pharmatrack/Desktop/window/pt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PtWindow, main_stack);
@@ -582,12 +586,12 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_icon);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, medicines_page);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, counter_page);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, prescriptions_page);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, patients_page);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, reports_page);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, medicines_slot);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, counter_slot);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, prescriptions_slot);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, patients_slot);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, reports_slot);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_slot);
   gtk_widget_class_bind_template_callback (widget_class, store_created_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
