@@ -16,8 +16,8 @@ import sys
 import threading
 import time
 
-from ptharness import (CONTROL, KEYSYMS, SHIFT, Failure, click, combo, find, find_all,
-                       is_sensitive, log, run, type_text, wait_for)
+from ptharness import (ALT, CONTROL, KEYSYMS, SHIFT, Failure, click, combo, find, find_all,
+                       is_sensitive, log, pyatspi, run, text_of, type_text, wait_for)
 
 DEMO_PASSWORD = "demo-pharmacy"
 OWNER = "owner@demo.pharmatrack.example"
@@ -240,6 +240,50 @@ def scenario_cashier(app):
     app.screenshot("pharmacist")
 
 
+def is_focused(acc):
+    try:
+        return acc.getState().contains(pyatspi.STATE_FOCUSED)
+    except Exception:
+        return False
+
+
+def scenario_folded_window_keys(app):
+    """A window too narrow for the sidebar beside the page (as German,
+    French and Spanish labels make it at 1280 px): Alt+N shows a page with
+    the keyboard focus in it — its search — not on the header's back
+    button, so typing searches that page and Ctrl+F stays on it."""
+    demo_store(app)
+    # Too narrow for the sidebar (220 px) beside any page.
+    keyfile = os.path.join(app.tmp, "config", "glib-2.0", "settings", "keyfile")
+    with open(keyfile, "w") as f:
+        f.write("[io/github/pharmatrack/Desktop]\nwindow-width=480\nwindow-height=800\n")
+    app.start()
+    sign_in(app, OWNER, DEMO_PASSWORD)
+    wait_signed_in(app, "Owner")
+    back = app.wait("the back button of the folded window", role="push button",
+                    name="Back to pages")
+    combo(ord("2"), ALT)
+    rx_search = app.wait("the prescriptions search", role="entry", name="Search prescriptions")
+    wait_for(lambda: is_focused(rx_search), 10, "the focus in the prescriptions search after Alt+2")
+    if is_focused(back):
+        raise Failure("Alt+2 left the focus on the back button")
+    type_text("zz")
+    wait_for(lambda: text_of(rx_search) == "zz", 10, "typing to search prescriptions")
+    # Ctrl+F is the page's own search, not the window's (Medicines).
+    combo(ord("f"), CONTROL)
+    time.sleep(0.5)
+    if find(app.main, role="entry", name="Search medicines"):
+        raise Failure("Ctrl+F on the Prescriptions page opened Medicines")
+    wait_for(lambda: is_focused(rx_search), 10, "the focus still in the prescriptions search")
+    app.screenshot("folded-prescriptions")
+    combo(ord("3"), ALT)
+    med_search = app.wait("the medicines search", role="entry", name="Search medicines")
+    wait_for(lambda: is_focused(med_search), 10, "the focus in the medicines search after Alt+3")
+    type_text("a")
+    wait_for(lambda: table_rows(app), 10, "medicines found by typing after Alt+3")
+    app.screenshot("folded-medicines")
+
+
 # ---- Connect this counter ----------------------------------------------
 
 class Mongosim:
@@ -337,6 +381,7 @@ SCENARIOS = {
     "wrong-password-refused": scenario_wrong_password,
     "cashier-cannot-change-price": scenario_cashier,
     "connect-counter-first-sync": scenario_connect_counter,
+    "folded-window-alt-n-focuses-the-page": scenario_folded_window_keys,
 }
 
 

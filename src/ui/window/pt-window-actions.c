@@ -14,6 +14,8 @@ show_page_action (GtkWidget   *widget,
 
   _pt_window_show_page (self, g_variant_get_string (parameter, NULL));
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  /* Alt+N: typing goes to the page (its search) at once. */
+  _pt_window_focus_page (self, FALSE);
 }
 
 static void

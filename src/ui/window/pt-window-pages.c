@@ -118,3 +118,33 @@ _pt_window_ensure_page (PtWindow    *self,
   configure_page (self, name);
   return page;
 }
+
+/* Puts the keyboard focus into the page shown: its search, the first
+ * prescription of the counter's queue, or its first control.  In a folded
+ * window (narrow, or wide labels in German, French, Spanish) showing a page
+ * otherwise leaves the focus on the header's back button, where Ctrl+F
+ * reached the window's search instead of the page's and Enter went back to
+ * the page list.  With @keep_sidebar a page without a search leaves the
+ * focus in the sidebar when the sidebar is shown beside the page. */
+void
+_pt_window_focus_page (PtWindow *self,
+                       gboolean  keep_sidebar)
+{
+  const gchar *name = adw_view_stack_get_visible_child_name (self->view_stack);
+  GtkWidget *page = name != NULL ? _pt_window_ensure_page (self, name) : NULL;
+
+  if (page == NULL)
+    return;
+  if (g_str_equal (name, "medicines"))
+    pt_medicines_page_focus_search (self->medicines_page);
+  else if (g_str_equal (name, "patients"))
+    pt_patients_page_focus_search (self->patients_page);
+  else if (g_str_equal (name, "prescriptions"))
+    pt_prescriptions_page_focus_search (self->prescriptions_page);
+  else if (g_str_equal (name, "counter") && pt_counter_page_has_queue (self->counter_page))
+    pt_counter_page_focus (self->counter_page);
+  else if (keep_sidebar && !adw_leaflet_get_folded (self->leaflet))
+    gtk_widget_grab_focus (GTK_WIDGET (self->sidebar_list));
+  else if (!gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD))
+    gtk_widget_grab_focus (page);
+}

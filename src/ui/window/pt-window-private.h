@@ -75,6 +75,8 @@ void _pt_window_lock              (PtWindow *self,
 GtkWidget *_pt_window_ensure_page     (PtWindow    *self,
                                        const gchar *name);
 void _pt_window_configure_pages       (PtWindow *self);
+void _pt_window_focus_page            (PtWindow *self,
+                                       gboolean  keep_sidebar);
 /* pt-window-sync.c */
 void _pt_window_update_sync_indicator (PtWindow *self);
 void _pt_window_sync_start        (PtWindow *self);

@@ -74,6 +74,9 @@ sidebar_row_activated_cb (PtWindow      *self,
 {
   _pt_window_show_page (self, gtk_widget_get_name (GTK_WIDGET (row)));
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  /* Folded, the sidebar just went away with the focus. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    _pt_window_focus_page (self, FALSE);
 }
 
 static void
@@ -324,17 +327,7 @@ signed_in_cb (PtWindow    *self,
     }
   _pt_window_show_page (self, last_page);
   visible_page_changed_cb (self);
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "medicines") == 0)
-    pt_medicines_page_focus_search (self->medicines_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "patients") == 0)
-    pt_patients_page_focus_search (self->patients_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "prescriptions") == 0)
-    pt_prescriptions_page_focus_search (self->prescriptions_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "counter") == 0
-           && pt_counter_page_has_queue (self->counter_page))
-    pt_counter_page_focus (self->counter_page);
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->sidebar_list));
+  _pt_window_focus_page (self, TRUE);
 
   if (self->status_timeout_id == 0)
     self->status_timeout_id = g_timeout_add_seconds (30, status_timeout_cb, self);
