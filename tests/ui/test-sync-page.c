@@ -73,8 +73,10 @@ child (GtkWidget *widget, GType type, const gchar *name)
 static GtkWidget *
 sync_child (Fixture *f, const gchar *name)
 {
-  GtkWidget *page = child (f->window, PT_TYPE_WINDOW, "sync_page");
+  /* Built on its first visit (win.show-page 'sync'), in its slot. */
+  GtkWidget *page = adw_bin_get_child (ADW_BIN (child (f->window, PT_TYPE_WINDOW, "sync_slot")));
 
+  g_assert_nonnull (page);
   return child (page, G_TYPE_FROM_INSTANCE (page), name);
 }
 
