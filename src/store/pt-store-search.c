@@ -383,6 +383,13 @@ pt_medicine_row_free (PtMedicineRow *row)
   "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 " \
   "AND (?3 IS NULL OR bs.pharmacy_id = ?3))"
 
+/* Expired stock on the shelf: batches expired by ?4 (now), as dispensing
+ * sees them (pt-store-dispense.c never sells expiry_date <= now). */
+#define ROW_EXPIRED_STOCK \
+  "(SELECT coalesce(sum(bs.quantity), 0) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
+  "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 AND b.expiry_date <= ?4 " \
+  "AND (?3 IS NULL OR bs.pharmacy_id = ?3))"
+
 guint
 pt_store_count_medicine_rows (PtStore     *self,
                               const gchar *query,
@@ -506,7 +513,7 @@ catalogue_order (PtStore        *self,
 }
 
 /* The catalogue row of the current result of a statement selecting
- * (id, doc, ROW_STOCK, ROW_EXPIRY). */
+ * (id, doc, ROW_STOCK, ROW_EXPIRY[, expired stock]). */
 PtMedicineRow *
 _pt_medicine_row_from_stmt (sqlite3_stmt *stmt)
 {
@@ -531,6 +538,9 @@ _pt_medicine_row_from_stmt (sqlite3_stmt *stmt)
   row->stock = sqlite3_column_int64 (stmt, 2);
   row->nearest_expiry = sqlite3_column_type (stmt, 3) == SQLITE_NULL
                         ? 0 : sqlite3_column_int64 (stmt, 3);
+  row->sellable = row->stock;
+  if (sqlite3_column_count (stmt) > 4)
+    row->sellable = row->stock - sqlite3_column_int64 (stmt, 4);
   return row;
 }
 
@@ -556,10 +566,11 @@ pt_store_medicine_rows (PtStore        *self,
   if (order == NULL)
     return NULL;
   end = limit > 0 ? MIN (order->len, offset + limit) : order->len;
-  stmt = _pt_store_prepare (self, "SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY " "
-                                  "FROM medicines m WHERE m.rowid = ?1", error);
+  stmt = _pt_store_prepare (self, "SELECT m.id, m.doc, " ROW_STOCK ", " ROW_EXPIRY ", "
+                                  ROW_EXPIRED_STOCK " FROM medicines m WHERE m.rowid = ?1", error);
   if (stmt == NULL)
     return NULL;
+  sqlite3_bind_int64 (stmt, 4, pt_time_now ());
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_medicine_row_free);
   for (guint i = offset; i < end; i++)

@@ -345,6 +345,10 @@ typedef struct
   PtTime      nearest_expiry;    /* of batches with stock > 0; 0 = none */
   PtQuantity  reorder_level;
   gboolean    active;
+  /* Of @stock, what is not in an expired batch (expiry ≤ the time read):
+   * what can be sold.  @stock − @sellable is expired stock on the shelf,
+   * waiting to be written off. */
+  PtQuantity  sellable;
 } PtMedicineRow;
 void pt_medicine_row_free (PtMedicineRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtMedicineRow, pt_medicine_row_free)

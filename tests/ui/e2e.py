@@ -71,7 +71,8 @@ def first_row(app):
 
 def stock_of_first_row(app):
     row = first_row(app)
-    return int(row[STOCK].replace(",", "")) if row and row[STOCK] else None
+    # "1,234", or "40 (150 expired)": the sellable stock comes first.
+    return int(row[STOCK].split()[0].replace(",", "")) if row and row[STOCK] else None
 
 
 def search(app, text):

@@ -188,7 +188,9 @@ fill_fields (PtMedicineDetail *self,
     }
 }
 
-static void
+/* Lists the batches; returns the stock of the expired ones (on the shelf,
+ * not sellable). */
+static PtQuantity
 fill_batches (PtMedicineDetail *self,
               PtStore          *store,
               const gchar      *pharmacy_id,
@@ -197,6 +199,7 @@ fill_batches (PtMedicineDetail *self,
   g_autoptr(GPtrArray) batches = NULL;
   g_autoptr(GError) error = NULL;
   PtTime now = pt_time_now ();
+  PtQuantity expired = 0;
 
   clear_list (self->batches_list);
   batches = pt_store_batch_stock (store, medicine_id, pharmacy_id, &error);
@@ -205,7 +208,7 @@ fill_batches (PtMedicineDetail *self,
       g_autofree gchar *sentence = pt_ui_error_sentence (error);
 
       add_placeholder (self->batches_list, sentence);
-      return;
+      return 0;
     }
   add_placeholder (self->batches_list, _("No batches at this branch yet. Receive stock to add one."));
   for (guint i = 0; i < batches->len; i++)
@@ -222,6 +225,8 @@ fill_batches (PtMedicineDetail *self,
         case PT_EXPIRY_EXPIRED:
           subtitle = g_strdup_printf (_("Expired %s"), date);
           css = "error";
+          if (b->quantity > 0)
+            expired += b->quantity;
           break;
         case PT_EXPIRY_SOON:
           subtitle = g_strdup_printf (_("Expires %s — within 90 days"), date);
@@ -235,6 +240,7 @@ fill_batches (PtMedicineDetail *self,
         css = "error";
       gtk_list_box_append (self->batches_list, row_new (title, subtitle, qty, css));
     }
+  return expired;
 }
 
 static void
@@ -290,6 +296,7 @@ pt_medicine_detail_show (PtMedicineDetail *self,
   g_autofree gchar *stock = NULL;
   g_autofree gchar *subtitle = NULL;
   const gchar *generic, *strength, *form;
+  PtQuantity expired;
 
   g_return_if_fail (PT_IS_MEDICINE_DETAIL (self));
 
@@ -323,14 +330,21 @@ pt_medicine_detail_show (PtMedicineDetail *self,
     subtitle = g_strjoinv (" · ", (gchar **) parts);
   }
   gtk_label_set_label (self->subtitle_label, subtitle);
+  expired = fill_batches (self, store, pharmacy_id, medicine_id);
   {
-    g_autofree gchar *n = pt_ui_format_count (pt_store_stock_on_hand (store, medicine_id, pharmacy_id));
+    PtQuantity on_hand = pt_store_stock_on_hand (store, medicine_id, pharmacy_id);
+    g_autofree gchar *n = pt_ui_format_count (on_hand - expired);
+    g_autofree gchar *e = pt_ui_format_count (expired);
 
-    stock = g_strdup_printf (_("Stock at this branch: %s"), n);
+    if (expired > 0)
+      /* Translators: the medicine's detail pane: "Stock at this branch:
+       * 0 sellable, 150 expired" — expired stock cannot be sold. */
+      stock = g_strdup_printf (_("Stock at this branch: %s sellable, %s expired"), n, e);
+    else
+      stock = g_strdup_printf (_("Stock at this branch: %s"), n);
   }
   gtk_label_set_label (self->stock_label, stock);
 
-  fill_batches (self, store, pharmacy_id, medicine_id);
   fill_fields (self, doc, pt_store_get_currency (store));
   fill_history (self, store, pharmacy_id, medicine_id);
   bson_destroy (doc);

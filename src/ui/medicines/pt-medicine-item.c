@@ -134,6 +134,7 @@ set_row (PtMedicineItem *self,
          PtTime          now)
 {
   g_autofree gchar *date = NULL;
+  PtQuantity expired;
   gboolean low;
 
   if (row == NULL)
@@ -160,7 +161,20 @@ set_row (PtMedicineItem *self,
       return;
     }
 
-  self->stock_text = pt_ui_format_count (row->stock);
+  /* What can be sold; expired stock on the shelf is named apart, never
+   * counted in. */
+  expired = row->stock - row->sellable;
+  if (expired > 0)
+    {
+      g_autofree gchar *sellable = pt_ui_format_count (row->sellable);
+      g_autofree gchar *expired_count = pt_ui_format_count (expired);
+
+      /* Translators: the stock column: sellable stock, then the stock of
+       * expired batches still on the shelf, e.g. "0 (150 expired)". */
+      self->stock_text = g_strdup_printf (_("%s (%s expired)"), sellable, expired_count);
+    }
+  else
+    self->stock_text = pt_ui_format_count (row->stock);
   date = pt_ui_format_date (row->nearest_expiry);
   switch (pt_ui_expiry_state (row->nearest_expiry, now))
     {
@@ -187,8 +201,8 @@ set_row (PtMedicineItem *self,
 
   self->price_text = pt_ui_format_money (row->price, currency);
 
-  low = row->stock < row->reorder_level || row->stock <= 0;
-  if (row->stock < 0)
+  low = row->sellable < row->reorder_level || row->sellable <= 0;
+  if (row->stock < 0 || row->sellable < 0)
     {
       self->status_text = g_strdup (_("Negative stock"));
       self->status_classes = classes_new ("error", NULL);
@@ -198,7 +212,13 @@ set_row (PtMedicineItem *self,
       self->status_text = g_strdup (_("Inactive"));
       self->status_classes = classes_new ("dim-label", NULL);
     }
-  else if (row->stock == 0)
+  else if (row->sellable == 0 && expired > 0)
+    {
+      /* Expired stock cannot be sold: the counter is out of it. */
+      self->status_text = g_strdup (_("Expired stock only"));
+      self->status_classes = classes_new ("error", NULL);
+    }
+  else if (row->sellable == 0)
     {
       self->status_text = g_strdup (_("Out of stock"));
       self->status_classes = classes_new ("error", NULL);
@@ -277,11 +297,18 @@ pt_medicine_item_get_nearest_expiry (PtMedicineItem *self)
   return self->row->nearest_expiry;
 }
 
+PtQuantity
+pt_medicine_item_get_sellable (PtMedicineItem *self)
+{
+  g_return_val_if_fail (PT_IS_MEDICINE_ITEM (self), 0);
+  return self->row->sellable;
+}
+
 gboolean
 pt_medicine_item_get_low_stock (PtMedicineItem *self)
 {
   g_return_val_if_fail (PT_IS_MEDICINE_ITEM (self), FALSE);
-  return self->row->id != NULL && self->row->stock < MAX (self->row->reorder_level, 1);
+  return self->row->id != NULL && self->row->sellable < MAX (self->row->reorder_level, 1);
 }
 
 const PtMedicineRow *

@@ -22,6 +22,8 @@ const gchar    *pt_medicine_item_get_id        (PtMedicineItem *self);
 const gchar    *pt_medicine_item_get_name      (PtMedicineItem *self);
 const gchar    *pt_medicine_item_get_barcode   (PtMedicineItem *self);
 PtQuantity      pt_medicine_item_get_stock     (PtMedicineItem *self);
+/* The stock not in expired batches: what can be sold. */
+PtQuantity      pt_medicine_item_get_sellable  (PtMedicineItem *self);
 PtTime          pt_medicine_item_get_nearest_expiry (PtMedicineItem *self);
 gboolean        pt_medicine_item_get_low_stock (PtMedicineItem *self);
 const PtMedicineRow *pt_medicine_item_get_row  (PtMedicineItem *self);
