@@ -113,6 +113,54 @@ test_other_matches_exclude_the_names_and_sort_by_name (PtTestFixture *fx, gconst
   g_assert_cmpuint (none->len, ==, 0);
 }
 
+/* Paged, the other matches are the same list: a page of one at a time
+ * walks Bactamox, then Co-amoxiclav, then reports the end. */
+static void
+test_other_matches_page_by_page_are_the_same_list (PtTestFixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all = pt_store_catalogue_other_rowids (fx->store, "amox", &error);
+  g_autoptr(GArray) paged = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree gchar *all_names = NULL;
+  g_autofree gchar *paged_names = NULL;
+  g_autofree gchar *digits_names = NULL;
+  g_autofree gchar *vitamin = NULL;
+  g_autoptr(GArray) digits = NULL;
+  gint64 after = 0;
+  guint pages = 0;
+
+  g_assert_no_error (error);
+  /* The index's count: the names starting with "amox" among them, never
+   * the withdrawn medicine. */
+  g_assert_cmpuint (pt_store_catalogue_match_count (fx->store, "amox"), ==, 4);
+  g_assert_cmpuint (pt_store_catalogue_match_count (fx->store, "--"), ==, 0);
+  for (;;)
+    {
+      g_autoptr(GArray) page = pt_store_catalogue_other_rowids_page (fx->store, "amox", after, 1, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, <=, 1);
+      pages++;
+      if (page->len == 0)
+        break;
+      g_array_append_vals (paged, page->data, page->len);
+      after = g_array_index (page, gint64, 0);
+      g_assert_cmpuint (pages, <, 10);
+    }
+  g_assert_cmpuint (pages, ==, 3);
+  all_names = names_of (fx->store, all);
+  paged_names = names_of (fx->store, paged);
+  g_assert_cmpstr (paged_names, ==, all_names);
+  g_assert_cmpstr (paged_names, ==, "Bactamox|Co-amoxiclav 625 mg");
+
+  /* Typed past a name into its digits, as above: listed. */
+  vitamin = pt_test_add_medicine (fx->store, "Vitamin D3 1000", "colecalciferol", NULL, NULL, 700);
+  digits = pt_store_catalogue_other_rowids_page (fx->store, "Vitamin D3 1000 3", 0, 10, &error);
+  g_assert_no_error (error);
+  digits_names = names_of (fx->store, digits);
+  g_assert_cmpstr (digits_names, ==, "Vitamin D3 1000");
+}
+
 static void
 test_barcode_finds_the_scanned_medicine (PtTestFixture *fx, gconstpointer data)
 {
@@ -168,6 +216,8 @@ main (int    argc,
   ADD ("/store/catalogue/names-count-and-slice-in-name-order", test_names_count_and_slice_in_name_order);
   ADD ("/store/catalogue/other-matches-exclude-the-names-and-sort-by-name",
        test_other_matches_exclude_the_names_and_sort_by_name);
+  ADD ("/store/catalogue/other-matches-page-by-page-are-the-same-list",
+       test_other_matches_page_by_page_are_the_same_list);
   ADD ("/store/catalogue/barcode-finds-the-scanned-medicine", test_barcode_finds_the_scanned_medicine);
   ADD ("/store/catalogue/rows-carry-stock-and-skip-deleted", test_rows_carry_stock_and_skip_deleted);
 #undef ADD

@@ -27,16 +27,30 @@ struct _PtMedicineListModel
    * the store hands them out (pt-store-catalogue.h): @head (the barcode
    * matches — and, after a scan, every other match too), @n_names
    * medicines whose name starts with the query (read a page at a time
-   * from the index), then @rest, the other matches.  @rest is read once
-   * the list reaches it: until then @complete is FALSE and n_items counts
-   * the first two parts only. */
+   * from the index), then @rest, the other matches, read as the list
+   * reaches them: a part at a time when they are many, all at once when
+   * they are few (@rest_paged FALSE).  Until the last is read @complete is
+   * FALSE and n_items counts what is listed so far. */
   gboolean        ranked;
   GArray         *head;
   guint           n_names;
   GArray         *rest;
+  gboolean        rest_paged;
   gboolean        complete;
   guint           rest_idle;
 };
+
+/* The other matches are read this many at a time when they are many; with
+ * fewer than REST_PAGED_FROM (estimated from the search index's count)
+ * they are read at once — walking the name index for a few would cost
+ * more than reading them. */
+#define REST_PAGE (4 * PT_MEDICINE_LIST_PAGE_SIZE)
+#define REST_PAGED_FROM 256
+
+/* A search sorted by stock or expiry reads its first pages with a bounded
+ * sort (the rows up to the page); from this position on, the store's full
+ * ordering of the matches, made once and kept, is cheaper per page. */
+#define SORTED_PAGES_UP_TO (8 * PT_MEDICINE_LIST_PAGE_SIZE)
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -102,10 +116,47 @@ read_rest (PtMedicineListModel *self)
   return rest;
 }
 
+/* Reads the next part of the other matches into @rest (the first call
+ * chooses how: all at once or a page at a time); TRUE once all are read. */
+static gboolean
+read_more_rest (PtMedicineListModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) page = NULL;
+  gint64 after = 0;
+
+  if (self->rest == NULL)
+    {
+      guint matches;
+
+      self->n_queries++;
+      matches = pt_store_catalogue_match_count (self->store, self->query);
+      self->rest_paged = matches > self->n_names && matches - self->n_names >= REST_PAGED_FROM;
+      if (!self->rest_paged)
+        {
+          self->rest = read_rest (self);
+          return TRUE;
+        }
+      self->rest = empty_rowids ();
+    }
+  if (self->rest->len > 0)
+    after = g_array_index (self->rest, gint64, self->rest->len - 1);
+  self->n_queries++;
+  page = pt_store_catalogue_other_rowids_page (self->store, self->query, after, REST_PAGE, &error);
+  if (page == NULL)
+    {
+      /* What is listed stays; the list ends here. */
+      g_debug ("Could not read more matches of “%s”: %s", self->query, error->message);
+      return TRUE;
+    }
+  g_array_append_vals (self->rest, page->data, page->len);
+  return page->len < REST_PAGE;
+}
+
 /* Works out what the list holds; returns the number of items.  Costs a
  * few index lookups, except for a query whose names fill less than a page
- * (then the other matches are few and read at once, so the first screen is
- * full). */
+ * (then the first part of the other matches is read at once, so that the
+ * first screen is full). */
 static guint
 plan_rows (PtMedicineListModel *self)
 {
@@ -115,6 +166,7 @@ plan_rows (PtMedicineListModel *self)
   g_clear_pointer (&self->head, g_array_unref);
   g_clear_pointer (&self->rest, g_array_unref);
   self->n_names = 0;
+  self->rest_paged = FALSE;
   self->complete = TRUE;
   self->ranked = self->sort == PT_MEDICINE_SORT_NAME && !self->descending;
   if (self->store == NULL)
@@ -155,7 +207,7 @@ plan_rows (PtMedicineListModel *self)
   if (self->query == NULL)
     self->rest = empty_rowids ();
   else if (self->n_names < PT_MEDICINE_LIST_PAGE_SIZE)
-    self->rest = read_rest (self);
+    self->complete = read_more_rest (self);
   else
     self->complete = FALSE;
   return self->n_names + (self->rest ? self->rest->len : 0);
@@ -243,8 +295,30 @@ load_page (PtMedicineListModel *self,
       rows = pt_store_catalogue_rows (self->store, (const gint64 *) (gpointer) rowids->data,
                                       rowids->len, self->pharmacy_id, &error);
     }
+  else if (self->query != NULL
+           && (self->sort == PT_MEDICINE_SORT_NAME || self->sort == PT_MEDICINE_SORT_PRICE
+               || offset < SORTED_PAGES_UP_TO))
+    {
+      g_autoptr(GArray) rowids = NULL;
+
+      /* A search sorted otherwise: a page from an index walk, or from a
+       * sort that keeps only what comes up to the page. */
+      self->n_queries++;
+      rowids = pt_store_catalogue_sorted_rowids (self->store, self->query, self->pharmacy_id,
+                                                 self->sort, self->descending,
+                                                 offset, PT_MEDICINE_LIST_PAGE_SIZE, &error);
+      if (rowids != NULL)
+        {
+          self->n_queries++;
+          rows = pt_store_catalogue_rows (self->store, (const gint64 *) (gpointer) rowids->data,
+                                          rowids->len, self->pharmacy_id, &error);
+        }
+    }
   else
     {
+      /* The whole catalogue in another order, or deep into a search by
+       * stock or expiry: the store orders every match once and keeps
+       * that until the next change. */
       self->n_queries++;
       rows = pt_store_medicine_rows (self->store, self->query, self->pharmacy_id,
                                      self->sort, self->descending,
@@ -592,25 +666,25 @@ pt_medicine_list_model_refresh (PtMedicineListModel *self)
   g_autoptr(GList) pages = NULL;
   g_autoptr(GArray) old_head = NULL;
   g_autoptr(GArray) old_rest = NULL;
-  gboolean had_rest;
+  guint had_rest;
   gboolean same;
   guint old_names;
   guint n;
 
   g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
 
-  /* Replan as the list stands (with the other matches if they were
+  /* Replan as the list stands (with as many of the other matches as were
    * listed), and compare. */
-  had_rest = self->ranked && self->complete;
+  had_rest = self->ranked && self->rest != NULL ? self->rest->len : 0;
   old_head = self->head ? g_array_ref (self->head) : NULL;
   old_rest = self->rest ? g_array_ref (self->rest) : NULL;
   old_names = self->n_names;
   n = plan_rows (self);
-  if (had_rest && self->rest == NULL)
+  if (had_rest > 0 && self->head != NULL)
     {
-      self->rest = read_rest (self);
-      self->complete = TRUE;
-      n += self->rest->len;
+      while (!self->complete && (self->rest == NULL || self->rest->len < had_rest))
+        self->complete = read_more_rest (self);
+      n = self->head->len + self->n_names + (self->rest ? self->rest->len : 0);
     }
   same = n == self->n_items && old_names == self->n_names
          && (old_head == NULL) == (self->head == NULL)
@@ -648,12 +722,13 @@ pt_medicine_list_model_refresh (PtMedicineListModel *self)
     }
 }
 
-/* Lists the matches whose name does not start with the query after those
- * that do. */
+/* Lists the next part of the matches whose name does not start with the
+ * query, after those that do. */
 void
 pt_medicine_list_model_load_rest (PtMedicineListModel *self)
 {
   guint old_n;
+  guint old_rest;
   guint added;
 
   g_return_if_fail (PT_IS_MEDICINE_LIST_MODEL (self));
@@ -662,9 +737,9 @@ pt_medicine_list_model_load_rest (PtMedicineListModel *self)
   if (self->complete || self->store == NULL)
     return;
   old_n = self->n_items;
-  self->rest = read_rest (self);
-  self->complete = TRUE;
-  added = self->rest->len;
+  old_rest = self->rest != NULL ? self->rest->len : 0;
+  self->complete = read_more_rest (self);
+  added = self->rest->len - old_rest;
   /* The cached page that ended the list so far ends further now. */
   if (old_n % PT_MEDICINE_LIST_PAGE_SIZE != 0)
     {
@@ -679,7 +754,8 @@ pt_medicine_list_model_load_rest (PtMedicineListModel *self)
       g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, added);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_ITEMS]);
     }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPLETE]);
+  if (self->complete)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPLETE]);
 }
 
 gboolean

@@ -34,9 +34,10 @@ void         pt_medicine_list_model_set_sort        (PtMedicineListModel *self,
 PtMedicineSort pt_medicine_list_model_get_sort      (PtMedicineListModel *self,
                                                      gboolean            *descending);
 /* With the default order a search lists first the medicines whose name
- * starts with the query, then the other matches; those are read when a
- * view reaches the end of the first ones (or by this call), and until
- * then the model is not complete: n-items is a lower bound. */
+ * starts with the query, then the other matches; those are read as a
+ * view reaches the end of what is listed (or by this call: the next part
+ * of them, or all when they are few), and until the last is read the
+ * model is not complete: n-items is a lower bound. */
 void         pt_medicine_list_model_load_rest       (PtMedicineListModel *self);
 gboolean     pt_medicine_list_model_is_complete     (PtMedicineListModel *self);
 /* Re-reads everything (after a local change or a sync). */

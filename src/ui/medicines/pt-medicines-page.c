@@ -430,8 +430,11 @@ pt_medicines_page_set_store (PtMedicinesPage *self,
       pt_medicine_list_model_set_pharmacy_id (self->model, pharmacy_id);
       pt_medicine_list_model_set_store (self->model, store);
       gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
-      /* A search's other matches are added as the list reaches them. */
+      /* A search's other matches are added, a part at a time, as the
+       * list reaches them: "At least N" grows, then the exact count. */
       g_signal_connect_object (self->model, "notify::complete",
+                               G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->model, "notify::n-items",
                                G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
     }
   else
