@@ -71,7 +71,7 @@ def first_row(app):
 
 def stock_of_first_row(app):
     row = first_row(app)
-    # "1,234", or "40 (150 expired)": the sellable stock comes first.
+    # "1,234": the sellable stock (expired stock is a second label).
     return int(row[STOCK].split()[0].replace(",", "")) if row and row[STOCK] else None
 
 

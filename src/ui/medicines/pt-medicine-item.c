@@ -12,6 +12,7 @@ struct _PtMedicineItem
   PtMedicineRow *row;
   gchar         *details;
   gchar         *stock_text;
+  gchar         *expired_text;
   gchar         *expiry_text;
   gchar        **expiry_classes;
   gchar         *price_text;
@@ -29,6 +30,8 @@ enum {
   PROP_DETAILS,
   PROP_STOCK,
   PROP_STOCK_TEXT,
+  PROP_EXPIRED_TEXT,
+  PROP_HAS_EXPIRED_STOCK,
   PROP_EXPIRY_TEXT,
   PROP_EXPIRY_CLASSES,
   PROP_PRICE_TEXT,
@@ -44,6 +47,7 @@ clear_texts (PtMedicineItem *self)
 {
   g_clear_pointer (&self->details, g_free);
   g_clear_pointer (&self->stock_text, g_free);
+  g_clear_pointer (&self->expired_text, g_free);
   g_clear_pointer (&self->expiry_text, g_free);
   g_clear_pointer (&self->expiry_classes, g_strfreev);
   g_clear_pointer (&self->price_text, g_free);
@@ -77,6 +81,8 @@ pt_medicine_item_get_property (GObject    *object,
     case PROP_DETAILS: g_value_set_string (value, self->details); break;
     case PROP_STOCK: g_value_set_int64 (value, self->row->stock); break;
     case PROP_STOCK_TEXT: g_value_set_string (value, self->stock_text); break;
+    case PROP_EXPIRED_TEXT: g_value_set_string (value, self->expired_text); break;
+    case PROP_HAS_EXPIRED_STOCK: g_value_set_boolean (value, *self->expired_text != '\0'); break;
     case PROP_EXPIRY_TEXT: g_value_set_string (value, self->expiry_text); break;
     case PROP_EXPIRY_CLASSES: g_value_set_boxed (value, self->expiry_classes); break;
     case PROP_PRICE_TEXT: g_value_set_string (value, self->price_text); break;
@@ -101,6 +107,9 @@ pt_medicine_item_class_init (PtMedicineItemClass *klass)
   props[PROP_DETAILS] = g_param_spec_string ("details", NULL, NULL, NULL, flags);
   props[PROP_STOCK] = g_param_spec_int64 ("stock", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
   props[PROP_STOCK_TEXT] = g_param_spec_string ("stock-text", NULL, NULL, NULL, flags);
+  /* "150 expired": stock of expired batches still on the shelf, "" when none. */
+  props[PROP_EXPIRED_TEXT] = g_param_spec_string ("expired-text", NULL, NULL, NULL, flags);
+  props[PROP_HAS_EXPIRED_STOCK] = g_param_spec_boolean ("has-expired-stock", NULL, NULL, FALSE, flags);
   props[PROP_EXPIRY_TEXT] = g_param_spec_string ("expiry-text", NULL, NULL, NULL, flags);
   props[PROP_EXPIRY_CLASSES] = g_param_spec_boxed ("expiry-classes", NULL, NULL, G_TYPE_STRV, flags);
   props[PROP_PRICE_TEXT] = g_param_spec_string ("price-text", NULL, NULL, NULL, flags);
@@ -153,6 +162,7 @@ set_row (PtMedicineItem *self,
     {
       /* A placeholder for a row the store could not read. */
       self->stock_text = g_strdup ("");
+      self->expired_text = g_strdup ("");
       self->expiry_text = g_strdup ("");
       self->expiry_classes = classes_new (NULL, NULL);
       self->price_text = g_strdup ("");
@@ -161,20 +171,20 @@ set_row (PtMedicineItem *self,
       return;
     }
 
-  /* What can be sold; expired stock on the shelf is named apart, never
-   * counted in. */
+  /* What can be sold; expired stock on the shelf is named apart (in red,
+   * under it), never counted in. */
   expired = row->stock - row->sellable;
+  self->stock_text = pt_ui_format_count (row->sellable);
   if (expired > 0)
     {
-      g_autofree gchar *sellable = pt_ui_format_count (row->sellable);
       g_autofree gchar *expired_count = pt_ui_format_count (expired);
 
-      /* Translators: the stock column: sellable stock, then the stock of
-       * expired batches still on the shelf, e.g. "0 (150 expired)". */
-      self->stock_text = g_strdup_printf (_("%s (%s expired)"), sellable, expired_count);
+      /* Translators: under the stock column's figure, the stock of expired
+       * batches still on the shelf (not sellable): "150 expired". */
+      self->expired_text = g_strdup_printf (_("%s expired"), expired_count);
     }
   else
-    self->stock_text = pt_ui_format_count (row->stock);
+    self->expired_text = g_strdup ("");
   date = pt_ui_format_date (row->nearest_expiry);
   switch (pt_ui_expiry_state (row->nearest_expiry, now))
     {
@@ -216,7 +226,8 @@ set_row (PtMedicineItem *self,
     {
       /* Expired stock cannot be sold: the counter is out of it. */
       self->status_text = g_strdup (_("Expired stock only"));
-      self->status_classes = classes_new ("error", NULL);
+      /* Red in the weight of the expiry column's "Expired …", to fit. */
+      self->status_classes = classes_new ("error", "expired");
     }
   else if (row->sellable == 0)
     {
