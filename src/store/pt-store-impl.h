@@ -229,6 +229,14 @@ gboolean     _pt_store_insert_new_row    (PtStore            *self,
                                           const gchar        *version,
                                           gint64             *rowid,
                                           GError            **error);
+/* pt-store-load.c: doc_stats, the stock cache and the outbox length
+ * recomputed from the rows (in the caller's transaction). */
+gboolean     _pt_store_recount_derived   (PtStore  *self,
+                                          GError  **error);
+/* At open: finishes what a load that did not end left (triggers back,
+ * counters recomputed).  Opens its own transaction when needed. */
+gboolean     _pt_store_load_recover      (PtStore  *self,
+                                          GError  **error);
 /* pt-store-rules.c: the acting role may make this change (@old NULL =
  * create; @changed = changed field names); unique fields are free. */
 gboolean     _pt_store_check_permission  (PtStore             *self,

@@ -232,14 +232,17 @@ gboolean  _pt_store_optimize_search  (PtStore  *self,
 typedef struct _PtStoreLoad PtStoreLoad;
 
 /* Starts a load that will fill @tables (NULL-terminated collection
- * names): the secondary indexes of those that are empty now are dropped
- * until _pt_store_load_finish () (or the next open of the store, after a
- * crash).  While they are, look nothing up by them. */
+ * names): the secondary indexes of those that are empty now, and the
+ * triggers of all of them, the audit log and the outbox, are dropped until
+ * _pt_store_load_finish () (or the next open of the store, after a crash),
+ * which recomputes the counters and the stock cache.  Until then, look
+ * nothing up by those indexes and trust no count or stock figure. */
 PtStoreLoad *_pt_store_load_begin    (PtStore             *self,
                                       const gchar * const *tables,
                                       GError             **error);
 gboolean  _pt_store_load_indexes_deferred (PtStoreLoad *load);
-/* Builds the dropped indexes (inside the caller's transaction). */
+/* Builds the dropped indexes and triggers and recomputes the counters
+ * and the stock cache (inside the caller's transaction). */
 gboolean  _pt_store_load_finish      (PtStoreLoad  *load,
                                       GError      **error);
 void      _pt_store_load_free        (PtStoreLoad  *load);
