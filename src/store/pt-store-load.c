@@ -30,13 +30,9 @@
 #include "pt-store-impl.h"
 
 #define RECOUNT_KEY "load_recount"
-
-/* The outbox length's triggers (schema 4). */
-static const gchar outbox_triggers[] =
-  "CREATE TRIGGER IF NOT EXISTS pt_outbox_ai AFTER INSERT ON outbox BEGIN "
-  "UPDATE outbox_count SET n = n + 1; END;"
-  "CREATE TRIGGER IF NOT EXISTS pt_outbox_ad AFTER DELETE ON outbox BEGIN "
-  "UPDATE outbox_count SET n = n - 1; END;";
+/* The outbox's own triggers as the file's schema version made them
+ * ("VERSION\nSQL;SQL"), put back at the end. */
+#define OUTBOX_TRIGGERS_KEY "load_outbox_triggers"
 
 struct _PtStoreLoad
 {
@@ -156,6 +152,12 @@ _pt_store_recount_derived (PtStore  *self,
       if (!_pt_store_exec (self, stats, error))
         return FALSE;
     }
+  /* The outbox length, where a table keeps it (schema 4). */
+  if (_pt_store_query_int (self, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                 "AND name = 'outbox_count'", NULL, 0) > 0
+      && !_pt_store_exec (self, "UPDATE outbox_count SET n = (SELECT count(*) FROM outbox)",
+                          error))
+    return FALSE;
   /* The stock cache as _pt_store_rebuild_derived () computes it. */
   return _pt_store_exec (self,
                          "DELETE FROM batch_stock; DELETE FROM medicine_stock;"
@@ -166,19 +168,64 @@ _pt_store_recount_derived (PtStore  *self,
                          "INSERT INTO medicine_stock (medicine_id, pharmacy_id, quantity) "
                          "  SELECT medicine_id, pharmacy_id, sum(quantity) "
                          "  FROM stock_movements WHERE deleted = 0 AND batch_id IS NOT NULL "
-                         "  GROUP BY medicine_id, pharmacy_id;"
-                         "UPDATE outbox_count SET n = (SELECT count(*) FROM outbox);",
+                         "  GROUP BY medicine_id, pharmacy_id;",
                          error);
 }
 
 /* Triggers back (the registry's and the outbox's), counters recomputed,
  * marker cleared: the end of a load, or an open after a crashed one. */
+/* The outbox's triggers (none is the registry's: the migrations made
+ * them) go aside in meta with the schema version. */
+static gboolean
+set_aside_outbox_triggers (PtStore  *self,
+                           GError  **error)
+{
+  g_autoptr(GString) saved = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' "
+                                  "AND type = 'trigger' AND sql IS NOT NULL ORDER BY name", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_string_append_printf (saved, "%s;\n", (const gchar *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "list triggers", error);
+  if (saved->len == 0)
+    return TRUE;
+  {
+    g_autofree gchar *version = g_strdup_printf ("%d\n", pt_store_get_schema_version (self));
+    g_string_prepend (saved, version);
+  }
+  return _pt_store_meta_set (self, OUTBOX_TRIGGERS_KEY, saved->str, error)
+         && drop_triggers (self, "outbox", error);
+}
+
+/* Back, unless a migration has since rebuilt the outbox (it made its own). */
+static gboolean
+put_back_outbox_triggers (PtStore  *self,
+                          GError  **error)
+{
+  g_autofree gchar *saved = _pt_store_meta_get (self, OUTBOX_TRIGGERS_KEY);
+  const gchar *sql;
+
+  if (saved == NULL)
+    return TRUE;
+  sql = strchr (saved, '\n');
+  if (sql != NULL && g_ascii_strtoll (saved, NULL, 10) == pt_store_get_schema_version (self)
+      && !_pt_store_exec (self, sql + 1, error))
+    return FALSE;
+  return _pt_store_meta_set (self, OUTBOX_TRIGGERS_KEY, NULL, error);
+}
+
 static gboolean
 restore_derived (PtStore  *self,
                  GError  **error)
 {
   return _pt_store_ensure_schema (self, error)
-         && _pt_store_exec (self, outbox_triggers, error)
+         && put_back_outbox_triggers (self, error)
          && _pt_store_recount_derived (self, error)
          && _pt_store_meta_set (self, RECOUNT_KEY, NULL, error);
 }
@@ -247,7 +294,7 @@ _pt_store_load_begin (PtStore             *self,
     if (!drop_triggers (self, tables[i], error))
       goto fail;
   if (!drop_triggers (self, "audit_events", error)
-      || !drop_triggers (self, "outbox", error)
+      || !set_aside_outbox_triggers (self, error)
       || !_pt_store_meta_set (self, "registry_ddl", NULL, error)
       || !_pt_store_meta_set (self, RECOUNT_KEY, "1", error))
     goto fail;
