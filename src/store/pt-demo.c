@@ -277,10 +277,12 @@ _pt_demo_generate_full (PtStore             *store,
       goto out;
   if (demo.load != NULL)
     {
+      /* The large cache before the indexes are built: CREATE INDEX sorts
+       * in as much memory as the cache may take before it spills. */
+      _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
       if (!_pt_store_load_finish (demo.load, error))
         goto out;
       g_clear_pointer (&demo.load, _pt_store_load_free);
-      _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
     }
   for (guint i = 0; i < opts.prescriptions; i++)
     if (!_pt_demo_create_prescription (&demo, &number_seq, error))
