@@ -236,7 +236,7 @@ gboolean     _pt_store_insert_new_row    (PtStore            *self,
                                           const gchar        *version,
                                           gint64             *rowid,
                                           GError            **error);
-/* pt-store-load.c: doc_stats, the stock cache and the outbox length
+/* pt-store-load.c: the collections' doc_stats rows and the stock cache
  * recomputed from the rows (in the caller's transaction). */
 gboolean     _pt_store_recount_derived   (PtStore  *self,
                                           GError  **error);

@@ -15,11 +15,12 @@
  * and forgets the registry's DDL fingerprint, so a store opened after a
  * crash gets its indexes back from _pt_store_ensure_schema () at open.
  *
- * The triggers that keep the counters (doc_stats, the outbox length) and
- * the stock cache go for the load whatever the tables hold: an insert into
- * a table with a trigger runs in a statement transaction, which copies
- * every page it touches into a statement journal first — a third of the
- * load's time.  The counters and the stock cache are recomputed from the
+ * The triggers that keep the counters (doc_stats) and the stock cache on
+ * the loaded tables and the audit log go for the load whatever the tables
+ * hold: an insert into a table with a trigger runs in a statement
+ * transaction, which copies every page it touches into a statement journal
+ * first.  The outbox keeps its triggers: they number its entries
+ * (schema 5).  The counters and the stock cache are recomputed from the
  * rows at the end (one scan or GROUP BY each); a marker committed with the
  * drop makes the next open recompute them after a crash. */
 #define G_LOG_DOMAIN "pt-store"
@@ -30,9 +31,6 @@
 #include "pt-store-impl.h"
 
 #define RECOUNT_KEY "load_recount"
-/* The outbox's own triggers as the file's schema version made them
- * ("VERSION\nSQL;SQL"), put back at the end. */
-#define OUTBOX_TRIGGERS_KEY "load_outbox_triggers"
 
 struct _PtStoreLoad
 {
@@ -152,12 +150,6 @@ _pt_store_recount_derived (PtStore  *self,
       if (!_pt_store_exec (self, stats, error))
         return FALSE;
     }
-  /* The outbox length, where a table keeps it (schema 4). */
-  if (_pt_store_query_int (self, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                 "AND name = 'outbox_count'", NULL, 0) > 0
-      && !_pt_store_exec (self, "UPDATE outbox_count SET n = (SELECT count(*) FROM outbox)",
-                          error))
-    return FALSE;
   /* The stock cache as _pt_store_rebuild_derived () computes it. */
   return _pt_store_exec (self,
                          "DELETE FROM batch_stock; DELETE FROM medicine_stock;"
@@ -172,60 +164,13 @@ _pt_store_recount_derived (PtStore  *self,
                          error);
 }
 
-/* Triggers back (the registry's and the outbox's), counters recomputed,
+/* The registry's indexes and triggers back, counters recomputed,
  * marker cleared: the end of a load, or an open after a crashed one. */
-/* The outbox's triggers (none is the registry's: the migrations made
- * them) go aside in meta with the schema version. */
-static gboolean
-set_aside_outbox_triggers (PtStore  *self,
-                           GError  **error)
-{
-  g_autoptr(GString) saved = g_string_new (NULL);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _pt_store_prepare (self, "SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' "
-                                  "AND type = 'trigger' AND sql IS NOT NULL ORDER BY name", error);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_string_append_printf (saved, "%s;\n", (const gchar *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "list triggers", error);
-  if (saved->len == 0)
-    return TRUE;
-  {
-    g_autofree gchar *version = g_strdup_printf ("%d\n", pt_store_get_schema_version (self));
-    g_string_prepend (saved, version);
-  }
-  return _pt_store_meta_set (self, OUTBOX_TRIGGERS_KEY, saved->str, error)
-         && drop_triggers (self, "outbox", error);
-}
-
-/* Back, unless a migration has since rebuilt the outbox (it made its own). */
-static gboolean
-put_back_outbox_triggers (PtStore  *self,
-                          GError  **error)
-{
-  g_autofree gchar *saved = _pt_store_meta_get (self, OUTBOX_TRIGGERS_KEY);
-  const gchar *sql;
-
-  if (saved == NULL)
-    return TRUE;
-  sql = strchr (saved, '\n');
-  if (sql != NULL && g_ascii_strtoll (saved, NULL, 10) == pt_store_get_schema_version (self)
-      && !_pt_store_exec (self, sql + 1, error))
-    return FALSE;
-  return _pt_store_meta_set (self, OUTBOX_TRIGGERS_KEY, NULL, error);
-}
-
 static gboolean
 restore_derived (PtStore  *self,
                  GError  **error)
 {
   return _pt_store_ensure_schema (self, error)
-         && put_back_outbox_triggers (self, error)
          && _pt_store_recount_derived (self, error)
          && _pt_store_meta_set (self, RECOUNT_KEY, NULL, error);
 }
@@ -287,14 +232,13 @@ _pt_store_load_begin (PtStore             *self,
   for (guint i = 0; i < empty_tables->len; i++)
     if (!drop_indexes (self, empty_tables->pdata[i], error))
       goto fail;
-  /* The loaded tables' triggers, the audit log's (every document has an
-   * event) and the outbox's.  A store opened before the load ends (or
-   * after a crash) gets them back at open, counters recomputed. */
+  /* The loaded tables' triggers and the audit log's (every document has
+   * an event).  A store opened before the load ends (or after a crash)
+   * gets them back at open, counters recomputed. */
   for (guint i = 0; tables[i] != NULL; i++)
     if (!drop_triggers (self, tables[i], error))
       goto fail;
   if (!drop_triggers (self, "audit_events", error)
-      || !set_aside_outbox_triggers (self, error)
       || !_pt_store_meta_set (self, "registry_ddl", NULL, error)
       || !_pt_store_meta_set (self, RECOUNT_KEY, "1", error))
     goto fail;

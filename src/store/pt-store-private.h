@@ -247,7 +247,7 @@ typedef struct _PtStoreLoad PtStoreLoad;
 
 /* Starts a load that will fill @tables (NULL-terminated collection
  * names): the secondary indexes of those that are empty now, and the
- * triggers of all of them, the audit log and the outbox, are dropped until
+ * triggers of all of them and of the audit log, are dropped until
  * _pt_store_load_finish () (or the next open of the store, after a crash),
  * which recomputes the counters and the stock cache.  Until then, look
  * nothing up by those indexes and trust no count or stock figure. */
