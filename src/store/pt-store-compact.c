@@ -281,6 +281,13 @@ base_verbatim (const bson_t *base)
   return out;
 }
 
+static bson_t *base_compact_fields (const bson_t   *base,
+                                    const DocField *fields,
+                                    guint           n_fields,
+                                    gboolean        distinct,
+                                    const bson_t   *stamps,
+                                    const gchar    *version);
+
 bson_t *
 _pt_base_compact (const bson_t *base,
                   const bson_t *doc,
@@ -288,60 +295,12 @@ _pt_base_compact (const bson_t *base,
                   const gchar  *version)
 {
   g_autoptr(GArray) fields = NULL;
-  bson_t *out;
-  bson_iter_t iter;
-  guint cursor = 0;
-  gint32 run = 0;
 
   if (base == NULL)
     return NULL;
-  if (!bson_iter_init (&iter, base))
-    return bson_copy (base);
   fields = doc_fields (doc);
-  out = bson_new ();
-  bson_append_int32 (out, "", 0, BASE_MAGIC);
-  while (bson_iter_next (&iter))
-    {
-      const gchar *key = bson_iter_key (&iter);
-      gint pos;
-
-      if (*key == '\0' || strcmp (key, BASE_VERBATIM) == 0 || BSON_ITER_HOLDS_MINKEY (&iter))
-        goto verbatim;
-      if (strcmp (key, "_sync") == 0 && BSON_ITER_HOLDS_DOCUMENT (&iter))
-        {
-          flush_run (out, &run);
-          if (!compact_sync (out, &iter, stamps, version))
-            goto verbatim;
-          continue;
-        }
-      pos = find_doc_field (fields, key);
-      if (pos >= 0 && _pt_bson_equal_values (&iter, &g_array_index (fields, DocField, pos).iter))
-        {
-          if ((guint) pos == cursor)
-            run++;
-          else
-            {
-              flush_run (out, &run);
-              bson_append_minkey (out, key, -1);
-            }
-          cursor = (guint) pos + 1;
-          continue;
-        }
-      flush_run (out, &run);
-      bson_append_iter (out, key, -1, &iter);
-    }
-  flush_run (out, &run);
-  /* Not worth it for a base that shares nothing with the row. */
-  if (out->len >= base->len)
-    {
-      bson_destroy (out);
-      return base_verbatim (base);
-    }
-  return out;
-
-verbatim:
-  bson_destroy (out);
-  return base_verbatim (base);
+  return base_compact_fields (base, (const DocField *) fields->data, fields->len, FALSE,
+                              stamps, version);
 }
 
 static gboolean
@@ -644,13 +603,17 @@ values_equal (const bson_iter_t *a,
     }
 }
 
-/* _pt_base_compact () for a document with distinct keys: the field of the
- * base is looked for first where the previous one ended. */
+/* The base as a difference from @fields, the document's fields in order.
+ * A field of the base is the document's first of that name; with
+ * @distinct (no name twice) it is looked for first where the previous
+ * one ended. */
 static bson_t *
-base_compact_in_step (const bson_t     *base,
-                      const StepFields *fields,
-                      const bson_t     *stamps,
-                      const gchar      *version)
+base_compact_fields (const bson_t   *base,
+                     const DocField *fields,
+                     guint           n_fields,
+                     gboolean        distinct,
+                     const bson_t   *stamps,
+                     const gchar    *version)
 {
   bson_t *out;
   bson_iter_t iter;
@@ -675,16 +638,13 @@ base_compact_in_step (const bson_t     *base,
             goto verbatim;
           continue;
         }
-      if (cursor < fields->n && strcmp (fields->f[cursor].key, key) == 0)
+      if (distinct && cursor < n_fields && strcmp (fields[cursor].key, key) == 0)
         pos = (gint) cursor;
       else
-        for (guint i = 0; i < fields->n; i++)
-          if (strcmp (fields->f[i].key, key) == 0)
-            {
-              pos = (gint) i;
-              break;
-            }
-      if (pos >= 0 && values_equal (&iter, &fields->f[pos].iter))
+        for (guint i = 0; i < n_fields && pos < 0; i++)
+          if (strcmp (fields[i].key, key) == 0)
+            pos = (gint) i;
+      if (pos >= 0 && values_equal (&iter, &fields[pos].iter))
         {
           if ((guint) pos == cursor)
             run++;
@@ -700,6 +660,7 @@ base_compact_in_step (const bson_t     *base,
       bson_append_iter (out, key, -1, &iter);
     }
   flush_run (out, &run);
+  /* Not worth it for a base that shares nothing with the row. */
   if (out->len >= base->len)
     {
       bson_destroy (out);
@@ -746,7 +707,7 @@ _pt_row_compact (const bson_t  *stamps,
   if (base == NULL)
     *base_out = NULL;
   else if (distinct)
-    *base_out = base_compact_in_step (base, fields, read_back, version);
+    *base_out = base_compact_fields (base, fields->f, fields->n, TRUE, read_back, version);
   else
     *base_out = _pt_base_compact (base, doc, read_back, version);
 }
