@@ -302,6 +302,111 @@ test_stock_follows_the_ledger_of_a_page (Fixture      *f,
   g_assert_cmpint (_pt_store_outbox_length (f->store), ==, 0);
 }
 
+/* ---- Push acknowledgement ------------------------------------------------ */
+
+static gboolean
+queued (PtStore     *store,
+        const gchar *collection,
+        const gchar *id)
+{
+  g_autoptr(GPtrArray) entries = _pt_store_outbox_list (store, 0, 0, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      PtOutboxEntry *e = g_ptr_array_index (entries, i);
+      if (g_str_equal (e->collection, collection) && g_str_equal (e->doc_id, id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One acknowledged bulk: the rows still as sent take the server copy as
+ * their base and leave the queue (their quarantine entry too); a row
+ * edited while the bulk was on its way keeps its new version queued. */
+static void
+test_an_acknowledged_bulk_leaves_the_queue_but_a_row_edited_meanwhile (Fixture      *f,
+                                                                       gconstpointer data)
+{
+  const gchar *ids[] = { "65c000000000000000000011", "65c000000000000000000012",
+                         "65c000000000000000000013" };
+  const PtCollection *meds = pt_schema_lookup ("medicines");
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+  g_autoptr(GArray) pushed = g_array_new (FALSE, FALSE, sizeof (PtSyncPushed));
+  g_autoptr(GError) error = NULL;
+  PtSyncApplyStats stats = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_ptr_array_add (page, remote_medicine (ids[i], TENANT, "Ibuprofen 200", "ibuprofen", 100,
+                                            1790000000000 + i));
+  apply_page (f, "medicines", page, &stats);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(bson_t) edit = BCON_NEW ("price", BCON_INT64 (300 + i));
+      g_assert_true (pt_store_update (f->store, "medicines", ids[i], edit, &error));
+      g_assert_no_error (error);
+    }
+
+  /* The pusher reads the queue and sends the rows... */
+  items = pt_store_sync_outbox_batch (f->store, 0, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    {
+      PtSyncOutboxItem *item = g_ptr_array_index (items, i);
+      PtSyncPushed p;
+
+      if (item->collection != meds)
+        continue;
+      g_ptr_array_add (sent, _pt_raw_row_to_server_doc (item->row));
+      p.item = item;
+      p.server_doc = g_ptr_array_index (sent, sent->len - 1);
+      g_array_append_val (pushed, p);
+    }
+  g_assert_cmpuint (pushed->len, ==, 3);
+
+  /* ...meanwhile the second is edited again and the first was refused
+   * once before. */
+  {
+    g_autoptr(bson_t) edit = BCON_NEW ("price", BCON_INT64 (999));
+    g_assert_true (pt_store_update (f->store, "medicines", ids[1], edit, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (pt_store_sync_quarantine (f->store, meds, ids[0], "x", 121, "refused", &error));
+  g_assert_cmpint (pt_store_sync_count_quarantined (f->store), ==, 1);
+
+  g_assert_true (_pt_store_begin (f->store, &error));
+  g_assert_true (pt_store_sync_mark_pushed_many (f->store, meds, (const PtSyncPushed *) pushed->data,
+                                                 pushed->len, &error));
+  g_assert_no_error (error);
+  g_assert_true (_pt_store_commit (f->store, &error));
+
+  for (guint i = 0; i < pushed->len; i++)
+    {
+      const PtSyncPushed *p = &g_array_index (pushed, PtSyncPushed, i);
+      g_autoptr(PtRawRow) row = _pt_store_read_row (f->store, meds, p->item->row->id, &error);
+
+      g_assert_no_error (error);
+      /* The base read back is the server copy, byte for byte. */
+      g_assert_nonnull (row->base);
+      g_assert_cmpuint (row->base->len, ==, p->server_doc->len);
+      g_assert_cmpmem (bson_get_data (row->base), row->base->len,
+                       bson_get_data (p->server_doc), p->server_doc->len);
+      if (g_str_equal (row->id, ids[1]))
+        {
+          g_assert_true (_pt_raw_row_is_dirty (row));
+          g_assert_true (queued (f->store, "medicines", row->id));
+          g_assert_cmpint (pt_bson_get_int (row->doc, "price", -1), ==, 999);
+        }
+      else
+        {
+          g_assert_false (_pt_raw_row_is_dirty (row));
+          g_assert_false (queued (f->store, "medicines", row->id));
+        }
+    }
+  g_assert_cmpint (pt_store_sync_count_quarantined (f->store), ==, 0);
+}
+
 /* ---- The write path's compaction --------------------------------------- */
 
 static const gchar *const field_pool[] = {
@@ -566,6 +671,8 @@ main (int argc, char **argv)
   ADD ("/sync/bulk/the-same-document-twice-in-a-page-keeps-the-last",
        test_the_same_document_twice_in_a_page_keeps_the_last);
   ADD ("/sync/bulk/stock-follows-the-ledger-of-a-page", test_stock_follows_the_ledger_of_a_page);
+  ADD ("/sync/bulk/an-acknowledged-bulk-leaves-the-queue-but-a-row-edited-meanwhile",
+       test_an_acknowledged_bulk_leaves_the_queue_but_a_row_edited_meanwhile);
   ADD ("/sync/bulk/row-compaction-stores-what-the-general-form-stores",
        test_row_compaction_stores_what_the_general_form_stores);
 #undef ADD
