@@ -88,6 +88,24 @@ saved_database (PtCli       *cli,
   return saved != NULL ? g_steal_pointer (&saved) : g_strdup (PT_SYNC_DEFAULT_DATABASE);
 }
 
+/* Fails with @error one line per sentence: a one-shot sync reports each
+ * thing that keeps this computer and the cloud apart on its own line, the
+ * most urgent first. */
+static int
+fail_lines (PtCli        *cli,
+            const GError *error)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (error == NULL || strchr (error->message, '\n') == NULL)
+    return pt_cli_fail (cli, error);
+  lines = g_strsplit (error->message, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      pt_cli_fail_msg (cli, "%s", lines[i]);
+  return PT_CLI_EXIT_FAILURE;
+}
+
 /* ---- setup-atlas -------------------------------------------------------- */
 
 static void
@@ -614,7 +632,9 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
     {
       if (!resume && st->pulled_total == 0
           && (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND)
-              || g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED)))
+              || g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED)
+              || g_error_matches (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_MISSING)
+              || g_error_matches (error, PT_SYNC_ERROR, PT_SYNC_ERROR_WRONG_KEY)))
         {
           /* An empty enrolment store: connect can be run again (with the
            * right key file). */
@@ -623,7 +643,7 @@ pt_cli_cmd_connect (PtCli *cli, int argc, char **argv)
           remove_store_files (cli->data_dir);
           g_unlink (key_path);
         }
-      return pt_cli_fail (cli, error);
+      return fail_lines (cli, error);
     }
   g_print (_("Connected to tenant %s: %" PRId64 " documents downloaded.\n"),
            tenant_id, st->pulled_total);
@@ -670,11 +690,12 @@ watch_status_cb (PtSyncEngine *engine,
 
   if (st->unreadable != w->last_unreadable)
     {
-      g_autofree gchar *sentence = pt_sync_unreadable_describe (st->unreadable);
+      g_autoptr(GPtrArray) list = pt_sync_engine_list_unreadable (engine, NULL);
+      g_auto(GStrv) sentences = pt_sync_unreadable_summarise (list);
 
       w->last_unreadable = st->unreadable;
-      if (sentence != NULL)
-        g_printerr ("%s: %s\n", w->cli->command, sentence);
+      for (guint i = 0; sentences != NULL && sentences[i] != NULL; i++)
+        g_printerr ("%s: %s\n", w->cli->command, sentences[i]);
     }
   if (st->state == w->last_state && g_strcmp0 (st->message, w->last_message) == 0)
     return;
@@ -756,7 +777,7 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
 
       progress_end (&progress);
       if (!ok)
-        return pt_cli_fail (cli, error);
+        return fail_lines (cli, error);
       st = pt_sync_engine_get_status (engine);
       g_print (_("In sync: %" PRId64 " sent, %" PRId64 " received.\n"),
                st->pushed_total, st->pulled_total);
@@ -848,7 +869,14 @@ pt_cli_sync_status_hook (PtCli       *cli,
   last_pull = iso_time (st->last_pull_ms);
   oldest = iso_time (st->oldest_pending_ms);
   complete = pt_store_sync_get_int (store, "initial_complete", 0) == 1;
-  unreadable = pt_sync_unreadable_describe (st->unreadable);
+  if (st->unreadable > 0)
+    {
+      g_autoptr(GPtrArray) list = pt_sync_list_unreadable (store, NULL);
+      g_auto(GStrv) sentences = pt_sync_unreadable_summarise (list);
+
+      if (sentences != NULL && sentences[0] != NULL)
+        unreadable = g_strjoinv ("\n", sentences);
+    }
 
 #define STR_OR_NULL(b, v) do { if (v) json_builder_add_string_value (b, v); else json_builder_add_null_value (b); } while (0)
   if (builder != NULL)
@@ -880,7 +908,7 @@ pt_cli_sync_status_hook (PtCli       *cli,
       json_builder_set_member_name (builder, "unreadableFromCloud");
       json_builder_add_int_value (builder, st->unreadable);
       json_builder_set_member_name (builder, "unreadableMessage");
-      STR_OR_NULL (builder, unreadable);
+      STR_OR_NULL (builder, unreadable);  /* one sentence per line */
       json_builder_set_member_name (builder, "droppedForeignTenant");
       json_builder_add_int_value (builder, st->dropped_foreign);
       json_builder_set_member_name (builder, "maxClockSkewMs");

@@ -276,7 +276,7 @@ leave_out (PtSyncSession      *s,
   if (id == NULL || g_strcmp0 (tenant, s->tenant_id) != 0)
     return TRUE;  /* another tenant's: never stored anyway */
   g_debug ("%s %s left out: %s", collection->name, id, why->message);
-  if (!_pt_sync_unreadable_note (s->store, collection, id, why->message, error))
+  if (!_pt_sync_unreadable_note (s->store, collection, id, why, error))
     return FALSE;
   row = _pt_store_read_row (s->store, collection, id, &local_error);
   if (row == NULL)

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "pt-sync-crypt.h"
+#include "pt-sync-engine.h"
 
 #define KEY_ALT_NAME_PREFIX "pharmatrack-tenant-"
 
@@ -61,7 +62,7 @@ pt_sync_crypt_read_key_file (const gchar *path,
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
       g_debug ("key file %s: %s", path, local_error->message);
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+      g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
                    _("Cannot read the encryption key file “%s”."), path);
       return NULL;
     }
@@ -85,7 +86,7 @@ pt_sync_crypt_read_key_file (const gchar *path,
       raw = g_base64_decode (text, &raw_len);
     if (raw == NULL || raw_len != PT_SYNC_MASTER_KEY_LEN)
       {
-        g_set_error (error, PT_ERROR, PT_ERROR_INVALID,
+        g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID,
                      _("“%s” is not a PharmaTrack encryption key file (it must hold a key of "
                        "96 bytes, in base64)."), path);
         return NULL;
@@ -177,7 +178,7 @@ pt_sync_crypt_load_counter_key (const gchar *data_dir,
 static void
 set_no_key_error (GError **error)
 {
-  g_set_error_literal (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+  g_set_error_literal (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_MISSING,
                        _("This counter does not have the pharmacy’s encryption key — import it "
                          "from the enrolment file. Patient records stay on this computer until then."));
 }
@@ -185,7 +186,7 @@ set_no_key_error (GError **error)
 static void
 set_wrong_key_error (GError **error)
 {
-  g_set_error_literal (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+  g_set_error_literal (error, PT_SYNC_ERROR, PT_SYNC_ERROR_WRONG_KEY,
                        _("This counter’s encryption key is not the pharmacy’s key — import the "
                          "right one from the enrolment file. Nothing was sent or changed."));
 }
@@ -209,11 +210,11 @@ set_value_error (GError             **error,
       return;
     }
   if (strstr (berr->message, "not all keys requested were satisfied") != NULL)
-    g_set_error_literal (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+    g_set_error_literal (error, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORD_KEY_MISSING,
                          _("A patient record in the cloud is encrypted with a key this pharmacy "
                            "does not have; ask your administrator to check the cloud’s key vault."));
   else
-    g_set_error_literal (error, PT_ERROR, PT_ERROR_CORRUPT,
+    g_set_error_literal (error, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORD_DAMAGED,
                          _("A patient record in the cloud cannot be decrypted (it is damaged); "
                            "ask your administrator to restore it. Nothing was changed here."));
 }

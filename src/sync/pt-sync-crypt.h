@@ -46,8 +46,8 @@ gchar    *pt_sync_crypt_key_path          (const gchar *data_dir,
 /* 96 random bytes from the system's CSPRNG. */
 GBytes   *pt_sync_crypt_new_master_key    (void);
 /* A key file holds the 96 bytes in base64 (one line, what `openssl rand
- * -base64 96` prints) or raw.  PT_ERROR_NOT_FOUND when unreadable,
- * PT_ERROR_INVALID when it is not a key. */
+ * -base64 96` prints) or raw.  PT_SYNC_ERROR_KEY_FILE_UNREADABLE when it
+ * cannot be read, PT_SYNC_ERROR_KEY_FILE_INVALID when it is not a key. */
 GBytes   *pt_sync_crypt_read_key_file     (const gchar *path,
                                            GError     **error);
 /* Writes @key in base64, readable by the owner only; replaces atomically. */
@@ -81,8 +81,8 @@ gboolean  pt_sync_crypt_ensure_key_vault  (mongoc_client_t *client,
 /* Opens the tenant's encryption on @client (which must outlive the
  * result).  *crypt gets NULL when the tenant has no data key and
  * @master_key is NULL: the tenant is not encrypted.  With @master_key and
- * no data key yet, the data key is created.  Errors (PT_ERROR_PERMISSION_DENIED
- * for a missing or wrong key, *failure ATTENTION; network errors
+ * no data key yet, the data key is created.  Errors (PT_SYNC_ERROR_KEY_MISSING
+ * and PT_SYNC_ERROR_WRONG_KEY, *failure ATTENTION; network errors
  * TRANSIENT) say what to do. */
 gboolean  pt_sync_crypt_open              (mongoc_client_t *client,
                                            const gchar     *tenant_id,

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-sync"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include "pt-sync-backoff.h"
@@ -265,6 +266,7 @@ status_equal (const PtSyncStatus *a,
   return a->state == b->state
          && g_strcmp0 (a->message, b->message) == 0
          && a->error_code == b->error_code
+         && a->error_domain == b->error_domain
          && a->retry_in_seconds == b->retry_in_seconds
          && a->polling == b->polling
          && a->last_push_ms == b->last_push_ms
@@ -303,6 +305,7 @@ publish (PtSyncEngine  *self,
   st.state = state;
   st.message = error != NULL ? error->message : NULL;
   st.error_code = error != NULL ? error->code : -1;
+  st.error_domain = error != NULL ? error->domain : 0;
   st.retry_in_seconds = retry_in_seconds;
 
   if (s != NULL)
@@ -594,6 +597,65 @@ once_report_cb (PtSyncSession *s,
   publish (r->self, s, s->state, NULL, 0);
 }
 
+/* After a whole push and pull: what still keeps this counter and the
+ * cloud apart, one sentence per line, the most urgent first — changes made
+ * here that are not in the cloud yet, changes the cloud refused for good,
+ * then records of the cloud this counter cannot read.  The code is the
+ * first one's.  Records left out here need the administrator: *failure
+ * ATTENTION (no retry). */
+static gboolean
+explain_what_keeps_apart (PtSyncSession  *s,
+                          PtSyncFailure  *failure,
+                          GError        **error)
+{
+  gint64 pending = _pt_store_outbox_length (s->store);
+  gint64 quarantined = pt_store_sync_count_quarantined (s->store);
+  gint64 unreadable = pt_sync_count_unreadable (s->store);
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint code = PT_ERROR_FAILED;
+
+  if (pending == 0 && quarantined == 0 && unreadable == 0)
+    return TRUE;
+  if (pending > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " change is still waiting to be sent.",
+                                               "%" PRId64 " changes are still waiting to be sent.", pending),
+                            pending);
+  if (quarantined > 0)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      else
+        code = PT_ERROR_INVALID;
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "The cloud refused %" PRId64 " change made here; it is kept "
+                                                 "on this computer and listed on the Sync page under "
+                                                 "“Refused by the Server”: correct the record and it is "
+                                                 "sent again.",
+                                                 "The cloud refused %" PRId64 " changes made here; they are "
+                                                 "kept on this computer and listed on the Sync page under "
+                                                 "“Refused by the Server”: correct the records and they are "
+                                                 "sent again.", quarantined),
+                              quarantined);
+    }
+  if (unreadable > 0)
+    {
+      g_autoptr(GPtrArray) list = pt_sync_list_unreadable (s->store, NULL);
+      g_auto(GStrv) sentences = pt_sync_unreadable_summarise (list);
+
+      if (text->len == 0)
+        code = PT_ERROR_CORRUPT;
+      for (guint i = 0; sentences != NULL && sentences[i] != NULL; i++)
+        {
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, sentences[i]);
+        }
+      pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
+    }
+  g_set_error_literal (error, PT_ERROR, code, text->str);
+  return FALSE;
+}
+
 gboolean
 pt_sync_engine_run_once (PtSyncEngine   *self,
                          PtProgressFunc  progress,
@@ -649,16 +711,11 @@ pt_sync_engine_run_once (PtSyncEngine   *self,
           if (ok && pushed == 0 && pulled == 0 && _pt_store_outbox_length (s->store) == 0)
             break;
         }
-      if (ok && pt_sync_count_unreadable (s->store) > 0)
+      if (ok && !explain_what_keeps_apart (s, &failure, &local_error))
         {
-          /* Everything else went through (the counts cannot agree: these
-           * are left out here); they need the administrator. */
-          g_autofree gchar *sentence = pt_sync_unreadable_describe (pt_sync_count_unreadable (s->store));
-
-          g_set_error_literal (&local_error, PT_ERROR, PT_ERROR_CORRUPT, sentence);
-          failure = PT_SYNC_FAILURE_ATTENTION;
           ok = FALSE;
-          break;
+          if (failure == PT_SYNC_FAILURE_ATTENTION)
+            break;
         }
       if (ok)
         ok = _pt_sync_session_verify (s, &local_error);

@@ -21,6 +21,28 @@
 
 G_BEGIN_DECLS
 
+/* Failures of the sync engine that callers tell apart by their code (the
+ * Connect page, `connect`, the Sync page); the message is always a
+ * sentence for staff.  Every other failure is in PT_ERROR.  The values are
+ * stored (sync_unreadable.reason): add new ones at the end only. */
+#define PT_SYNC_ERROR (pt_sync_error_quark ())
+
+typedef enum
+{
+  PT_SYNC_ERROR_KEY_MISSING = 1,     /* the pharmacy encrypts patient records
+                                        and this counter has no key file */
+  PT_SYNC_ERROR_WRONG_KEY,           /* this counter's key is not the
+                                        pharmacy's */
+  PT_SYNC_ERROR_KEY_FILE_UNREADABLE, /* a key file that cannot be read */
+  PT_SYNC_ERROR_KEY_FILE_INVALID,    /* a file that is not a key file */
+  PT_SYNC_ERROR_RECORD_KEY_MISSING,  /* a record in the cloud encrypted with
+                                        a key the pharmacy does not have */
+  PT_SYNC_ERROR_RECORD_DAMAGED,      /* a record in the cloud whose
+                                        encrypted bytes are damaged */
+} PtSyncError;
+
+GQuark pt_sync_error_quark (void);
+
 typedef enum
 {
   PT_SYNC_STATE_OFFLINE,         /* stopped, or "work offline" chosen */
@@ -69,6 +91,8 @@ typedef struct
   gint64      unreadable;        /* documents in the cloud this counter
                                     cannot decrypt, left out here
                                     (pt_sync_unreadable_describe()) */
+  GQuark      error_domain;      /* domain of error_code (PT_ERROR or
+                                    PT_SYNC_ERROR); 0 when none */
 } PtSyncStatus;
 
 GType         pt_sync_status_get_type (void) G_GNUC_CONST;
@@ -145,6 +169,10 @@ typedef struct
   gchar   *document_id;
   gchar   *message;              /* a sentence for staff */
   gint64   at_ms;                /* when it was last seen unreadable */
+  gint     reason;               /* PT_SYNC_ERROR_KEY_MISSING,
+                                    _RECORD_KEY_MISSING or
+                                    _RECORD_DAMAGED; 0 = not recorded
+                                    (listed by an earlier version) */
 } PtSyncUnreadable;
 
 void       pt_sync_unreadable_free     (PtSyncUnreadable *u);
@@ -155,6 +183,13 @@ GPtrArray *pt_sync_list_unreadable     (PtStore  *store,
                                         GError  **error);
 /* The sentence staff read about @n unreadable documents; NULL for 0. */
 gchar     *pt_sync_unreadable_describe (gint64    n);
+/* What staff read about the unreadable documents of @list
+ * (PtSyncUnreadable *): one sentence per kind of record and cause, saying
+ * what to do ("3 patient records from the cloud cannot be read on this
+ * counter: the encryption key is missing. Ask your administrator for the
+ * key file."), the largest group first.  NULL-terminated; empty for an
+ * empty list. */
+GStrv      pt_sync_unreadable_summarise (GPtrArray *list);
 
 #define PT_TYPE_SYNC_ENGINE (pt_sync_engine_get_type ())
 G_DECLARE_FINAL_TYPE (PtSyncEngine, pt_sync_engine, PT, SYNC_ENGINE, GObject)

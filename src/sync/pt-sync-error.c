@@ -4,7 +4,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <mongoc/mongoc.h>
+#include "pt-sync-engine.h"
 #include "pt-sync-error.h"
+
+G_DEFINE_QUARK (pt-sync-error-quark, pt_sync_error)
 
 static gboolean
 contains (const gchar *haystack,

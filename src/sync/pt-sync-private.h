@@ -186,12 +186,12 @@ gboolean       _pt_sync_session_base_in_clear (PtSyncSession *session,
  * decryption @error is about the value (damaged, unknown key), not the
  * connection. */
 gboolean       _pt_sync_unreadable_is_value_error (const GError *error);
-/* Lists (or updates) @id as unreadable with @message, inside the
- * caller's transaction. */
+/* Lists (or updates) @id as unreadable because of @why (its message and
+ * its PT_SYNC_ERROR code), inside the caller's transaction. */
 gboolean       _pt_sync_unreadable_note  (PtStore            *store,
                                           const PtCollection *collection,
                                           const gchar        *id,
-                                          const gchar        *message,
+                                          const GError       *why,
                                           GError            **error);
 /* A readable version of @id arrived: off the list. */
 gboolean       _pt_sync_unreadable_forget (PtStore            *store,

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-ui-util.h"
+#include "pt-sync-engine.h"
 
 PtExpiryState
 pt_ui_expiry_state (PtTime expiry,
@@ -135,7 +136,8 @@ pt_ui_error_sentence (const GError *error)
 {
   if (error == NULL)
     return g_strdup (_("Something went wrong. Please try again."));
-  if (error->domain == PT_ERROR)
+  /* Both domains' messages are sentences written for staff. */
+  if (error->domain == PT_ERROR || error->domain == PT_SYNC_ERROR)
     return g_strdup (error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_strdup (_("The operation was cancelled."));

@@ -313,3 +313,40 @@ sync_test_assert_same_data (PtStore *a,
           }
     }
 }
+
+/* Makes the ciphertext of @field of @id on the server unreadable, as a
+ * foreign writer could (updatedAt bumped): @other_key changes the data
+ * key id in its header (a key the pharmacy does not have), otherwise one
+ * byte of the encrypted body is flipped (damaged: its HMAC fails). */
+void
+sync_test_spoil_ciphertext (mongoc_client_t *web,
+                            const gchar     *id,
+                            const gchar     *field,
+                            gboolean         other_key,
+                            gint64           updated_at)
+{
+  g_autoptr(bson_t) doc = sync_test_server_get (web, "patients", id);
+  g_autofree guint8 *copy = NULL;
+  g_autofree gchar *b64 = NULL;
+  g_autofree gchar *set = NULL;
+  const uint8_t *data;
+  uint32_t len;
+  bson_subtype_t subtype;
+  bson_iter_t it;
+
+  g_assert_true (bson_iter_init_find (&it, doc, field));
+  g_assert_true (BSON_ITER_HOLDS_BINARY (&it));
+  bson_iter_binary (&it, &subtype, &len, &data);
+  g_assert_cmpint (subtype, ==, BSON_SUBTYPE_ENCRYPTED);
+  g_assert_cmpuint (len, >, 40);
+  copy = g_memdup2 (data, len);
+  /* Byte 0: the algorithm; 1–16: the data key's UUID; then IV, body, HMAC. */
+  if (other_key)
+    copy[4] ^= 0x5a;
+  else
+    copy[len / 2 + 8] ^= 0x01;
+  b64 = g_base64_encode (copy, len);
+  set = g_strdup_printf ("{\"%s\": {\"$binary\": {\"base64\": \"%s\", \"subType\": \"06\"}}}",
+                         field, b64);
+  sync_test_foreign_update (web, "patients", id, set, updated_at);
+}

@@ -60,6 +60,12 @@ void      sync_test_foreign_update   (mongoc_client_t *client, const gchar *coll
 
 /* Iterates the thread-default main context until @cond returns TRUE or
  * @timeout_ms pass; returns the last value of @cond. */
+/* Makes the ciphertext of @field of patient @id on the server unreadable
+ * (updatedAt bumped, as a foreign writer would): @other_key points it at a
+ * data key the pharmacy does not have, otherwise its body is damaged. */
+void      sync_test_spoil_ciphertext (mongoc_client_t *client, const gchar *id,
+                                      const gchar *field, gboolean other_key,
+                                      gint64 updated_at);
 gboolean  sync_test_wait             (gboolean (*cond) (gpointer data),
                                       gpointer data,
                                       guint    timeout_ms);

@@ -406,7 +406,7 @@ test_counter_without_key_stops_and_stores_nothing (Fixture *f, gconstpointer dat
 
   engine = pt_sync_engine_new (f->dir_b, f->uri, NULL);
   g_assert_false (pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_MISSING);
   g_assert_nonnull (strstr (error->message, "does not have the pharmacy’s encryption key"));
   g_assert_nonnull (strstr (error->message, "enrolment file"));
   st = pt_sync_engine_get_status (engine);
@@ -454,7 +454,7 @@ test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpint (queued, >=, 3);
 
   g_assert_false (sync_test_sync_once (f->dir_b, f->uri, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_WRONG_KEY);
   g_assert_nonnull (strstr (error->message, "not the pharmacy’s key"));
   g_test_message ("wrong key: %s", error->message);
   /* Nothing sent, nothing lost, nothing garbled. */
@@ -629,11 +629,11 @@ test_key_files (void)
 
   g_assert_true (g_file_set_contents (bad, "c2hvcnQ=\n", -1, NULL));
   g_assert_null (pt_sync_crypt_read_key_file (bad, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
   g_assert_nonnull (strstr (error->message, "not a PharmaTrack encryption key"));
   g_clear_error (&error);
   g_assert_null (pt_sync_crypt_read_key_file ("/nonexistent/pharmacy.key", &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_NOT_FOUND);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE);
   sync_test_rmdir (dir);
 }
 
@@ -713,7 +713,7 @@ test_nested_sensitive_values_only_are_encrypted (Fixture *f, gconstpointer data)
   /* A counter without the key: an error, never ciphertext as text. */
   g_clear_pointer (&back, bson_destroy);
   g_assert_false (pt_sync_crypt_decrypt_doc (NULL, &test_collection, sent, &back, NULL, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_MISSING);
   g_assert_null (back);
   g_clear_error (&error);
 
@@ -868,43 +868,6 @@ test_encrypted_password_hashes_are_migrated_to_clear (Fixture *f, gconstpointer 
   sync_test_assert_same_data (f->a, f->b);
 }
 
-/* Makes the ciphertext of @field of @id on the server unreadable, as a
- * foreign writer could (updatedAt bumped): @other_key changes the data
- * key id in its header (a key the pharmacy does not have), otherwise one
- * byte of the encrypted body is flipped (damaged: its HMAC fails). */
-static void
-spoil_ciphertext (mongoc_client_t *web,
-                  const gchar     *id,
-                  const gchar     *field,
-                  gboolean         other_key,
-                  gint64           updated_at)
-{
-  g_autoptr(bson_t) doc = sync_test_server_get (web, "patients", id);
-  g_autofree guint8 *copy = NULL;
-  g_autofree gchar *b64 = NULL;
-  g_autofree gchar *set = NULL;
-  const uint8_t *data;
-  uint32_t len;
-  bson_subtype_t subtype;
-  bson_iter_t it;
-
-  g_assert_true (bson_iter_init_find (&it, doc, field));
-  g_assert_true (BSON_ITER_HOLDS_BINARY (&it));
-  bson_iter_binary (&it, &subtype, &len, &data);
-  g_assert_cmpint (subtype, ==, BSON_SUBTYPE_ENCRYPTED);
-  g_assert_cmpuint (len, >, 40);
-  copy = g_memdup2 (data, len);
-  /* Byte 0: the algorithm; 1–16: the data key's UUID; then IV, body, HMAC. */
-  if (other_key)
-    copy[4] ^= 0x5a;
-  else
-    copy[len / 2 + 8] ^= 0x01;
-  b64 = g_base64_encode (copy, len);
-  set = g_strdup_printf ("{\"%s\": {\"$binary\": {\"base64\": \"%s\", \"subType\": \"06\"}}}",
-                         field, b64);
-  sync_test_foreign_update (web, "patients", id, set, updated_at);
-}
-
 static gchar *
 put_named_patient (PtStore     *store,
                    const gchar *first,
@@ -941,19 +904,37 @@ listed_unreadable (PtStore     *store,
   return FALSE;
 }
 
-/* Runs a one-shot sync of @dir that must stop only on the unreadable
- * documents: everything else in step. */
+#define DAMAGED_1 "1 patient record from the cloud cannot be read on this counter: it is damaged. " \
+                  "Ask your administrator to restore it in the cloud."
+#define DAMAGED_2 "2 patient records from the cloud cannot be read on this counter: they are damaged. " \
+                  "Ask your administrator to restore them in the cloud."
+#define OTHER_KEY_1 "1 patient record from the cloud cannot be read on this counter: it was encrypted " \
+                    "with a key the pharmacy does not have. Ask your administrator to check the " \
+                    "cloud’s key vault."
+#define REFUSED_1 "The cloud refused 1 change made here; it is kept on this computer and listed on " \
+                  "the Sync page under “Refused by the Server”: correct the record and it is sent again."
+
+/* Runs a one-shot sync of @dir that must stop only on what keeps it apart
+ * from the cloud: the error @code and exactly the lines given (NULL-
+ * terminated), in that order — the most urgent first. */
 static void
-sync_expect_unreadable (const gchar *dir,
-                        const gchar *uri,
-                        gint64       n)
+sync_expect_apart (const gchar *dir,
+                   const gchar *uri,
+                   gint         code,
+                   ...)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *expected = pt_sync_unreadable_describe (n);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  const gchar *line;
+  va_list args;
 
+  va_start (args, code);
+  while ((line = va_arg (args, const gchar *)) != NULL)
+    g_string_append_printf (expected, "%s%s", expected->len > 0 ? "\n" : "", line);
+  va_end (args);
   g_assert_false (sync_test_sync_once (dir, uri, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
-  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_error (error, PT_ERROR, code);
+  g_assert_cmpstr (error->message, ==, expected->str);
 }
 
 /* One document whose ciphertext cannot be decrypted does not block the
@@ -976,12 +957,12 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   Run r;
 
   sync_test_sync_ok (f->dir_a, f->uri);
-  spoil_ciphertext (f->web, p2, "firstName", FALSE, now + 1000);
-  spoil_ciphertext (f->web, p4, "lastName", TRUE, now + 1000);
+  sync_test_spoil_ciphertext (f->web, p2, "firstName", FALSE, now + 1000);
+  sync_test_spoil_ciphertext (f->web, p4, "lastName", TRUE, now + 1000);
 
   /* First sync of counter B: everything but the two, and it completes. */
   enrol_b (f, f->key_file);
-  sync_expect_unreadable (f->dir_b, f->uri, 2);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_cmpint (pt_store_sync_get_int (f->b, "initial_complete", 0), ==, 1);
   g_assert_cmpint (pt_store_count (f->b, "patients"), ==, 2);
   name = sync_test_get_string (f->b, "patients", p1, "lastName");
@@ -997,7 +978,7 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   /* Staff see it in `status`. */
   r = run_admin ("--data-dir", f->dir_b, "status", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, "2 records in the cloud cannot be decrypted by this counter"));
+  g_assert_nonnull (strstr (r.out, OTHER_KEY_1 "\n" DAMAGED_1 "\n"));
   run_clear (&r);
 
   /* Live: a new patient, an edit, and a third document spoilt meanwhile. */
@@ -1007,13 +988,13 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   sync_test_update (f->a, "patients", p1, "{\"notes\": \"Large-print labels\"}");
   /* A sees the two spoilt documents too (its own copies stay as they
    * were); its changes go out all the same. */
-  sync_expect_unreadable (f->dir_a, f->uri, 2);
+  sync_expect_apart (f->dir_a, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->a, "patients", p2, "firstName");
   g_assert_cmpstr (name, ==, "Bram");
-  spoil_ciphertext (f->web, p3, "lastName", FALSE, g_get_real_time () / 1000 + 2000);
-  sync_expect_unreadable (f->dir_b, f->uri, 3);
+  sync_test_spoil_ciphertext (f->web, p3, "lastName", FALSE, g_get_real_time () / 1000 + 2000);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, DAMAGED_2, OTHER_KEY_1, NULL);
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->b, "patients", p5, "lastName");
   g_assert_cmpstr (name, ==, "Park");
@@ -1031,7 +1012,15 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   /* A change to p3 on B cannot be merged with the unreadable cloud copy:
    * quarantined with a sentence, out of the queue, the rest still moves. */
   sync_test_update (f->b, "patients", p3, "{\"notes\": \"Called about refill\"}");
-  sync_expect_unreadable (f->dir_b, f->uri, 3);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, DAMAGED_2, OTHER_KEY_1, NULL);
+  /* `sync --once` says all of it, one line each, the most urgent first,
+   * and fails: this computer and the cloud do not agree. */
+  r = run_admin ("--data-dir", f->dir_b, "sync", "--uri", f->uri, "--once", NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_cmpstr (r.err, ==, "pharmatrack-admin: " REFUSED_1 "\n"
+                              "pharmatrack-admin: " DAMAGED_2 "\n"
+                              "pharmatrack-admin: " OTHER_KEY_1 "\n");
+  run_clear (&r);
   g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
   q = pt_store_sync_list_quarantined (f->b, NULL);
   g_assert_cmpuint (q->len, ==, 1);
@@ -1046,7 +1035,7 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
    * arrives, leaves the list, and B sends it back encrypted. */
   sync_test_foreign_update (f->web, "patients", p2, "{\"firstName\": \"Bram\"}",
                             g_get_real_time () / 1000 + 3000);
-  sync_expect_unreadable (f->dir_b, f->uri, 2);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_false (listed_unreadable (f->b, p2));
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->b, "patients", p2, "lastName");

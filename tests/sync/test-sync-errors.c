@@ -150,6 +150,51 @@ test_uri_password_is_redacted (void)
   g_assert_cmpstr (c, ==, "mongodb://user:****@h1:1,h2:2/db?replicaSet=rs0");
 }
 
+static void
+add_unreadable (GPtrArray   *list,
+                const gchar *collection,
+                gint         reason)
+{
+  PtSyncUnreadable *u = g_new0 (PtSyncUnreadable, 1);
+
+  u->collection = g_strdup (collection);
+  u->document_id = g_strdup_printf ("65a0000000000000000%05u", list->len);
+  u->message = g_strdup ("(the engine's sentence)");
+  u->reason = reason;
+  g_ptr_array_add (list, u);
+}
+
+/* Staff read one sentence per kind of record and cause, with what to do,
+ * the largest group first whatever the order the documents were seen. */
+static void
+test_unreadable_summary_groups_by_record_and_cause (void)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_sync_unreadable_free);
+  g_auto(GStrv) empty = pt_sync_unreadable_summarise (list);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_nonnull (empty);
+  g_assert_null (empty[0]);
+  add_unreadable (list, "patients", PT_SYNC_ERROR_RECORD_DAMAGED);
+  add_unreadable (list, "users", PT_SYNC_ERROR_KEY_MISSING);
+  add_unreadable (list, "patients", PT_SYNC_ERROR_KEY_MISSING);
+  add_unreadable (list, "patients", PT_SYNC_ERROR_KEY_MISSING);
+  add_unreadable (list, "patients", PT_SYNC_ERROR_KEY_MISSING);
+  add_unreadable (list, "patients", 0);  /* listed by an earlier version */
+  lines = pt_sync_unreadable_summarise (list);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpstr (lines[0], ==, "3 patient records from the cloud cannot be read on this counter: the "
+                                 "encryption key is missing. Ask your administrator for the key file.");
+  g_assert_cmpstr (lines[1], ==, "1 record in the cloud cannot be decrypted by this counter (it is "
+                                 "damaged, or encrypted with a key the pharmacy does not have). It is "
+                                 "left out here until it is repaired; everything else keeps syncing. "
+                                 "Ask your administrator to check it.");
+  g_assert_cmpstr (lines[2], ==, "1 user account from the cloud cannot be read on this counter: the "
+                                 "encryption key is missing. Ask your administrator for the key file.");
+  g_assert_cmpstr (lines[3], ==, "1 patient record from the cloud cannot be read on this counter: it is "
+                                 "damaged. Ask your administrator to restore it in the cloud.");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -160,6 +205,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/errors/tenant-not-found-names-the-tenant", test_tenant_not_found_names_the_tenant);
   g_test_add_func ("/sync/backoff/grows-with-jitter-and-caps-at-a-minute", test_backoff_grows_with_jitter_and_caps_at_a_minute);
   g_test_add_func ("/sync/uri/password-is-redacted", test_uri_password_is_redacted);
+  g_test_add_func ("/sync/unreadable/summary-groups-by-record-and-cause",
+                   test_unreadable_summary_groups_by_record_and_cause);
 
   return g_test_run ();
 }

@@ -497,7 +497,7 @@ test_connect_encrypted_tenant_needs_the_key_file (Fixture *f, gconstpointer data
   /* Not a key: refused at once, nothing chosen. */
   g_assert_true (g_file_set_contents (not_a_key, "hello", -1, NULL));
   g_assert_false (pt_welcome_page_set_key_file (page, not_a_key, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID);
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
   g_clear_error (&error);
   g_remove (not_a_key);
   g_assert_false (gtk_widget_get_visible (welcome_child (f, "key_clear_button")));

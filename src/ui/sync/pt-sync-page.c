@@ -27,6 +27,8 @@ struct _PtSyncPage
   AdwActionRow   *dropped_row;
   GtkListBox     *conflicts_list;
   GtkListBox     *quarantine_list;
+  AdwPreferencesGroup *unreadable_group;
+  GtkListBox     *unreadable_list;
 
   GSettings      *settings;
   PtStore        *store;
@@ -35,6 +37,7 @@ struct _PtSyncPage
   gulong          conflict_id;
   gint64          shown_conflicts;   /* what the lists show, -1 = stale */
   gint64          shown_quarantined;
+  gchar          *shown_unreadable;  /* the sentences the list shows */
   gboolean        stale;             /* a refresh came while not shown */
 };
 
@@ -202,6 +205,45 @@ refresh_engine_lists (PtSyncPage *self)
     }
 }
 
+/* Records of the cloud this counter cannot decrypt: one row per kind of
+ * record and cause, each saying what to do; the group is shown only when
+ * there are any.  Read from the engine, or from the store when this
+ * counter has no server now (the list stays until a readable version
+ * arrives).  Rebuilt only when the sentences change. */
+static void
+refresh_unreadable (PtSyncPage *self,
+                    gint64      count)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_auto(GStrv) sentences = NULL;
+  g_autofree gchar *joined = NULL;
+
+  if (count > 0 && self->engine != NULL)
+    list = pt_sync_engine_list_unreadable (PT_SYNC_ENGINE (self->engine), NULL);
+  else if (count > 0 && self->store != NULL)
+    list = pt_sync_list_unreadable (self->store, NULL);
+  sentences = pt_sync_unreadable_summarise (list);
+  joined = g_strjoinv ("\n", sentences);
+  if (self->shown_unreadable != NULL && g_str_equal (joined, self->shown_unreadable))
+    return;
+  g_free (self->shown_unreadable);
+  self->shown_unreadable = g_steal_pointer (&joined);
+  clear_list (self->unreadable_list);
+  for (guint i = 0; sentences[i] != NULL; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sentences[i]);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Needs attention"), -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->unreadable_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->unreadable_group), sentences[0] != NULL);
+}
+
 void
 pt_sync_page_refresh (PtSyncPage *self)
 {
@@ -234,11 +276,17 @@ pt_sync_page_refresh (PtSyncPage *self)
       else if (status->state == PT_SYNC_STATE_BACKING_OFF)
         state = g_strdup_printf (_("%s — retrying in %d s"), pt_sync_state_to_label (status->state),
                                  status->retry_in_seconds);
+      else if (status->state == PT_SYNC_STATE_LIVE && status->unreadable > 0)
+        /* Translators: "Up to date — but some records …" */
+        state = g_strdup_printf (_("%s — but some records from the cloud cannot be read on this counter "
+                                   "(see below)"), pt_sync_state_to_label (status->state));
       else
         state = g_strdup (pt_sync_state_to_label (status->state));
       adw_action_row_set_subtitle (self->state_row, state);
       gtk_image_set_from_icon_name (self->state_icon,
-                                    status->state == PT_SYNC_STATE_LIVE ? "emblem-ok-symbolic"
+                                    status->state == PT_SYNC_STATE_LIVE && status->unreadable > 0
+                                    ? "dialog-warning-symbolic"
+                                    : status->state == PT_SYNC_STATE_LIVE ? "emblem-ok-symbolic"
                                     : status->state == PT_SYNC_STATE_NEEDS_ATTENTION ? "dialog-warning-symbolic"
                                     : status->state == PT_SYNC_STATE_OFFLINE ? "network-offline-symbolic"
                                     : "emblem-synchronizing-symbolic");
@@ -264,6 +312,7 @@ pt_sync_page_refresh (PtSyncPage *self)
 
         adw_action_row_set_subtitle (self->dropped_row, status->dropped_foreign > 0 ? dropped : _("None"));
       }
+      refresh_unreadable (self, status->unreadable);
       /* Rebuilding the lists on every status tick would make them flicker
        * (and screen readers lose their place): only when a count moved. */
       if (status->conflicts != self->shown_conflicts || status->quarantined != self->shown_quarantined)
@@ -286,6 +335,7 @@ pt_sync_page_refresh (PtSyncPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_now_button),
                                _("This counter is not connected to a server"));
   adw_action_row_set_subtitle (self->dropped_row, _("None"));
+  refresh_unreadable (self, self->store != NULL ? pt_sync_count_unreadable (self->store) : 0);
   clear_list (self->conflicts_list);
   clear_list (self->quarantine_list);
   self->shown_conflicts = self->shown_quarantined = -1;
@@ -355,6 +405,7 @@ pt_sync_page_dispose (GObject *object)
     gtk_widget_unparent (c);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->shown_unreadable, g_free);
   G_OBJECT_CLASS (pt_sync_page_parent_class)->dispose (object);
 }
 
@@ -393,6 +444,8 @@ pt_sync_page_class_init (PtSyncPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, dropped_row);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, conflicts_list);
   gtk_widget_class_bind_template_child (widget_class, PtSyncPage, quarantine_list);
+  gtk_widget_class_bind_template_child (widget_class, PtSyncPage, unreadable_group);
+  gtk_widget_class_bind_template_child (widget_class, PtSyncPage, unreadable_list);
   gtk_widget_class_bind_template_callback (widget_class, sync_now_clicked_cb);
 }
 

@@ -177,31 +177,21 @@ prepare_enrolment_store (PtWelcomePage *self,
          && pt_store_set_setting (store, ENROLMENT_KEY, "pending", error);
 }
 
-/* The engine's sentences for a tenant whose records are encrypted
- * (pt-sync-crypt.c) tell a counter that is already running to import the
- * key; on this page the key file is chosen right here. */
+/* The engine's key errors for a tenant whose records are encrypted
+ * (PT_SYNC_ERROR, pt-sync-crypt.c) tell a counter that is already running
+ * to import the key; on this page the key file is chosen right here. */
 static gchar *
 failure_sentence (PtWelcomePage *self,
                   const GError  *error)
 {
-  static const gchar *no_key =
-    N_("This counter does not have the pharmacy’s encryption key — import it "
-       "from the enrolment file. Patient records stay on this computer until then.");
-  static const gchar *wrong_key =
-    N_("This counter’s encryption key is not the pharmacy’s key — import the "
-       "right one from the enrolment file. Nothing was sent or changed.");
-
-  if (g_error_matches (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED))
-    {
-      if (g_strcmp0 (error->message, _(no_key)) == 0)
-        return g_strdup (_("Your pharmacy encrypts patient records, and no encryption key file "
-                           "was chosen. Choose the key file your administrator gave you with "
-                           "“Choose Key File…”, then press Connect again."));
-      if (g_strcmp0 (error->message, _(wrong_key)) == 0)
-        return g_strdup_printf (_("“%s” is not your pharmacy’s encryption key. Choose the key "
-                                  "file your administrator gave you, then press Connect again."),
-                                self->key_file ? self->key_file : "");
-    }
+  if (g_error_matches (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_MISSING))
+    return g_strdup (_("Your pharmacy encrypts patient records, and no encryption key file "
+                       "was chosen. Choose the key file your administrator gave you with "
+                       "“Choose Key File…”, then press Connect again."));
+  if (g_error_matches (error, PT_SYNC_ERROR, PT_SYNC_ERROR_WRONG_KEY))
+    return g_strdup_printf (_("“%s” is not your pharmacy’s encryption key. Choose the key "
+                              "file your administrator gave you, then press Connect again."),
+                            self->key_file ? self->key_file : "");
   return pt_ui_error_sentence (error);
 }
 

@@ -31,6 +31,13 @@ indicator_state (PtWindow           *self,
   switch (st->state)
     {
     case PT_SYNC_STATE_LIVE:
+      /* Syncing, but records of the cloud cannot be read here (Sync
+       * page): staff must tell the administrator. */
+      if (st->unreadable > 0)
+        {
+          *icon = "dialog-warning-symbolic";
+          return _("Sync needs attention");
+        }
       *icon = "emblem-ok-symbolic";
       return _("Online");
     case PT_SYNC_STATE_CONNECTING:
@@ -128,6 +135,14 @@ _pt_window_update_sync_indicator (PtWindow *self)
   else if (st != NULL && st->message != NULL)
     /* Translators: "<what is wrong>. Last sync: <when>." */
     tooltip = g_strdup_printf (_("%s Last sync: %s."), st->message, last);
+  else if (st != NULL && st->unreadable > 0)
+    {
+      g_autoptr(GPtrArray) list = pt_sync_engine_list_unreadable (PT_SYNC_ENGINE (self->sync_engine), NULL);
+      g_auto(GStrv) sentences = pt_sync_unreadable_summarise (list);
+      g_autofree gchar *joined = g_strjoinv (" ", sentences);
+
+      tooltip = g_strdup_printf (_("%s Last sync: %s."), joined, last);
+    }
   else
     tooltip = g_strdup_printf (_("Last sync: %s. Changes made here are kept on this computer until they are sent."),
                                last);
