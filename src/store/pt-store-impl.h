@@ -135,6 +135,18 @@ bson_t      *_pt_base_expand             (const bson_t *stored,
                                           const bson_t *doc,
                                           const bson_t *stamps,
                                           const gchar  *version);
+/* pt-store-compact.c: both columns of a row as it is written, at once:
+ * *@stamps_out = _pt_stamps_compact (@stamps, @doc, @version) and
+ * *@base_out = _pt_base_compact (@base, @doc, <the stamps a read gives
+ * back>, @version), byte for byte, in one pass over the document when
+ * its keys are distinct and the stamps are in its order (a row built from
+ * a server document), without compacting and expanding the stamps again. */
+void         _pt_row_compact             (const bson_t  *stamps,
+                                          const bson_t  *doc,
+                                          const gchar   *version,
+                                          const bson_t  *base,
+                                          bson_t       **stamps_out,
+                                          bson_t       **base_out);
 
 /* pt-store-fts.c: the search index.  The texts indexed for @doc's
  * searchable fields @fts (const PtField *), one per field. */

@@ -248,23 +248,20 @@ bind_row (sqlite3_stmt   *stmt,
           gint64          updated_at,
           int             first)
 {
-  g_autoptr(bson_t) compact = _pt_stamps_compact (row->stamps, row->doc, row->version);
+  g_autoptr(bson_t) compact = NULL;
+  g_autoptr(bson_t) base = NULL;
 
+  /* The base against the stamps as a read will give them back. */
+  _pt_row_compact (row->stamps, row->doc, row->version, row->base, &compact, &base);
   sqlite3_bind_blob (stmt, first, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
   if (compact != NULL)
     sqlite3_bind_blob (stmt, first + 1, bson_get_data (compact), (int) compact->len,
                        SQLITE_TRANSIENT);
   if (row->version != NULL)
     sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
-  if (row->base != NULL)
-    {
-      /* Against the stamps as a read will give them back. */
-      g_autoptr(bson_t) stamps = _pt_stamps_expand (compact, row->doc, row->version);
-      g_autoptr(bson_t) base = _pt_base_compact (row->base, row->doc, stamps, row->version);
-
-      sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
-                         SQLITE_TRANSIENT);
-    }
+  if (base != NULL)
+    sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
+                       SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
   sqlite3_bind_int64 (stmt, first + 5, updated_at);
 }
