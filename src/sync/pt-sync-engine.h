@@ -39,6 +39,11 @@ typedef enum
                                         a key the pharmacy does not have */
   PT_SYNC_ERROR_RECORD_DAMAGED,      /* a record in the cloud whose
                                         encrypted bytes are damaged */
+  PT_SYNC_ERROR_RECORDS_UNREADABLE,  /* a one-shot sync: everything is in
+                                        step but records of the cloud this
+                                        counter cannot read, left out here
+                                        (the message says which, one line
+                                        per kind and cause) */
 } PtSyncError;
 
 GQuark pt_sync_error_quark (void);

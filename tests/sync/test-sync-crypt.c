@@ -915,11 +915,12 @@ listed_unreadable (PtStore     *store,
                   "the Sync page under “Refused by the Server”: correct the record and it is sent again."
 
 /* Runs a one-shot sync of @dir that must stop only on what keeps it apart
- * from the cloud: the error @code and exactly the lines given (NULL-
+ * from the cloud: the error @domain, @code and exactly the lines given (NULL-
  * terminated), in that order — the most urgent first. */
 static void
 sync_expect_apart (const gchar *dir,
                    const gchar *uri,
+                   GQuark       domain,
                    gint         code,
                    ...)
 {
@@ -933,7 +934,7 @@ sync_expect_apart (const gchar *dir,
     g_string_append_printf (expected, "%s%s", expected->len > 0 ? "\n" : "", line);
   va_end (args);
   g_assert_false (sync_test_sync_once (dir, uri, &error));
-  g_assert_error (error, PT_ERROR, code);
+  g_assert_error (error, domain, code);
   g_assert_cmpstr (error->message, ==, expected->str);
 }
 
@@ -962,7 +963,7 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
 
   /* First sync of counter B: everything but the two, and it completes. */
   enrol_b (f, f->key_file);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
+  sync_expect_apart (f->dir_b, f->uri, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORDS_UNREADABLE, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_cmpint (pt_store_sync_get_int (f->b, "initial_complete", 0), ==, 1);
   g_assert_cmpint (pt_store_count (f->b, "patients"), ==, 2);
   name = sync_test_get_string (f->b, "patients", p1, "lastName");
@@ -988,13 +989,13 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   sync_test_update (f->a, "patients", p1, "{\"notes\": \"Large-print labels\"}");
   /* A sees the two spoilt documents too (its own copies stay as they
    * were); its changes go out all the same. */
-  sync_expect_apart (f->dir_a, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
+  sync_expect_apart (f->dir_a, f->uri, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORDS_UNREADABLE, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->a, "patients", p2, "firstName");
   g_assert_cmpstr (name, ==, "Bram");
   sync_test_spoil_ciphertext (f->web, p3, "lastName", FALSE, g_get_real_time () / 1000 + 2000);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, DAMAGED_2, OTHER_KEY_1, NULL);
+  sync_expect_apart (f->dir_b, f->uri, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORDS_UNREADABLE, DAMAGED_2, OTHER_KEY_1, NULL);
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->b, "patients", p5, "lastName");
   g_assert_cmpstr (name, ==, "Park");
@@ -1012,7 +1013,7 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
   /* A change to p3 on B cannot be merged with the unreadable cloud copy:
    * quarantined with a sentence, out of the queue, the rest still moves. */
   sync_test_update (f->b, "patients", p3, "{\"notes\": \"Called about refill\"}");
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, DAMAGED_2, OTHER_KEY_1, NULL);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR, PT_ERROR_INVALID, REFUSED_1, DAMAGED_2, OTHER_KEY_1, NULL);
   /* `sync --once` says all of it, one line each, the most urgent first,
    * and fails: this computer and the cloud do not agree. */
   r = run_admin ("--data-dir", f->dir_b, "sync", "--uri", f->uri, "--once", NULL);
@@ -1035,7 +1036,7 @@ test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpoint
    * arrives, leaves the list, and B sends it back encrypted. */
   sync_test_foreign_update (f->web, "patients", p2, "{\"firstName\": \"Bram\"}",
                             g_get_real_time () / 1000 + 3000);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, OTHER_KEY_1, DAMAGED_1, NULL);
+  sync_expect_apart (f->dir_b, f->uri, PT_ERROR, PT_ERROR_INVALID, REFUSED_1, OTHER_KEY_1, DAMAGED_1, NULL);
   g_assert_false (listed_unreadable (f->b, p2));
   g_clear_pointer (&name, g_free);
   name = sync_test_get_string (f->b, "patients", p2, "lastName");
