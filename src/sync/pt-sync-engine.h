@@ -44,6 +44,9 @@ typedef enum
                                         counter cannot read, left out here
                                         (the message says which, one line
                                         per kind and cause) */
+  PT_SYNC_ERROR_KEY_FILE_UNSAFE,     /* this counter's copy of the key can
+                                        be read by other users and could not
+                                        be made private */
 } PtSyncError;
 
 GQuark pt_sync_error_quark (void);

@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "pt-store-private.h"
 #include "pt-sync-crypt.h"
@@ -634,6 +635,60 @@ test_key_files (void)
   g_clear_error (&error);
   g_assert_null (pt_sync_crypt_read_key_file ("/nonexistent/pharmacy.key", &error));
   g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE);
+  g_assert_cmpstr (error->message, ==, "There is no encryption key file “/nonexistent/pharmacy.key”.");
+  g_clear_error (&error);
+
+  /* A folder, or a large file chosen by mistake: not a key, said at once. */
+  g_assert_null (pt_sync_crypt_read_key_file (dir, &error));
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
+  g_clear_error (&error);
+  {
+    g_autofree gchar *big = g_build_filename (dir, "photo.jpg", NULL);
+    g_autofree gchar *junk = g_malloc0 (1 << 20);
+
+    g_assert_true (g_file_set_contents (big, junk, 1 << 20, NULL));
+    g_assert_null (pt_sync_crypt_read_key_file (big, &error));
+    g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
+    g_assert_nonnull (strstr (error->message, "not a PharmaTrack encryption key"));
+    g_clear_error (&error);
+  }
+
+  /* A file this user may not read says so (root reads everything: then
+   * only the message for a file that opens is checked). */
+  g_assert_cmpint (g_chmod (raw_path, 0000), ==, 0);
+  {
+    g_autoptr(GBytes) locked = pt_sync_crypt_read_key_file (raw_path, &error);
+
+    if (getuid () != 0)
+      {
+        g_assert_null (locked);
+        g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE);
+        g_assert_nonnull (strstr (error->message, "not allowed to read it"));
+        g_clear_error (&error);
+      }
+    else
+      g_test_message ("running as root: a mode 000 key file is readable, not checked");
+  }
+
+  /* The counter's own copy, restored by hand readable by everyone, is
+   * made private again before it is used. */
+  {
+    g_autofree gchar *data_dir = g_build_filename (dir, "data", NULL);
+    g_autofree gchar *copy = pt_sync_crypt_key_path (data_dir, SYNC_TEST_TENANT);
+    g_autoptr(GBytes) loaded = NULL;
+
+    g_assert_cmpint (g_mkdir (data_dir, 0700), ==, 0);
+    g_assert_true (pt_sync_crypt_install_key (data_dir, SYNC_TEST_TENANT, key, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (copy, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (g_chmod (copy, 0644), ==, 0);
+    loaded = pt_sync_crypt_load_counter_key (data_dir, SYNC_TEST_TENANT, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (loaded, key));
+    g_assert_cmpint (g_stat (copy, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   sync_test_rmdir (dir);
 }
 
