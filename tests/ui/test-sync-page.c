@@ -163,19 +163,6 @@ group_hidden (Fixture *f)
   return !gtk_widget_get_visible (sync_child (f, "unreadable_group"));
 }
 
-static gchar *
-put_patient (PtStore *store, const gchar *first, const gchar *last)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"%s\", \"lastName\": \"%s\"}", first, last);
-  bson_t *doc = sync_test_json (json);
-  gchar *id = pt_store_put (store, "patients", doc, &error);
-
-  g_assert_no_error (error);
-  bson_destroy (doc);
-  return id;
-}
-
 static void
 setup (Fixture *f, gconstpointer data)
 {
@@ -202,7 +189,7 @@ setup (Fixture *f, gconstpointer data)
   a = sync_test_create_tenant (f->dir_a);
   g_assert_true (pt_sync_crypt_import_key (f->dir_a, SYNC_TEST_TENANT, f->key_file, &error));
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    f->patients[i] = put_patient (a, names[i][0], names[i][1]);
+    f->patients[i] = sync_test_put_patient (a, names[i][0], names[i][1]);
   sync_test_sync_ok (f->dir_a, f->uri);
 
   /* In the cloud: three under a key the pharmacy does not have, one
