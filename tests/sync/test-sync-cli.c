@@ -31,6 +31,44 @@ parse_status (const gchar *json)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* Every field issue #4 promises in `status --json` is there, with its
+ * type: state, last push/pull, pending count and age of the oldest,
+ * conflicts, quarantined, dropped foreign-tenant documents, clock skew,
+ * initial-sync progress (and the unreadable records). */
+static void
+assert_status_contract (JsonObject *sync)
+{
+  static const struct { const gchar *name; GType type; gboolean nullable; } fields[] = {
+    { "state", G_TYPE_STRING, FALSE }, { "running", G_TYPE_BOOLEAN, FALSE },
+    { "message", G_TYPE_STRING, TRUE }, { "lastPushAt", G_TYPE_STRING, TRUE },
+    { "lastPullAt", G_TYPE_STRING, TRUE }, { "pendingCount", G_TYPE_INT64, FALSE },
+    { "oldestPendingAt", G_TYPE_STRING, TRUE }, { "oldestPendingAgeSeconds", G_TYPE_INT64, FALSE },
+    { "conflicts", G_TYPE_INT64, FALSE }, { "quarantined", G_TYPE_INT64, FALSE },
+    { "droppedForeignTenant", G_TYPE_INT64, FALSE }, { "maxClockSkewMs", G_TYPE_INT64, FALSE },
+    { "unreadableFromCloud", G_TYPE_INT64, FALSE }, { "unreadableMessage", G_TYPE_STRING, TRUE },
+  };
+  JsonObject *initial;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *node = json_object_get_member (sync, fields[i].name);
+
+      if (node == NULL)
+        g_error ("status --json: no sync.%s", fields[i].name);
+      if (JSON_NODE_HOLDS_NULL (node) && fields[i].nullable)
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != fields[i].type)
+        g_error ("status --json: sync.%s is a %s", fields[i].name, json_node_type_name (node));
+    }
+  g_assert_cmpint (json_object_get_int_member (sync, "maxClockSkewMs"), >=, 0);
+  initial = json_object_get_object_member (sync, "initialSync");
+  g_assert_nonnull (initial);
+  g_assert_true (json_object_has_member (initial, "complete"));
+  g_assert_cmpint (json_object_get_int_member (initial, "done"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (initial, "total"), >=,
+                   json_object_get_int_member (initial, "done"));
+}
+
 static void
 test_connect_sync_and_status (void)
 {
@@ -68,6 +106,7 @@ test_connect_sync_and_status (void)
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (sync, "initialSync"),
                                                  "complete"));
   g_assert_nonnull (json_object_get_string_member (sync, "lastPullAt"));
+  assert_status_contract (sync);
   sync_test_run_clear (&r);
 
   /* Wrong password: one line on stderr, non-zero, no password echoed. */
@@ -695,6 +734,95 @@ test_kill_9_during_watch_loses_nothing (void)
   sync_test_rmdir (dir);
 }
 
+/* Polls @store (another connection) until it holds @n medicines, at most
+ * @timeout_ms. */
+static gboolean
+wait_local_medicines (PtStore *store,
+                      gint64   n,
+                      guint    timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (pt_store_count (store, "medicines") < n)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+/* Sends @sig to the child and waits: it must end by itself, exit 0. */
+static void
+child_stop_cleanly (Child *c,
+                    gint   sig)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (c->proc, sig);
+  g_subprocess_wait (c->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_signaled (c->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (c->proc), ==, 0);
+}
+
+/* `sync --watch` follows the server live until SIGTERM, SIGINT or the end
+ * of --seconds, then stops cleanly: exit 0, the resume token of what it
+ * applied saved, and the next run carries on from there. */
+static void
+test_watch_stops_cleanly_on_signals_and_after_seconds (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  mongoc_client_t *web = sync_test_client (uri);
+  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
+  const gchar *timed[] = { "--data-dir", dir, "sync", "--watch", "--seconds", "2", "--uri", uri, NULL };
+  const gint signals[] = { SIGTERM, SIGINT };
+  g_autofree gchar *token = NULL;
+  gint64 local;
+
+  sync_test_sync_ok (dir, uri);
+  local = pt_store_count (store, "medicines");
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(Child) watch = child_spawn (args);
+      g_autofree gchar *before = pt_store_sync_get (store, "resume_token");
+
+      g_assert_true (child_wait_for (watch, "sync: live", 60000));
+      server_insert_medicines (web, 3);
+      local += 3;
+      g_assert_true (wait_local_medicines (store, local, 30000));
+      child_stop_cleanly (watch, signals[i]);
+      g_clear_pointer (&token, g_free);
+      token = pt_store_sync_get (store, "resume_token");
+      g_assert_nonnull (token);
+      g_assert_cmpstr (token, !=, before);
+    }
+
+  /* Stopped: the server moves on; a timed watch takes it and ends alone. */
+  server_insert_medicines (web, 2);
+  {
+    g_autoptr(Child) watch = child_spawn (timed);
+    g_autoptr(GError) error = NULL;
+    gint64 started = g_get_monotonic_time ();
+
+    g_subprocess_wait (watch->proc, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (g_subprocess_get_if_signaled (watch->proc));
+    g_assert_cmpint (g_subprocess_get_exit_status (watch->proc), ==, 0);
+    g_test_message ("--seconds 2 ended after %.1f s", (g_get_monotonic_time () - started) / 1e6);
+    g_assert_cmpint (g_get_monotonic_time () - started, >=, 2 * G_USEC_PER_SEC);
+  }
+  g_assert_cmpint (pt_store_count (store, "medicines"), ==, local + 2);
+  g_assert_cmpint (pt_store_sync_get_int (store, "initial_complete", 0), ==, 1);
+
+  mongoc_client_destroy (web);
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -704,6 +832,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
+  g_test_add_func ("/sync/cli/watch-stops-cleanly-on-signals-and-after-seconds",
+                   test_watch_stops_cleanly_on_signals_and_after_seconds);
   g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
                    test_status_is_not_live_after_watch_is_killed);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
