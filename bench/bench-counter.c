@@ -146,6 +146,69 @@ top_up_movements (PtStore *store,
   g_printerr ("\n");
 }
 
+/* Which b-trees a dispense writes.  The WAL is checkpointed and emptied,
+ * ONE dispense is committed, the page numbers of its WAL frames are read
+ * from the WAL file and named through SQLite's dbstat table (a pass over
+ * the whole file: a few seconds per GB).  Pages dbstat does not name are
+ * the header page or the free list. */
+static void
+census (PtStore     *store,
+        const gchar *prescription_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtDispensePlan) plan = NULL;
+  g_autoptr(GHashTable) pages = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) per_btree = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GList) names = NULL;
+  g_autofree gchar *wal_path = NULL;
+  g_autofree guint8 *wal = NULL;
+  sqlite3 *db = _pt_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  gsize len = 0, frame, page_size;
+  guint frames = 0, named = 0;
+
+  if (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+    g_error ("census: checkpoint: %s", sqlite3_errmsg (db));
+  plan = pt_store_counter_dispense (store, prescription_id, ~0u, "bench", 0, &error);
+  if (plan == NULL)
+    g_error ("census: dispense: %s", error->message);
+
+  wal_path = g_strconcat (sqlite3_db_filename (db, "main"), "-wal", NULL);
+  if (!g_file_get_contents (wal_path, (gchar **) &wal, &len, &error) || len < 32)
+    g_error ("census: cannot read %s", wal_path);
+  /* WAL header: 32 bytes, page size at 8; each frame: a 24-byte header
+   * (page number at 0) and the page. */
+  page_size = (gsize) wal[8] << 24 | (gsize) wal[9] << 16 | (gsize) wal[10] << 8 | wal[11];
+  for (frame = 32; frame + 24 + page_size <= len; frame += 24 + page_size)
+    {
+      guint32 pgno = (guint32) wal[frame] << 24 | (guint32) wal[frame + 1] << 16
+                     | (guint32) wal[frame + 2] << 8 | wal[frame + 3];
+      g_hash_table_add (pages, GUINT_TO_POINTER (pgno));
+      frames++;
+    }
+
+  if (sqlite3_prepare_v2 (db, "SELECT name, pageno FROM dbstat", -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("census: dbstat: %s", sqlite3_errmsg (db));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    if (g_hash_table_contains (pages, GINT_TO_POINTER (sqlite3_column_int (stmt, 1))))
+      {
+        const gchar *name = (const gchar *) sqlite3_column_text (stmt, 0);
+        guint n = GPOINTER_TO_UINT (g_hash_table_lookup (per_btree, name));
+        g_hash_table_insert (per_btree, g_strdup (name), GUINT_TO_POINTER (n + 1));
+        named++;
+      }
+  sqlite3_finalize (stmt);
+
+  g_print ("pages of one dispense: %u WAL frames, %u distinct pages\n", frames,
+           g_hash_table_size (pages));
+  names = g_list_sort (g_hash_table_get_keys (per_btree), (GCompareFunc) g_strcmp0);
+  for (GList *l = names; l != NULL; l = l->next)
+    g_print ("  %-40s %u\n", (const gchar *) l->data,
+             GPOINTER_TO_UINT (g_hash_table_lookup (per_btree, l->data)));
+  if (named < g_hash_table_size (pages))
+    g_print ("  %-40s %u\n", "(header page, free list)", g_hash_table_size (pages) - named);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -153,7 +216,7 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new ("— dispense commit at scale");
   g_autofree gchar *dir = NULL;
   gint medicines = 100000, movements = 1000000, dispenses = 400;
-  gboolean own_dir;
+  gboolean own_dir, pages_by_btree = FALSE;
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_autoptr(GArray) raw_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
@@ -170,6 +233,8 @@ main (int argc, char **argv)
     { "medicines", 0, 0, G_OPTION_ARG_INT, &medicines, "Medicines (default 100000)", "N" },
     { "movements", 0, 0, G_OPTION_ARG_INT, &movements, "Stock movements (default 1000000)", "N" },
     { "dispenses", 0, 0, G_OPTION_ARG_INT, &dispenses, "Dispenses measured (default 400)", "N" },
+    { "census", 0, 0, G_OPTION_ARG_NONE, &pages_by_btree,
+      "Then list the pages one more dispense writes, per table and index", NULL },
     { NULL },
   };
 
@@ -225,9 +290,9 @@ main (int argc, char **argv)
   }
   patients = pt_store_search_patients (store, "", 500, &error);
   g_assert (patients != NULL && patients->len > 0 && meds->len > 0);
-  for (guint i = 0; i < meds->len; i++)
+  for (guint i = 0; i < meds->len + (pages_by_btree ? 1 : 0); i++)
     {
-      PtRxItemSpec item = { .medicine_id = meds->pdata[i], .quantity = 2,
+      PtRxItemSpec item = { .medicine_id = meds->pdata[i % meds->len], .quantity = 2,
                             .instructions = "Take one twice a day" };
       PtRxSpec spec = { .patient_id = patients->pdata[i % patients->len], .items = &item,
                         .n_items = 1 };
@@ -244,7 +309,7 @@ main (int argc, char **argv)
    * write a grown file's size (that made the raw commit the slower one). */
   for (guint i = 0; i < 1100; i++)
     raw_commit_once (&raw);
-  for (guint i = 0; i < rxs->len; i++)
+  for (guint i = 0; i < meds->len; i++)
     {
       g_autoptr(PtDispensePlan) plan = NULL;
       gdouble a, b, r;
@@ -286,6 +351,9 @@ main (int argc, char **argv)
     g_autofree gchar *load = pt_bench_uptime ();
     g_print ("  %s\n", load);
   }
+
+  if (pages_by_btree)
+    census (store, rxs->pdata[rxs->len - 1]);
 
   g_clear_object (&store);
   if (own_dir)

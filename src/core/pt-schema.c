@@ -305,10 +305,11 @@ static const PtField movement_fields[] = {
   COMMON_ID,
   COMMON_TENANT,
   COMMON_TAIL,
-  OID ("batchId", N_("Batch"), R | I | M),
+  /* No index on the batch, the branch or the kind: no query looks
+   * movements up by them (a batch's stock is the batch_stock cache), and
+   * every index is one more page written by each dispense. */
+  OID ("batchId", N_("Batch"), R | M),
   OID ("medicineId", N_("Medicine"), R | I | M),
-  /* No index on the branch or the kind: no query looks movements up by
-   * them, and every index is one more page written by each dispense. */
   OID ("pharmacyId", N_("Pharmacy"), R | M),
   INTF ("quantity", N_("Quantity"), R | SG | M, -QTY_MAX, QTY_MAX, PT_FORMAT_NONZERO),
   ENUM ("kind", N_("Movement kind"), R | M, movement_values),

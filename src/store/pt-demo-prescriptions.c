@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-demo-private.h"
+#include "pt-store-counter.h"
 #include "pt-store-private.h"
 
 /* ---- Prescriptions -------------------------------------------------------- */
@@ -92,7 +93,7 @@ set_status (Demo *demo, const gchar *id, const gchar *status, GError **error)
 }
 
 gboolean
-_pt_demo_create_prescription (Demo *demo, guint64 *number_seq, GError **error)
+_pt_demo_create_prescription (Demo *demo, GError **error)
 {
   RxState state = pick_state (demo);
   gboolean dispense = state == RX_DISPENSED || state == RX_PICKED_UP
@@ -133,20 +134,22 @@ _pt_demo_create_prescription (Demo *demo, guint64 *number_seq, GError **error)
       n = 1;
     }
 
-  /* The number is unique per tenant; skip numbers already taken. */
+  /* Numbered as the counter numbers its own (pt_store_counter_next_number:
+   * this device's prefix, e.g. 7D82N-000042), so the queue never shows two
+   * styles and a demo store that syncs cannot collide with another
+   * counter's numbers.  It skips numbers already taken. */
   for (;;)
     {
       g_auto(DemoBson) doc = BSON_INITIALIZER;
       g_autoptr(GError) local_error = NULL;
       g_autofree gchar *number = NULL;
       g_autofree gchar *licence = NULL;
-      g_autoptr(GDateTime) issued = NULL;
       PtTime issued_at = _pt_demo_days_from_now (demo, -_pt_demo_range (demo, 0, 28));
       bson_t child, item;
 
-      issued = g_date_time_new_from_unix_utc (issued_at / 1000);
-      number = g_strdup_printf ("RX-%d-%06" G_GUINT64_FORMAT,
-                                g_date_time_get_year (issued), ++(*number_seq));
+      number = pt_store_counter_next_number (demo->store, error);
+      if (number == NULL)
+        return FALSE;
       licence = g_strdup_printf ("GMC %07d", _pt_demo_range (demo, 1000000, 7999999));
 
       _pt_demo_append_str (&doc, "number", number);

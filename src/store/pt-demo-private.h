@@ -115,7 +115,7 @@ guint        _pt_demo_pick_pharmacy   (Demo *demo);
  * _pt_demo_tick (). */
 gboolean     _pt_demo_create_medicine (Demo *demo, guint64 *barcode_seq, GError **error);
 gboolean     _pt_demo_create_patient  (Demo *demo, GError **error);
-gboolean     _pt_demo_create_prescription (Demo *demo, guint64 *number_seq, GError **error);
+gboolean     _pt_demo_create_prescription (Demo *demo, GError **error);
 
 /* pt_demo_generate () with its clock (@now: expiries and dates are
  * relative to it) and its loading mode given: @bulk loads each chunk in

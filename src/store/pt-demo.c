@@ -201,7 +201,7 @@ _pt_demo_generate_full (PtStore             *store,
 {
   PtDemoOptions opts = { 500, 200, 300, 42 };
   Demo demo = { 0 };
-  guint64 barcode_seq, number_seq;
+  guint64 barcode_seq;
   gint64 existing;
   gint64 cache_pages;
   gboolean ok = FALSE;
@@ -235,7 +235,6 @@ _pt_demo_generate_full (PtStore             *store,
   /* Continue numbering after what is there, so a second run adds. */
   existing = pt_store_count (store, "medicines");
   barcode_seq = (guint64) existing + opts.seed * 100003u;
-  number_seq = (guint64) pt_store_count (store, "prescriptions");
 
   /* A bulk load touches far more pages than counter work: a large page
    * cache for the duration (SQLite's default is 2 MB), restored after. */
@@ -256,7 +255,7 @@ _pt_demo_generate_full (PtStore             *store,
     if (!_pt_demo_create_patient (&demo, error))
       goto out;
   for (guint i = 0; i < opts.prescriptions; i++)
-    if (!_pt_demo_create_prescription (&demo, &number_seq, error))
+    if (!_pt_demo_create_prescription (&demo, error))
       goto out;
 
   /* Merging the search indexes into one segment rewrites them whole:

@@ -16,6 +16,10 @@ G_BEGIN_DECLS
 #define PT_STORE_BEGIN_RETRY_MIN_US 250
 #define PT_STORE_BEGIN_RETRY_MAX_US 1250
 
+/* The doc_stats row of the outbox (schema 5): live = entries, total =
+ * the last seq handed out.  Not a collection: status does not list it. */
+#define PT_STORE_OUTBOX_STATS "outbox"
+
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
 /* Window of the duplicate-therapy warning. */
@@ -69,6 +73,9 @@ struct _PtStore
 
 /* pt-store.c */
 void         _pt_store_emit_committed    (PtStore *self);
+
+/* pt-store-checkpoint.c: checkpoints off the committing thread. */
+void         _pt_store_install_checkpointer (PtStore *self);
 
 /* pt-store-schema.c: tables from the registry, migrations. */
 gchar       *_pt_snake_case              (const gchar *camel);

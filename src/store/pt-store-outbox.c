@@ -63,8 +63,12 @@ _pt_store_outbox_add (PtStore      *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = _pt_store_prepare (self, "INSERT OR IGNORE INTO outbox (collection, doc_id, queued_at) "
-                                  "VALUES (?1, ?2, ?3)", error);
+  /* seq: one past the last handed out (schema 5), so it never goes back
+   * after the newest entries were pushed; NULL (SQLite picks) only if the
+   * row is missing, which no store has. */
+  stmt = _pt_store_prepare (self, "INSERT OR IGNORE INTO outbox (seq, collection, doc_id, queued_at) "
+                                  "VALUES ((SELECT total + 1 FROM doc_stats WHERE collection = '"
+                                  PT_STORE_OUTBOX_STATS "'), ?1, ?2, ?3)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, collection, -1, SQLITE_TRANSIENT);
@@ -122,8 +126,18 @@ _pt_store_outbox_remove (PtStore      *self,
 gint64
 _pt_store_outbox_length (PtStore *self)
 {
-  /* Kept by triggers (schema 4): no scan of a long outbox. */
-  return _pt_store_query_int (self, "SELECT n FROM outbox_count", NULL, 0);
+  /* Kept by triggers (schema 5): no scan of a long outbox. */
+  return _pt_store_query_int (self, "SELECT live FROM doc_stats WHERE collection = '"
+                                    PT_STORE_OUTBOX_STATS "'", NULL, 0);
+}
+
+gint64
+_pt_store_outbox_oldest_ms (PtStore *self)
+{
+  /* Entries are numbered in the order they were queued: the first by seq
+   * is the oldest (one seek; there is no queued_at index since schema 5). */
+  return _pt_store_query_int (self, "SELECT queued_at FROM outbox ORDER BY seq LIMIT 1",
+                              NULL, 0);
 }
 
 /* ---- Meta --------------------------------------------------------------- */

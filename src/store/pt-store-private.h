@@ -72,6 +72,17 @@ void      _pt_store_set_busy_timeout (PtStore *self,
  * another connection and had to wait.  For tests. */
 guint64   _pt_store_get_lock_waits   (PtStore *self);
 
+/* WAL checkpoints (pt-store-checkpoint.c): a commit that takes the WAL
+ * past PT_STORE_WAL_SOFT_PAGES hands a PASSIVE checkpoint to a worker
+ * thread; past PT_STORE_WAL_HARD_PAGES it checkpoints inline. */
+#define PT_STORE_WAL_SOFT_PAGES 1000
+#define PT_STORE_WAL_HARD_PAGES 8000
+/* Waits until no checkpoint is queued or running; FALSE on timeout. */
+gboolean  _pt_store_checkpoints_wait (guint     timeout_ms);
+/* Checkpoints run by the worker and inline so far, in this process. */
+void      _pt_store_checkpoint_counts (guint64 *background,
+                                       guint64 *inline_);
+
 /* A cached prepared statement, reset and with bindings cleared.  Do not
  * nest two uses of the same SQL text. */
 sqlite3_stmt *_pt_store_prepare      (PtStore      *self,
@@ -190,6 +201,9 @@ gboolean  _pt_store_outbox_remove    (PtStore      *self,
                                       gboolean     *removed,
                                       GError      **error);
 gint64    _pt_store_outbox_length    (PtStore *self);
+/* When the oldest queued entry was queued (ms since the epoch), 0 when
+ * the outbox is empty: one seek, whatever its length. */
+gint64    _pt_store_outbox_oldest_ms (PtStore *self);
 
 /* ---- Meta (per file, never synced) -------------------------------------- */
 

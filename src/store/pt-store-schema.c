@@ -49,6 +49,8 @@ static const struct
   { "prescriptions", { "number", "patientId", "pharmacyId", "status", NULL } },
   { "users", { "email", NULL } },
   { "pharmacies", { "name", NULL } },
+  /* A column, no index: no query reads a document's trail yet, and an
+   * index would cost every audited mutation (every dispense) a page. */
   { "audit_events", { "documentId", NULL } },
 };
 
@@ -65,8 +67,6 @@ static const struct
   /* Patients by birth date, and listed by name. */
   { "patients", "patients_date_of_birth", "date_of_birth" },
   { "patients", "patients_last_name", "last_name" },
-  /* A document's audit trail. */
-  { "audit_events", "audit_events_document_id", "document_id" },
   /* The catalogue's pages: live medicines in name order, and the id its
    * stock and expiry columns need, without reading the documents. */
   { "medicines", "medicines_catalogue", "deleted, name, id" },
@@ -740,11 +740,51 @@ migrate_3_to_4 (PtStore *self,
                          error);
 }
 
+/* Version 5: fewer pages per counter commit.  A dispense queued three
+ * outbox entries through six b-trees: the table, two leaves of its
+ * UNIQUE (collection, doc_id) (a new movement and a new audit event sort
+ * under different collections), the queued_at index, sqlite_sequence
+ * (AUTOINCREMENT) and outbox_count.  Now: UNIQUE (doc_id, collection)
+ * (the two new ids are adjacent ObjectIds: one leaf), no AUTOINCREMENT
+ * and no count table — the doc_stats row 'outbox', on the page every
+ * mutation writes anyway, keeps the entry count (live) and the last seq
+ * handed out (total; a new entry gets total + 1, so seq never goes back
+ * even when the newest entries were pushed and deleted).  The oldest
+ * entry is the first by seq: no queued_at index. */
+static gboolean
+migrate_4_to_5 (PtStore *self,
+                GError **error)
+{
+  return _pt_store_exec (self,
+                         "CREATE TABLE outbox_v5 (seq INTEGER PRIMARY KEY, "
+                         "  collection TEXT NOT NULL, doc_id TEXT NOT NULL, "
+                         "  queued_at INTEGER NOT NULL, UNIQUE (doc_id, collection));"
+                         "INSERT INTO outbox_v5 (seq, collection, doc_id, queued_at) "
+                         "  SELECT seq, collection, doc_id, queued_at FROM outbox ORDER BY seq;"
+                         "INSERT OR IGNORE INTO doc_stats (collection) VALUES ('" PT_STORE_OUTBOX_STATS "');"
+                         "UPDATE doc_stats SET live = (SELECT count(*) FROM outbox_v5), bytes = 0, "
+                         "  total = max(coalesce((SELECT max(seq) FROM outbox_v5), 0), "
+                         "              coalesce((SELECT seq FROM sqlite_sequence "
+                         "                        WHERE name = 'outbox'), 0)) "
+                         "  WHERE collection = '" PT_STORE_OUTBOX_STATS "';"
+                         "DROP TABLE outbox;"
+                         "DROP TABLE IF EXISTS outbox_count;"
+                         "ALTER TABLE outbox_v5 RENAME TO outbox;"
+                         "CREATE TRIGGER pt_outbox_ai AFTER INSERT ON outbox BEGIN "
+                         "  UPDATE doc_stats SET live = live + 1, total = max(total, NEW.seq) "
+                         "  WHERE collection = '" PT_STORE_OUTBOX_STATS "'; END;"
+                         "CREATE TRIGGER pt_outbox_ad AFTER DELETE ON outbox BEGIN "
+                         "  UPDATE doc_stats SET live = live - 1 "
+                         "  WHERE collection = '" PT_STORE_OUTBOX_STATS "'; END;",
+                         error);
+}
+
 static const PtMigration migrations[] = {
   migrate_0_to_1,
   migrate_1_to_2,
   migrate_2_to_3,
   migrate_3_to_4,
+  migrate_4_to_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PT_STORE_SCHEMA_VERSION);

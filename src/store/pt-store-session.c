@@ -243,7 +243,8 @@ pt_store_get_status (PtStore *self,
   status->plan = self->plan;
   status->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  stmt = _pt_store_prepare (self, "SELECT collection, live, bytes FROM doc_stats", error);
+  stmt = _pt_store_prepare (self, "SELECT collection, live, bytes FROM doc_stats "
+                                  "WHERE collection != '" PT_STORE_OUTBOX_STATS "'", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -262,8 +263,7 @@ pt_store_get_status (PtStore *self,
       return NULL;
     }
   status->outbox_length = _pt_store_outbox_length (self);
-  status->oldest_pending_ms = _pt_store_query_int (self, "SELECT min(queued_at) FROM outbox",
-                                                   NULL, 0);
+  status->oldest_pending_ms = _pt_store_outbox_oldest_ms (self);
   status->storage_quota = pt_plan_storage_quota (self->plan);
   return g_steal_pointer (&status);
 }

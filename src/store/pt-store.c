@@ -328,6 +328,7 @@ open_connection (PtStore  *self,
        * checkpoint. */
       || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
     return FALSE;
+  _pt_store_install_checkpointer (self);
 
   if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error))
     return FALSE;

@@ -262,17 +262,8 @@ void
 _pt_sync_session_fill_status (PtSyncSession *s,
                               PtSyncStatus  *st)
 {
-  sqlite3_stmt *stmt;
-
   st->pending_count = _pt_store_outbox_length (s->store);
-  st->oldest_pending_ms = 0;
-  stmt = _pt_store_prepare (s->store, "SELECT min(queued_at) FROM outbox", NULL);
-  if (stmt != NULL)
-    {
-      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        st->oldest_pending_ms = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
+  st->oldest_pending_ms = _pt_store_outbox_oldest_ms (s->store);
   st->conflicts = pt_store_sync_count_conflicts (s->store, FALSE);
   st->quarantined = pt_store_sync_count_quarantined (s->store);
   st->dropped_foreign = pt_store_sync_get_int (s->store, "dropped_foreign", 0);

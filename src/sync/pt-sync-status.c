@@ -159,7 +159,6 @@ pt_sync_status_new_from_store (PtStore *store)
 {
   PtSyncStatus *st = g_new0 (PtSyncStatus, 1);
   g_autofree gchar *state = NULL;
-  sqlite3_stmt *stmt;
 
   st->state = PT_SYNC_STATE_OFFLINE;
   st->error_code = -1;
@@ -176,17 +175,11 @@ pt_sync_status_new_from_store (PtStore *store)
     /* What the last run recorded is over: a sync killed while live is
      * not live. */
     st->state = PT_SYNC_STATE_OFFLINE;
-  /* The length is a counter kept by triggers and the oldest entry an
-   * index lookup: a count(*) scanned the whole outbox (about 1 s at
+  /* The length is a counter kept by triggers and the oldest entry the
+   * first by seq: a count(*) scanned the whole outbox (about 1 s at
    * 810,000 queued changes) every time the header indicator refreshed. */
   st->pending_count = _pt_store_outbox_length (store);
-  stmt = _pt_store_prepare (store, "SELECT min(queued_at) FROM outbox", NULL);
-  if (stmt != NULL)
-    {
-      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        st->oldest_pending_ms = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
+  st->oldest_pending_ms = _pt_store_outbox_oldest_ms (store);
   st->conflicts = pt_store_sync_count_conflicts (store, FALSE);
   st->quarantined = pt_store_sync_count_quarantined (store);
   st->unreadable = pt_sync_count_unreadable (store);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "pt-test-store.h"
 #include "pt-store-counter.h"
+#include "pt-demo.h"
 
 /* A patient, a medicine with stock and a one-item prescription. */
 typedef struct
@@ -275,6 +276,52 @@ test_numbers_survive_reopen (void)
   g_free (new_rx (store, patient, medicine, 1, 0, &second));
   g_assert_cmpstr (first + 6, ==, "000001");
   g_assert_cmpstr (second + 6, ==, "000002");
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
+/* Demo prescriptions are numbered as the counter numbers its own: one
+ * style in the queue, this device's prefix, and the counter's next number
+ * continues after them. */
+static void
+test_demo_numbers_like_the_counter (void)
+{
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rxs = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gchar *code = NULL;
+  g_autofree gchar *patient = NULL;
+  g_autofree gchar *medicine = NULL;
+  g_autofree gchar *next = NULL;
+  PtDemoOptions options = { 30, 8, 25, 5 };
+  gint64 max_seq = 0;
+
+  store = pt_demo_create_store (dir, &options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  code = pt_store_counter_device_code (store);
+  rxs = pt_store_list (store, "prescriptions", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rxs->len, ==, 25);
+  for (guint i = 0; i < rxs->len; i++)
+    {
+      const gchar *number = pt_bson_get_string (rxs->pdata[i], "number");
+
+      g_assert_true (number_looks_right (number));
+      g_assert_true (g_str_has_prefix (number, code));
+      g_assert_false (g_hash_table_contains (seen, number));
+      g_hash_table_add (seen, (gpointer) number);
+      max_seq = MAX (max_seq, g_ascii_strtoll (number + 6, NULL, 10));
+    }
+  g_assert_cmpint (max_seq, ==, 25);
+
+  patient = pt_test_add_patient (store, "Ada", "Lovelace", NULL, NULL, NULL);
+  medicine = pt_test_add_medicine (store, "Amoxil", "Amoxicillin", NULL, NULL, 250);
+  g_free (new_rx (store, patient, medicine, 1, 0, &next));
+  g_assert_true (g_str_has_prefix (next, code));
+  g_assert_cmpstr (next + 6, ==, "000026");
   g_clear_object (&store);
   pt_test_rmdir (dir);
 }
@@ -801,6 +848,8 @@ main (int argc, char **argv)
   g_test_add_func ("/store/counter/numbers-unique-across-two-offline-counters",
                    test_numbers_two_offline_counters);
   g_test_add_func ("/store/counter/numbers-continue-after-reopen", test_numbers_survive_reopen);
+  g_test_add_func ("/store/counter/demo-prescriptions-numbered-like-the-counter",
+                   test_demo_numbers_like_the_counter);
   g_test_add_func ("/store/counter/offline-double-sale-shows-negative-stock",
                    test_offline_double_sale_shows_negative_stock);
   ADD ("create-needs-patient-and-items", test_create_needs_patient_and_items);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pt-test-store.h"
+#include "pt-store-counter.h"
 #include "pt-demo-private.h"
 
 typedef struct
@@ -107,6 +108,18 @@ append_canonical (Snapshot *s, GString *out, const bson_t *doc)
               v = "HASH";
             else if (pt_oid_is_valid (v))
               v = label (s, v);       /* ids held as text (audit events) */
+            if (g_str_equal (bson_iter_key (&iter), "number"))
+              {
+                /* Prescription numbers carry this device's code. */
+                g_autofree gchar *code = pt_store_counter_device_code (s->store);
+                g_autofree gchar *prefix = g_strconcat (code, "-", NULL);
+
+                if (g_str_has_prefix (v, prefix))
+                  {
+                    g_string_append_printf (out, "DEVICE-%s,", v + strlen (prefix));
+                    continue;
+                  }
+              }
             g_string_append (out, g_strcmp0 (v, pt_store_get_device_id (s->store)) == 0
                                   ? "DEVICE" : v);
           }

@@ -409,7 +409,7 @@ test_v2_bases_migrate_same_bases (void)
   g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
                                              "WHERE integrity_check <> 'ok'"), ==, 0);
 
-  /* The outbox's length is kept as it changes (schema 4), not counted. */
+  /* The outbox's length is kept as it changes (schema 4, 5), not counted. */
   g_assert_cmpint (_pt_store_outbox_length (store), ==, 0);
   {
     g_autoptr(GPtrArray) meds = pt_store_list (store, "medicines", NULL, &error);
@@ -438,6 +438,114 @@ test_v2_bases_migrate_same_bases (void)
   pt_test_rmdir (dir);
 }
 
+/* The outbox of a version-4 file (AUTOINCREMENT seq, UNIQUE (collection,
+ * doc_id), outbox_count, queued_at index) as version 5 (schema 5: fewer
+ * pages per dispense): the same entries in the same order, the count
+ * kept, and a new entry numbered after every seq ever handed out — also
+ * after the newest ones were pushed and removed. */
+static void
+test_v4_outbox_keeps_entries_and_order (void)
+{
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(PtStoreStatus) st = NULL;
+  g_autofree gchar *patient = NULL;
+  PtDemoOptions options = { 20, 6, 8, 11 };
+  gint64 oldest, last_seq, n;
+
+  store = pt_demo_create_store (dir, &options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Back to the version-4 layout, as a store of session 3 has it; the
+   * newest 5 entries "pushed" (removed), AUTOINCREMENT remembering them. */
+  g_assert_true (_pt_store_begin (store, &error));
+  g_assert_true (_pt_store_exec (store,
+    "CREATE TABLE outbox_v4 (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "  collection TEXT NOT NULL, doc_id TEXT NOT NULL, "
+    "  queued_at INTEGER NOT NULL, UNIQUE (collection, doc_id));"
+    "INSERT INTO outbox_v4 SELECT seq, collection, doc_id, queued_at FROM outbox ORDER BY seq;"
+    "DROP TABLE outbox; ALTER TABLE outbox_v4 RENAME TO outbox;"
+    "DELETE FROM outbox WHERE seq > (SELECT max(seq) - 5 FROM outbox);"
+    "UPDATE sqlite_sequence SET seq = seq + 5 WHERE name = 'outbox';"
+    "DELETE FROM doc_stats WHERE collection = 'outbox';"
+    "CREATE TABLE outbox_count (n INTEGER NOT NULL);"
+    "INSERT INTO outbox_count (n) SELECT count(*) FROM outbox;"
+    "CREATE INDEX outbox_queued_at ON outbox (queued_at);"
+    "CREATE TRIGGER pt_outbox_ai AFTER INSERT ON outbox BEGIN "
+    "UPDATE outbox_count SET n = n + 1; END;"
+    "CREATE TRIGGER pt_outbox_ad AFTER DELETE ON outbox BEGIN "
+    "UPDATE outbox_count SET n = n - 1; END;"
+    "PRAGMA user_version = 4", &error));
+  g_assert_true (_pt_store_commit (store, &error));
+  g_assert_no_error (error);
+  before = _pt_store_outbox_list (store, 0, 0, &error);
+  g_assert_no_error (error);
+  last_seq = pt_test_query_int (store, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  oldest = pt_test_query_int (store, "SELECT min(queued_at) FROM outbox");
+  g_assert_cmpuint (before->len, >, 100);
+  g_clear_object (&store);
+
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, PT_STORE_SCHEMA_VERSION);
+  after = _pt_store_outbox_list (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    {
+      PtOutboxEntry *a = before->pdata[i], *b = after->pdata[i];
+
+      g_assert_cmpint (a->seq, ==, b->seq);
+      g_assert_cmpstr (a->collection, ==, b->collection);
+      g_assert_cmpstr (a->doc_id, ==, b->doc_id);
+      g_assert_cmpint (a->queued_at, ==, b->queued_at);
+    }
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, before->len);
+  g_assert_cmpint (_pt_store_outbox_oldest_ms (store), ==, oldest);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                             "('outbox_count', 'outbox_queued_at')"), ==, 0);
+  st = pt_store_get_status (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (st->outbox_length, ==, before->len);
+  g_assert_cmpint (st->oldest_pending_ms, ==, oldest);
+  /* The outbox's counters are not a collection of the status. */
+  g_assert_false (g_hash_table_contains (st->counts, "outbox"));
+  g_assert_true (g_hash_table_contains (st->counts, "patients"));
+
+  /* A new patient and its audit event: numbered after the removed ones. */
+  patient = pt_test_add_patient (store, "Ines", "Moreau", NULL, NULL, NULL);
+  n = pt_test_query_int (store, "SELECT count(*) FROM outbox");
+  g_assert_cmpint (n, ==, before->len + 2);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, n);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT min(seq) FROM outbox WHERE seq > "
+                                             "(SELECT max(seq) FROM outbox) - 2"), ==, last_seq + 1);
+
+  /* The newest entries pushed: the next one still goes after them. */
+  last_seq = pt_test_query_int (store, "SELECT max(seq) FROM outbox");
+  g_assert_true (_pt_store_exec (store, "DELETE FROM outbox WHERE seq > "
+                                        "(SELECT max(seq) - 2 FROM outbox)", &error));
+  g_clear_pointer (&patient, g_free);
+  patient = pt_test_add_patient (store, "Jonas", "Berg", NULL, NULL, NULL);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT max(seq) FROM outbox"), ==, last_seq + 2);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, n);
+  /* Queueing a document already queued changes neither seq nor count. */
+  {
+    g_autoptr(bson_t) fields = BCON_NEW ("notes", BCON_UTF8 ("Prefers the morning"));
+
+    g_assert_true (pt_store_update (store, "patients", patient, fields, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (_pt_store_outbox_length (store), ==, n + 1);
+    g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM outbox"), ==, n + 1);
+  }
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
+                                             "WHERE integrity_check <> 'ok'"), ==, 0);
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,5 +555,7 @@ main (int argc, char **argv)
                    test_v1_store_migrates_same_stamps);
   g_test_add_func ("/store/migrate/v2-whole-bases-become-compact-same-bases",
                    test_v2_bases_migrate_same_bases);
+  g_test_add_func ("/store/migrate/v4-outbox-keeps-entries-order-and-numbering",
+                   test_v4_outbox_keeps_entries_and_order);
   return g_test_run ();
 }

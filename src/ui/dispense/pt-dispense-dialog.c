@@ -500,6 +500,24 @@ load (PtDispenseDialog *self,
   if (row == NULL)
     return FALSE;
   subtitle = g_strdup_printf (_("Rx %s · %s"), row->number, row->patient_name);
+  /* Name and date of birth: the two identifiers a pharmacist checks with
+   * the person at the counter before handing anything over. */
+  if (row->patient_id != NULL)
+    {
+      g_autoptr(bson_t) patient = pt_store_get (self->store, "patients", row->patient_id, NULL);
+      bson_iter_t iter;
+
+      if (patient != NULL && bson_iter_init_find (&iter, patient, "dateOfBirth")
+          && BSON_ITER_HOLDS_DATE_TIME (&iter))
+        {
+          g_autofree gchar *dob = pt_ui_format_date (bson_iter_date_time (&iter));
+          g_autofree gchar *born = g_strdup_printf (_("born %s"), dob);
+          gchar *both = g_strconcat (subtitle, " · ", born, NULL);
+
+          g_free (subtitle);
+          subtitle = both;
+        }
+    }
   adw_window_title_set_subtitle (self->title, subtitle);
   self->plan = pt_store_plan_dispense (self->store, self->prescription_id, 0, error);
   if (self->plan == NULL)

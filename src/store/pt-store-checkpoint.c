@@ -1,0 +1,137 @@
+/* pt-store-checkpoint.c: WAL checkpoints off the committing thread.
+ *
+ * SQLite's automatic checkpoint runs inside the COMMIT that takes the WAL
+ * past 1000 pages: that commit (a dispense at the counter, every fortieth
+ * or so) then also copies a thousand pages into the database file and
+ * syncs it.  Instead, a WAL hook on every store connection hands the
+ * checkpoint to one worker thread with its own connection, which runs it
+ * PASSIVE (it never waits for, nor blocks, a reader or the writer).  The
+ * WAL stays bounded: past PT_STORE_WAL_HARD_PAGES (the worker fell behind,
+ * or a bulk import wrote a big transaction) the committing connection
+ * checkpoints inline as SQLite would have.  A checkpoint is as crash-safe
+ * on one connection as on another. */
+#define G_LOG_DOMAIN "pt-store"
+#include "config.h"
+
+#include "pt-store-impl.h"
+
+static GMutex lock;
+static GCond idle_cond;
+static GThreadPool *pool;        /* one thread: checkpoints never overlap */
+static GHashTable *queued;       /* paths with a checkpoint queued or running */
+static guint running;            /* queued + running jobs */
+static guint64 n_background;
+static guint64 n_inline;
+
+static void
+checkpoint_job (gpointer data,
+                gpointer user_data)
+{
+  g_autofree gchar *path = data;
+  sqlite3 *db = NULL;
+  int log = -1, done = -1;
+  int rc;
+
+  (void) user_data;
+  /* Taken off the queue before it runs: a commit from now on asks
+   * again. */
+  g_mutex_lock (&lock);
+  g_hash_table_remove (queued, path);
+  g_mutex_unlock (&lock);
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 1000);
+      /* A connection opens the WAL at its first read: until then it
+       * would report "not in WAL mode" and checkpoint nothing. */
+      rc = sqlite3_exec (db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+  /* Busy (another connection checkpoints) or a file gone: the next
+   * commit asks again, and the hard bound still holds. */
+  g_debug ("background checkpoint of %s: %s (%d of %d WAL frames)", path,
+           sqlite3_errstr (rc), done, log);
+  sqlite3_close_v2 (db);
+
+  g_mutex_lock (&lock);
+  n_background++;
+  running--;
+  g_cond_broadcast (&idle_cond);
+  g_mutex_unlock (&lock);
+}
+
+static void
+request_background (const gchar *path)
+{
+  g_mutex_lock (&lock);
+  if (pool == NULL)
+    {
+      queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      pool = g_thread_pool_new (checkpoint_job, NULL, 1, FALSE, NULL);
+    }
+  if (!g_hash_table_contains (queued, path))
+    {
+      g_hash_table_add (queued, g_strdup (path));
+      running++;
+      g_thread_pool_push (pool, g_strdup (path), NULL);
+    }
+  g_mutex_unlock (&lock);
+}
+
+static int
+wal_hook_cb (void       *data,
+             sqlite3    *db,
+             const char *schema,
+             int         pages)
+{
+  PtStore *self = data;
+
+  if (pages >= PT_STORE_WAL_HARD_PAGES)
+    {
+      int rc = sqlite3_wal_checkpoint_v2 (db, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+      g_debug ("inline checkpoint of %s at %d WAL pages: %s", self->path, pages,
+               sqlite3_errstr (rc));
+      g_mutex_lock (&lock);
+      n_inline++;
+      g_mutex_unlock (&lock);
+    }
+  else if (pages >= PT_STORE_WAL_SOFT_PAGES)
+    request_background (self->path);
+  return SQLITE_OK;
+}
+
+void
+_pt_store_install_checkpointer (PtStore *self)
+{
+  /* Replaces SQLite's automatic checkpoint on this connection. */
+  sqlite3_wal_hook (self->db, wal_hook_cb, self);
+}
+
+gboolean
+_pt_store_checkpoints_wait (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean idle = TRUE;
+
+  g_mutex_lock (&lock);
+  while (running > 0 && idle)
+    idle = g_cond_wait_until (&idle_cond, &lock, deadline);
+  idle = running == 0;
+  g_mutex_unlock (&lock);
+  return idle;
+}
+
+void
+_pt_store_checkpoint_counts (guint64 *background,
+                             guint64 *inline_)
+{
+  g_mutex_lock (&lock);
+  if (background != NULL)
+    *background = n_background;
+  if (inline_ != NULL)
+    *inline_ = n_inline;
+  g_mutex_unlock (&lock);
+}
