@@ -21,7 +21,69 @@ typedef struct
   guint  ordered;     /* commands without ordered: false */
   guint  not_majority;
   guint  not_retryable;
+  guint  tenant_streams; /* change streams of the tenant (any command) */
 } Writes;
+
+/* TRUE when @clause (a $match document) holds "fullDocument.tenantId":
+ * <tenant>, directly or in one branch of an $or. */
+static gboolean
+matches_tenant (bson_iter_t      *clause,
+                const bson_oid_t *tenant)
+{
+  bson_iter_t field, branches, branch;
+
+  if (!bson_iter_recurse (clause, &field))
+    return FALSE;
+  while (bson_iter_next (&field))
+    {
+      if (g_strcmp0 (bson_iter_key (&field), "fullDocument.tenantId") == 0)
+        return BSON_ITER_HOLDS_OID (&field) && bson_oid_equal (bson_iter_oid (&field), tenant);
+      if (g_strcmp0 (bson_iter_key (&field), "$or") == 0 && bson_iter_recurse (&field, &branches))
+        while (bson_iter_next (&branches))
+          {
+            branch = branches;
+            if (matches_tenant (&branch, tenant))
+              return TRUE;
+          }
+    }
+  return FALSE;
+}
+
+/* TRUE when @body is the database-wide change stream of issue #4:
+ * {aggregate: 1, pipeline: [{$changeStream: {fullDocument: "updateLookup"}},
+ * {$match: {… "fullDocument.tenantId": <tenant> …, "ns.coll": {$in: […]}}}]}. */
+static gboolean
+is_tenant_change_stream (const bson_t *body)
+{
+  bson_iter_t it, stage, in, field;
+  gboolean update_lookup = FALSE, tenant = FALSE, colls = FALSE;
+  bson_oid_t want;
+
+  if (!bson_iter_init_find (&it, body, "aggregate") || !BSON_ITER_HOLDS_NUMBER (&it)
+      || bson_iter_as_int64 (&it) != 1
+      || !bson_iter_init_find (&it, body, "pipeline") || !bson_iter_recurse (&it, &stage))
+    return FALSE;
+  bson_oid_init_from_string (&want, SYNC_TEST_TENANT);
+  while (bson_iter_next (&stage))
+    {
+      if (bson_iter_recurse (&stage, &in) && bson_iter_find_descendant (&in, "$changeStream.fullDocument", &field)
+          && BSON_ITER_HOLDS_UTF8 (&field))
+        update_lookup = g_strcmp0 (bson_iter_utf8 (&field, NULL), "updateLookup") == 0;
+      if (bson_iter_recurse (&stage, &in) && bson_iter_find (&in, "$match"))
+        {
+          field = in;
+          tenant = matches_tenant (&field, &want);
+          if (bson_iter_recurse (&in, &field) && bson_iter_find (&field, "ns.coll")
+              && BSON_ITER_HOLDS_DOCUMENT (&field))
+            {
+              bson_iter_t op;
+
+              colls = bson_iter_recurse (&field, &op) && bson_iter_find (&op, "$in");
+            }
+        }
+    }
+  return update_lookup && tenant && colls;
+}
 
 /* The number of documents in a kind-1 section named @name, or in the
  * body's array @name when the driver put them there. */
@@ -78,6 +140,9 @@ count_command (const guint8 *msg,
         }
       off += (gsize) size;
     }
+  if (have_body && is_tenant_change_stream (&body))
+    w->tenant_streams++;
+
   if (!have_body || !bson_iter_init_find (&it, &body, verb) || !BSON_ITER_HOLDS_UTF8 (&it)
       || g_strcmp0 (bson_iter_utf8 (&it, NULL), coll) != 0)
     return;
@@ -177,6 +242,9 @@ test_push_sends_unordered_majority_retryable_bulks (void)
   clear_dir (record);
   sync_test_sync_ok (dir, mongosim_fixture_get_uri (sim));
   updates = read_writes (record, "update", "updates", "medicines");
+  /* The pull follows one change stream on the database, filtered to this
+   * tenant and the synced collections, with the full documents. */
+  g_assert_cmpuint (updates.tenant_streams, >=, 1);
   g_assert_cmpuint (updates.docs, ==, N_EDITS);
   g_assert_cmpuint (updates.largest, <=, 1000);
   g_assert_cmpuint (updates.commands, >=, 2);
