@@ -12,7 +12,7 @@ import time
 from ptharness import (CASHIER, KEYS, PHARMACIST, Failure, find_all, key, log, run, sensitive,
                        text_of, type_text, wait_for)
 from ptcounter import (clear_prescriptions, counter_app, find_medicine, new_pdfs, pdf_text,
-                       pharmacy_id, prepare, rx_row, sign_in, stock_of)
+                       pharmacy_id, prepare, prescription, rx_row, settle, sign_in, stock_of)
 
 
 # ---- Scenarios ----------------------------------------------------------
@@ -208,12 +208,58 @@ def scenario_offline_double_sale_alert(app):
         raise Failure("the adjustment did not bring Calmora back to 0")
 
 
+def scenario_queue_one_key_each_step(app):
+    """The queue moves a prescription through the whole workflow with one
+    key each — received → in preparation → ready → the dispense dialog
+    (Enter dispenses, exact cash) → dispensed → picked up — and no key
+    moves it past picked up."""
+    meds = prepare(app, prescriptions=1)
+    clear_prescriptions(app)
+    patient = app.put("patients", {"firstName": "Dorothy", "lastName": "Vaughan"})
+    app.put("prescriptions", {
+        "number": "T-QUEUE-1", "patientId": {"$oid": patient},
+        "pharmacyId": {"$oid": pharmacy_id(app)}, "status": "received",
+        "items": [{"medicineId": {"$oid": meds["dermilon"]}, "quantity": 1,
+                   "instructions": "Apply twice a day"}]})
+    app.start()
+    sign_in(app, PHARMACIST)
+    # After sign-in the queue has the focus on her prescription.
+    rx_row(app, "Dorothy Vaughan", "received")
+    steps = [("in_progress", "in preparation"), ("ready", "ready")]
+    for status, shown in steps:
+        key("Return")
+        wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == status, 20,
+                 f"the prescription {status} in the store")
+        settle()
+        rx_row(app, "Dorothy Vaughan", shown, timeout=20)
+    key("Return")      # ready: the dispense dialog
+    button = app.wait("the Dispense button", name="Dispense", rolename="push button")
+    wait_for(lambda: sensitive(button), 5, "Dispense possible with the exact cash")
+    key("Return")
+    wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == "dispensed", 20,
+             "the prescription dispensed in the store")
+    settle(2)
+    rx_row(app, "Dorothy Vaughan", "dispensed", timeout=20)
+    key("Return")      # hand it over
+    wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == "picked_up", 20,
+             "the prescription picked up in the store")
+    settle()
+    rx_row(app, "Dorothy Vaughan", "picked up", timeout=20)
+    key("Return")      # nothing after picked up
+    settle()
+    if prescription(app, "T-QUEUE-1").get("status") != "picked_up":
+        raise Failure("a key moved the prescription past picked up")
+    if stock_of(app, meds["dermilon"]) != 9:
+        raise Failure("dispensing from the queue did not take one Dermilon from stock")
+
+
 SCENARIOS = {
     "counter-create-patient-prescribe-dispense-pay-print": (counter_app, scenario_full_counter_flow),
     "counter-allergy-blocks-until-acknowledged": (counter_app, scenario_allergy_blocks),
     "counter-cashier-cannot-override": (counter_app, scenario_cashier_cannot_override),
     "counter-offline-double-sale-shows-stock-alert": (counter_app,
                                                       scenario_offline_double_sale_alert),
+    "counter-queue-one-key-each-step": (counter_app, scenario_queue_one_key_each_step),
 }
 
 
