@@ -53,10 +53,73 @@ brand_name (Demo *demo, const gchar *inn)
 
 /* ---- Medicines and stock ----------------------------------------------- */
 
+/* The batches of the medicine being made (the direct load's same-lot
+ * check: a new medicine has no other batches). */
+typedef struct
+{
+  gchar      id[PT_OID_HEX_LEN + 1];
+  guint      ph;
+  gchar     *lot;
+  PtTime     expiry;
+} DemoBatch;
+
+static const gchar *
+same_lot (const DemoBatch *made, guint n_made, guint ph, const gchar *lot, PtTime expiry)
+{
+  for (guint i = 0; i < n_made; i++)
+    if (made[i].ph == ph && made[i].expiry == expiry && strcmp (made[i].lot, lot) == 0)
+      return made[i].id;
+  return NULL;
+}
+
+/* A receipt: through the store's operation, or the direct load. */
+static gboolean
+receive (Demo *demo, const PtReceipt *receipt, guint ph, DemoBatch *made, guint *n_made,
+         gchar **batch_id, GError **error)
+{
+  const gchar *same;
+  DemoBatch *b;
+
+  if (demo->load == NULL)
+    {
+      *batch_id = pt_store_receive_stock (demo->store, receipt, error);
+      return *batch_id != NULL;
+    }
+  same = same_lot (made, *n_made, ph, receipt->lot_number, receipt->expiry_date);
+  b = &made[*n_made];
+  if (!_pt_store_load_receive (demo->load, receipt, same, b->id, error))
+    return FALSE;
+  *batch_id = g_strdup (b->id);
+  if (same == NULL)
+    {
+      b->ph = ph;
+      b->lot = g_strdup (receipt->lot_number);
+      b->expiry = receipt->expiry_date;
+      (*n_made)++;
+    }
+  return TRUE;
+}
+
+static gboolean
+adjust (Demo *demo, const DemoMedicine *med, guint ph, const gchar *batch_id,
+        PtQuantity delta, const gchar *why, GError **error)
+{
+  g_autofree gchar *movement_id = NULL;
+
+  if (demo->load != NULL)
+    return _pt_store_load_adjust (demo->load, batch_id, med->id, demo->pharmacy_ids[ph],
+                                  delta, why, error);
+  movement_id = pt_store_adjust_stock (demo->store, batch_id, delta, why, error);
+  return movement_id != NULL;
+}
+
 static gboolean
 receive_batches (Demo *demo, DemoMedicine *med, GError **error)
 {
   guint n = _pt_demo_range (demo, 1, 3);
+  DemoBatch made[3];
+  guint n_made = 0;
+  gboolean ok = FALSE;
 
   for (guint b = 0; b < n; b++)
     {
@@ -93,9 +156,8 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
         receipt.quantity = quantity;
         receipt.cost_price = cost;
         receipt.supplier = supplier;
-        batch_id = pt_store_receive_stock (demo->store, &receipt, error);
-        if (batch_id == NULL)
-          return FALSE;
+        if (!receive (demo, &receipt, ph, made, &n_made, &batch_id, error))
+          goto out;
       }
       if (days > 0)
         med->stock[ph] += quantity;
@@ -106,29 +168,47 @@ receive_batches (Demo *demo, DemoMedicine *med, GError **error)
           BSON_APPEND_DATE_TIME (&fields, "receivedAt",
                                  _pt_demo_days_from_now (demo, days - _pt_demo_range (demo, 200, 700)));
           BSON_APPEND_DATE_TIME (&fields, "expiryDate", _pt_demo_days_from_now (demo, days));
+          /* An edit of the stored row (one batch in twenty): the
+           * store's own update, in either mode. */
           if (!pt_store_update (demo->store, "batches", batch_id, &fields, error))
-            return FALSE;
+            goto out;
         }
       if (!_pt_demo_tick (demo, error))
-        return FALSE;
+        goto out;
 
       /* A few breakages and count corrections; never below zero. */
       if (days > 0 && _pt_demo_chance (demo, 0.03))
         {
           PtQuantity loss = quantity / _pt_demo_range (demo, 10, 40);
           const gchar *why = _pt_demo_chance (demo, 0.5) ? "Breakage" : "Stock count correction";
-          g_autofree gchar *movement_id = NULL;
 
+          /* Never below zero: the batch holds @quantity, a loss is less. */
           loss = MAX (loss, 1);
-          movement_id = pt_store_adjust_stock (demo->store, batch_id, -loss, why, error);
-          if (movement_id == NULL)
-            return FALSE;
+          if (!adjust (demo, med, ph, batch_id, -loss, why, error))
+            goto out;
           med->stock[ph] -= loss;
           if (!_pt_demo_tick (demo, error))
-            return FALSE;
+            goto out;
         }
     }
-  return TRUE;
+  ok = TRUE;
+
+out:
+  for (guint i = 0; i < n_made; i++)
+    g_free (made[i].lot);
+  return ok;
+}
+
+static gboolean
+barcode_taken (Demo *demo, const gchar *barcode)
+{
+  g_autofree gchar *taken = NULL;
+
+  if (demo->load == NULL || demo->lookup_barcodes)
+    taken = pt_store_find_by_barcode (demo->store, barcode);
+  if (taken != NULL)
+    return TRUE;
+  return demo->barcodes != NULL && g_hash_table_contains (demo->barcodes, barcode);
 }
 
 gboolean
@@ -170,15 +250,13 @@ _pt_demo_create_medicine (Demo *demo, guint64 *barcode_seq, GError **error)
   /* GTIN-13 in the GS1 UK _pt_demo_range (50x); unique in the store. */
   do
     {
-      g_autofree gchar *taken = NULL;
       guint64 item = (*barcode_seq)++ * 7919u + 104729u;
 
       gtin13 (500 + item % 10, item, barcode);
-      taken = pt_store_find_by_barcode (demo->store, barcode);
-      if (taken == NULL)
-        break;
     }
-  while (TRUE);
+  while (barcode_taken (demo, barcode));
+  if (demo->barcodes != NULL)
+    g_hash_table_add (demo->barcodes, g_strdup (barcode));
 
   {
     guint j = 0;
@@ -219,10 +297,18 @@ _pt_demo_create_medicine (Demo *demo, guint64 *barcode_seq, GError **error)
   _pt_demo_append_str (&doc, "supplier", _pt_demo_pick (demo, _pt_demo_suppliers, _pt_demo_n_suppliers));
   BSON_APPEND_BOOL (&doc, "active", !_pt_demo_chance (demo, 0.03));
 
-  id = pt_store_put (demo->store, "medicines", &doc, error);
-  if (id == NULL)
-    return FALSE;
-  g_strlcpy (med.id, id, sizeof med.id);
+  if (demo->load != NULL)
+    {
+      if (!_pt_store_load_insert (demo->load, "medicines", &doc, "create", NULL, med.id, error))
+        return FALSE;
+    }
+  else
+    {
+      id = pt_store_put (demo->store, "medicines", &doc, error);
+      if (id == NULL)
+        return FALSE;
+      g_strlcpy (med.id, id, sizeof med.id);
+    }
   if (!_pt_demo_tick (demo, error))
     return FALSE;
 

@@ -115,7 +115,16 @@ _pt_demo_create_patient (Demo *demo, GError **error)
       bson_append_document_end (&doc, &child);
     }
 
-  id = pt_store_put (demo->store, "patients", &doc, error);
+  if (demo->load != NULL)
+    {
+      if (!_pt_store_load_insert (demo->load, "patients", &doc, "create", NULL, patient.id,
+                                  error))
+        id = NULL;
+      else
+        id = g_strdup (patient.id);
+    }
+  else
+    id = pt_store_put (demo->store, "patients", &doc, error);
   if (id == NULL)
     {
       g_free (patient.allergy_generic);

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include "pt-demo.h"
+#include "pt-store-private.h"
 
 G_BEGIN_DECLS
 
@@ -96,6 +97,12 @@ typedef struct
   guint           n_pharmacies;
   GArray         *medicines;    /* DemoMedicine */
   GArray         *patients;     /* DemoPatient */
+  /* Bulk: the direct load (medicines with their stock, patients) and the
+   * barcodes it made; the store is asked about barcodes only when its
+   * barcode index was not dropped for the load. */
+  PtStoreLoad    *load;
+  GHashTable     *barcodes;
+  gboolean        lookup_barcodes;
 } Demo;
 
 /* pt-demo.c: helpers shared by the generators.  Every draw comes from

@@ -248,12 +248,41 @@ _pt_demo_generate_full (PtStore             *store,
   if (!load_pharmacies (&demo, error) || !demo_begin (&demo, error))
     goto out;
 
+  /* In bulk, medicines with their stock and patients — nearly every
+   * document — go straight in (pt-store-load.c): the store makes them
+   * valid.  Prescriptions go through the counter's operations (FEFO,
+   * warnings), on the indexes the load builds when it ends. */
+  if (bulk)
+    {
+      static const gchar * const tables[] = {
+        "medicines", "batches", "stock_movements", "patients", NULL
+      };
+
+      demo.load = _pt_store_load_begin (store, tables, error);
+      if (demo.load == NULL)
+        goto out;
+      demo.lookup_barcodes = !_pt_store_load_indexes_deferred (demo.load);
+      demo.barcodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      /* Without the indexes, the load appends to a few B-trees: a small
+       * cache recycles its pages where a large one allocates one per page
+       * written (30k medicines: 6.3 against 9.2 CPU-s, most of it malloc). */
+      _pt_store_exec (store, "PRAGMA cache_size = -8192", NULL);
+    }
   for (guint i = 0; i < opts.medicines; i++)
     if (!_pt_demo_create_medicine (&demo, &barcode_seq, error))
       goto out;
   for (guint i = 0; i < opts.patients; i++)
     if (!_pt_demo_create_patient (&demo, error))
       goto out;
+  if (demo.load != NULL)
+    {
+      /* The large cache before the indexes are built: CREATE INDEX sorts
+       * in as much memory as the cache may take before it spills. */
+      _pt_store_exec (store, "PRAGMA cache_size = -262144", NULL);
+      if (!_pt_store_load_finish (demo.load, error))
+        goto out;
+      g_clear_pointer (&demo.load, _pt_store_load_free);
+    }
   for (guint i = 0; i < opts.prescriptions; i++)
     if (!_pt_demo_create_prescription (&demo, error))
       goto out;
@@ -271,6 +300,17 @@ out:
    * is consistent on its own: whole medicines with their ledgers). */
   if (demo.in_tx)
     _pt_store_rollback (store);
+  /* A load that failed half-way: the chunks before it are kept, and its
+   * indexes come back now (or at the next open). */
+  if (demo.load != NULL && _pt_store_begin (store, NULL))
+    {
+      if (_pt_store_load_finish (demo.load, NULL))
+        _pt_store_commit (store, NULL);
+      else
+        _pt_store_rollback (store);
+    }
+  g_clear_pointer (&demo.load, _pt_store_load_free);
+  g_clear_pointer (&demo.barcodes, g_hash_table_unref);
   _pt_store_set_bulk (store, FALSE);
   {
     g_autofree gchar *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT,

@@ -281,6 +281,13 @@ base_verbatim (const bson_t *base)
   return out;
 }
 
+static bson_t *base_compact_fields (const bson_t   *base,
+                                    const DocField *fields,
+                                    guint           n_fields,
+                                    gboolean        distinct,
+                                    const bson_t   *stamps,
+                                    const gchar    *version);
+
 bson_t *
 _pt_base_compact (const bson_t *base,
                   const bson_t *doc,
@@ -288,60 +295,12 @@ _pt_base_compact (const bson_t *base,
                   const gchar  *version)
 {
   g_autoptr(GArray) fields = NULL;
-  bson_t *out;
-  bson_iter_t iter;
-  guint cursor = 0;
-  gint32 run = 0;
 
   if (base == NULL)
     return NULL;
-  if (!bson_iter_init (&iter, base))
-    return bson_copy (base);
   fields = doc_fields (doc);
-  out = bson_new ();
-  bson_append_int32 (out, "", 0, BASE_MAGIC);
-  while (bson_iter_next (&iter))
-    {
-      const gchar *key = bson_iter_key (&iter);
-      gint pos;
-
-      if (*key == '\0' || strcmp (key, BASE_VERBATIM) == 0 || BSON_ITER_HOLDS_MINKEY (&iter))
-        goto verbatim;
-      if (strcmp (key, "_sync") == 0 && BSON_ITER_HOLDS_DOCUMENT (&iter))
-        {
-          flush_run (out, &run);
-          if (!compact_sync (out, &iter, stamps, version))
-            goto verbatim;
-          continue;
-        }
-      pos = find_doc_field (fields, key);
-      if (pos >= 0 && _pt_bson_equal_values (&iter, &g_array_index (fields, DocField, pos).iter))
-        {
-          if ((guint) pos == cursor)
-            run++;
-          else
-            {
-              flush_run (out, &run);
-              bson_append_minkey (out, key, -1);
-            }
-          cursor = (guint) pos + 1;
-          continue;
-        }
-      flush_run (out, &run);
-      bson_append_iter (out, key, -1, &iter);
-    }
-  flush_run (out, &run);
-  /* Not worth it for a base that shares nothing with the row. */
-  if (out->len >= base->len)
-    {
-      bson_destroy (out);
-      return base_verbatim (base);
-    }
-  return out;
-
-verbatim:
-  bson_destroy (out);
-  return base_verbatim (base);
+  return base_compact_fields (base, (const DocField *) fields->data, fields->len, FALSE,
+                              stamps, version);
 }
 
 static gboolean
@@ -445,4 +404,310 @@ broken:
   g_warning ("a stored base does not match its row; it is dropped");
   bson_destroy (out);
   return NULL;
+}
+
+/* ---- A row as it is written ----------------------------------------------- */
+
+/* Every write compacts the row's stamps, then its base against the stamps
+ * a read will give back.  Done with the general functions above, that is
+ * a search of the stamps for each field, an expansion of what was just
+ * compacted, a search of the document for each field of the base and two
+ * scratch documents per comparison: a fifth of a first sync's CPU.  The
+ * rows the sync builds from server documents (and most others) have
+ * distinct keys and one stamp per field in the document's order; for
+ * them one pass in step gives the same bytes. */
+#define STEP_MAX_FIELDS 64
+
+typedef struct
+{
+  DocField    f[STEP_MAX_FIELDS];
+  guint       n;
+} StepFields;
+
+/* @doc's fields, when it has at most STEP_MAX_FIELDS of them, none with
+ * an empty key and no key twice. */
+static gboolean
+step_fields (const bson_t *doc,
+             StepFields   *out)
+{
+  guint64 seen = 0;
+  bson_iter_t iter;
+
+  out->n = 0;
+  if (doc == NULL || !bson_iter_init (&iter, doc))
+    return FALSE;
+  while (bson_iter_next (&iter))
+    {
+      const gchar *key = bson_iter_key (&iter);
+      guint32 len = bson_iter_key_len (&iter);
+      guint64 bit;
+
+      if (len == 0 || out->n == STEP_MAX_FIELDS)
+        return FALSE;
+      /* A cheap filter before the exact check for a repeated key. */
+      bit = G_GUINT64_CONSTANT (1) << ((len * 7u + (guchar) key[0] + (guchar) key[len - 1] * 3u) & 63u);
+      if (seen & bit)
+        for (guint i = 0; i < out->n; i++)
+          if (strcmp (out->f[i].key, key) == 0)
+            return FALSE;
+      seen |= bit;
+      out->f[out->n].key = key;
+      out->f[out->n].iter = iter;
+      out->n++;
+    }
+  return TRUE;
+}
+
+/* TRUE when @full holds exactly one non-empty stamp (without a NUL in it)
+ * per implied field of @fields, in their order, and nothing else: then
+ * _pt_stamps_expand (_pt_stamps_compact (full)) is @full byte for byte.
+ * @stamps gets the stamp of each implied field. */
+static gboolean
+stamps_in_step (const bson_t     *full,
+                const StepFields *fields,
+                const gchar     **stamps,
+                guint            *n_stamps)
+{
+  bson_iter_t iter;
+
+  *n_stamps = 0;
+  if (full == NULL || !bson_iter_init (&iter, full))
+    return FALSE;
+  for (guint i = 0; i < fields->n; i++)
+    {
+      const gchar *key = fields->f[i].key;
+      const gchar *st;
+      guint32 len = 0;
+
+      if (!implied_key (key))
+        continue;
+      if (!bson_iter_next (&iter) || strcmp (bson_iter_key (&iter), key) != 0
+          || !BSON_ITER_HOLDS_UTF8 (&iter))
+        return FALSE;
+      st = bson_iter_utf8 (&iter, &len);
+      if (len == 0 || strlen (st) != len)
+        return FALSE;
+      stamps[(*n_stamps)++] = st;
+    }
+  return !bson_iter_next (&iter);
+}
+
+/* _pt_stamps_compact () of stamps in step with the document. */
+static bson_t *
+stamps_compact_in_step (const StepFields *fields,
+                        const gchar     **stamps,
+                        guint             n_stamps,
+                        const gchar      *version)
+{
+  const gchar *distinct[64];
+  guint counts[64];
+  guint n = 0, best = 0, k = 0;
+  const gchar *fallback;
+  bson_t *out;
+
+  if (n_stamps == 0)
+    return NULL;
+  /* common_stamp (): the most frequent, the first on a tie. */
+  for (guint i = 0; i < n_stamps; i++)
+    {
+      guint j;
+
+      for (j = 0; j < n && strcmp (distinct[j], stamps[i]) != 0; j++)
+        ;
+      if (j == n)
+        {
+          if (n == G_N_ELEMENTS (distinct))
+            continue;
+          distinct[n] = stamps[i];
+          counts[n++] = 0;
+        }
+      counts[j]++;
+    }
+  for (guint i = 1; i < n; i++)
+    if (counts[i] > counts[best])
+      best = i;
+  fallback = distinct[best];
+
+  out = bson_new ();
+  if (g_strcmp0 (fallback, version) != 0)
+    bson_append_utf8 (out, "", 0, fallback, -1);
+  for (guint i = 0; i < fields->n; i++)
+    {
+      const gchar *key = fields->f[i].key;
+
+      if (!implied_key (key))
+        continue;
+      if (strcmp (stamps[k], fallback) != 0)
+        bson_append_utf8 (out, key, -1, stamps[k], -1);
+      k++;
+    }
+  return out;
+}
+
+/* _pt_bson_equal_values () without scratch documents for the usual
+ * types: the same type and the same value bytes. */
+static gboolean
+values_equal (const bson_iter_t *a,
+              const bson_iter_t *b)
+{
+  bson_type_t type = bson_iter_type (a);
+
+  if (type != bson_iter_type (b))
+    return FALSE;
+  switch (type)
+    {
+    case BSON_TYPE_UTF8:
+      {
+        guint32 la = 0, lb = 0;
+        const gchar *sa = bson_iter_utf8 (a, &la);
+        const gchar *sb = bson_iter_utf8 (b, &lb);
+
+        return la == lb && memcmp (sa, sb, la) == 0;
+      }
+    case BSON_TYPE_INT32:
+      return bson_iter_int32 (a) == bson_iter_int32 (b);
+    case BSON_TYPE_INT64:
+      return bson_iter_int64 (a) == bson_iter_int64 (b);
+    case BSON_TYPE_DATE_TIME:
+      return bson_iter_date_time (a) == bson_iter_date_time (b);
+    case BSON_TYPE_DOUBLE:
+      {
+        gdouble da = bson_iter_double (a), db = bson_iter_double (b);
+
+        return memcmp (&da, &db, sizeof da) == 0;
+      }
+    case BSON_TYPE_OID:
+      return bson_oid_equal (bson_iter_oid (a), bson_iter_oid (b));
+    case BSON_TYPE_DOCUMENT:
+    case BSON_TYPE_ARRAY:
+      {
+        const uint8_t *da = NULL, *db = NULL;
+        uint32_t la = 0, lb = 0;
+
+        if (type == BSON_TYPE_DOCUMENT)
+          {
+            bson_iter_document (a, &la, &da);
+            bson_iter_document (b, &lb, &db);
+          }
+        else
+          {
+            bson_iter_array (a, &la, &da);
+            bson_iter_array (b, &lb, &db);
+          }
+        return la == lb && (la == 0 || memcmp (da, db, la) == 0);
+      }
+    case BSON_TYPE_NULL:
+      return TRUE;
+    default:
+      return _pt_bson_equal_values (a, b);
+    }
+}
+
+/* The base as a difference from @fields, the document's fields in order.
+ * A field of the base is the document's first of that name; with
+ * @distinct (no name twice) it is looked for first where the previous
+ * one ended. */
+static bson_t *
+base_compact_fields (const bson_t   *base,
+                     const DocField *fields,
+                     guint           n_fields,
+                     gboolean        distinct,
+                     const bson_t   *stamps,
+                     const gchar    *version)
+{
+  bson_t *out;
+  bson_iter_t iter;
+  guint cursor = 0;
+  gint32 run = 0;
+
+  if (!bson_iter_init (&iter, base))
+    return bson_copy (base);
+  out = bson_new ();
+  bson_append_int32 (out, "", 0, BASE_MAGIC);
+  while (bson_iter_next (&iter))
+    {
+      const gchar *key = bson_iter_key (&iter);
+      gint pos = -1;
+
+      if (*key == '\0' || strcmp (key, BASE_VERBATIM) == 0 || BSON_ITER_HOLDS_MINKEY (&iter))
+        goto verbatim;
+      if (strcmp (key, "_sync") == 0 && BSON_ITER_HOLDS_DOCUMENT (&iter))
+        {
+          flush_run (out, &run);
+          if (!compact_sync (out, &iter, stamps, version))
+            goto verbatim;
+          continue;
+        }
+      if (distinct && cursor < n_fields && strcmp (fields[cursor].key, key) == 0)
+        pos = (gint) cursor;
+      else
+        for (guint i = 0; i < n_fields && pos < 0; i++)
+          if (strcmp (fields[i].key, key) == 0)
+            pos = (gint) i;
+      if (pos >= 0 && values_equal (&iter, &fields[pos].iter))
+        {
+          if ((guint) pos == cursor)
+            run++;
+          else
+            {
+              flush_run (out, &run);
+              bson_append_minkey (out, key, -1);
+            }
+          cursor = (guint) pos + 1;
+          continue;
+        }
+      flush_run (out, &run);
+      bson_append_iter (out, key, -1, &iter);
+    }
+  flush_run (out, &run);
+  /* Not worth it for a base that shares nothing with the row. */
+  if (out->len >= base->len)
+    {
+      bson_destroy (out);
+      return base_verbatim (base);
+    }
+  return out;
+
+verbatim:
+  bson_destroy (out);
+  return base_verbatim (base);
+}
+
+void
+_pt_row_compact (const bson_t  *stamps,
+                 const bson_t  *doc,
+                 const gchar   *version,
+                 const bson_t  *base,
+                 bson_t       **stamps_out,
+                 bson_t       **base_out)
+{
+  StepFields fields_in_step;
+  StepFields *fields = &fields_in_step;
+  const gchar *in_step[STEP_MAX_FIELDS];
+  guint n_in_step = 0;
+  gboolean distinct = step_fields (doc, fields);
+  g_autoptr(bson_t) expanded = NULL;
+  const bson_t *read_back;
+
+  g_return_if_fail (stamps_out != NULL && base_out != NULL);
+
+  if (distinct && stamps_in_step (stamps, fields, in_step, &n_in_step))
+    {
+      *stamps_out = stamps_compact_in_step (fields, in_step, n_in_step, version);
+      read_back = stamps;
+    }
+  else
+    {
+      *stamps_out = _pt_stamps_compact (stamps, doc, version);
+      if (base != NULL)
+        expanded = _pt_stamps_expand (*stamps_out, doc, version);
+      read_back = expanded;
+    }
+
+  if (base == NULL)
+    *base_out = NULL;
+  else if (distinct)
+    *base_out = base_compact_fields (base, fields->f, fields->n, TRUE, read_back, version);
+  else
+    *base_out = _pt_base_compact (base, doc, read_back, version);
 }

@@ -125,15 +125,15 @@ is_system_key (const gchar *key)
 /* The new document: registry fields in registry order taken from @fields
  * (BSON null = removed) or, for an update, from @old; then unknown fields
  * (foreign writers may add some) kept from @old unless @replace. */
-static bson_t *
-build_document (const PtCollection *c,
-                const gchar        *id,
-                const gchar        *tenant_id,
-                const bson_t       *old,
-                const bson_t       *fields,
-                gboolean            replace,
-                gboolean            keep_times,
-                PtTime              now)
+bson_t *
+_pt_store_build_document (const PtCollection *c,
+                          const gchar        *id,
+                          const gchar        *tenant_id,
+                          const bson_t       *old,
+                          const bson_t       *fields,
+                          gboolean            replace,
+                          gboolean            keep_times,
+                          PtTime              now)
 {
   bson_t *doc = bson_new ();
   bson_iter_t iter;
@@ -427,8 +427,8 @@ _pt_store_write_doc (PtStore              *self,
 
   if (!options->fresh && !check_unknown_fields (c, old ? old->doc : NULL, fields, error))
     return FALSE;
-  doc = build_document (c, id, self->tenant_id, old ? old->doc : NULL, fields,
-                        replace, options->import, now);
+  doc = _pt_store_build_document (c, id, self->tenant_id, old ? old->doc : NULL, fields,
+                                  replace, options->import, now);
   if (!pt_schema_validate (c, doc, PT_VALIDATE_CREATE | PT_VALIDATE_ALLOW_UNKNOWN, error))
     return FALSE;
   if (old != NULL && !pt_schema_check_immutable (c, old->doc, doc, error))

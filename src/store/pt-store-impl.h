@@ -135,6 +135,18 @@ bson_t      *_pt_base_expand             (const bson_t *stored,
                                           const bson_t *doc,
                                           const bson_t *stamps,
                                           const gchar  *version);
+/* pt-store-compact.c: both columns of a row as it is written, at once:
+ * *@stamps_out = _pt_stamps_compact (@stamps, @doc, @version) and
+ * *@base_out = _pt_base_compact (@base, @doc, <the stamps a read gives
+ * back>, @version), byte for byte, in one pass over the document when
+ * its keys are distinct and the stamps are in its order (a row built from
+ * a server document), without compacting and expanding the stamps again. */
+void         _pt_row_compact             (const bson_t  *stamps,
+                                          const bson_t  *doc,
+                                          const gchar   *version,
+                                          const bson_t  *base,
+                                          bson_t       **stamps_out,
+                                          bson_t       **base_out);
 
 /* pt-store-fts.c: the search index.  The texts indexed for @doc's
  * searchable fields @fts (const PtField *), one per field. */
@@ -212,6 +224,38 @@ gboolean     _pt_store_write_doc         (PtStore              *self,
                                           gchar               **out_id,
                                           gboolean             *changed,
                                           GError              **error);
+/* The stored form of a document: registry fields in registry order from
+ * @fields (BSON null = removed) or, unless @replace, from @old; _id,
+ * tenantId, createdAt (kept from @old) and updatedAt (@now, or the given
+ * ones with @keep_times); then unknown fields. */
+bson_t      *_pt_store_build_document    (const PtCollection *c,
+                                          const gchar        *id,
+                                          const gchar        *tenant_id,
+                                          const bson_t       *old,
+                                          const bson_t       *fields,
+                                          gboolean            replace,
+                                          gboolean            keep_times,
+                                          PtTime              now);
+/* pt-store-rows.c: inserts a row that does not exist yet and has no base
+ * (a document the store has just made) with its indexed columns and its
+ * search entry; @stored_stamps is already the stamps column's form
+ * (_pt_stamps_compact; NULL for none), so nothing is compacted. */
+gboolean     _pt_store_insert_new_row    (PtStore            *self,
+                                          const PtCollection *collection,
+                                          const gchar        *id,
+                                          const bson_t       *doc,
+                                          const bson_t       *stored_stamps,
+                                          const gchar        *version,
+                                          gint64             *rowid,
+                                          GError            **error);
+/* pt-store-load.c: the collections' doc_stats rows and the stock cache
+ * recomputed from the rows (in the caller's transaction). */
+gboolean     _pt_store_recount_derived   (PtStore  *self,
+                                          GError  **error);
+/* At open: finishes what a load that did not end left (triggers back,
+ * counters recomputed).  Opens its own transaction when needed. */
+gboolean     _pt_store_load_recover      (PtStore  *self,
+                                          GError  **error);
 /* pt-store-rules.c: the acting role may make this change (@old NULL =
  * create; @changed = changed field names); unique fields are free. */
 gboolean     _pt_store_check_permission  (PtStore             *self,

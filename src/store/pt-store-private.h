@@ -236,6 +236,79 @@ gboolean  _pt_store_rebuild_derived  (PtStore  *self,
 gboolean  _pt_store_optimize_search  (PtStore  *self,
                                       GError  **error);
 
+/* ---- Direct load of documents the store makes itself ------------------ */
+
+/* pt-store-load.c.  For data valid by construction (demo data): no validation, permission,
+ * plan or unique check, no stored row read; the rows, outbox entries and
+ * audit events are those of the public operations.  Use inside an open
+ * bulk transaction (_pt_store_set_bulk, _pt_store_begin); a load may span
+ * several transactions. */
+typedef struct _PtStoreLoad PtStoreLoad;
+
+/* Starts a load that will fill @tables (NULL-terminated collection
+ * names): the secondary indexes of those that are empty now, and the
+ * triggers of all of them and of the audit log, are dropped until
+ * _pt_store_load_finish () (or the next open of the store, after a crash),
+ * which recomputes the counters and the stock cache.  Until then, look
+ * nothing up by those indexes and trust no count or stock figure. */
+PtStoreLoad *_pt_store_load_begin    (PtStore             *self,
+                                      const gchar * const *tables,
+                                      GError             **error);
+gboolean  _pt_store_load_indexes_deferred (PtStoreLoad *load);
+/* Builds the dropped indexes and triggers and recomputes the counters
+ * and the stock cache (inside the caller's transaction). */
+gboolean  _pt_store_load_finish      (PtStoreLoad  *load,
+                                      GError      **error);
+void      _pt_store_load_free        (PtStoreLoad  *load);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtStoreLoad, _pt_store_load_free)
+
+/* A new document made of @fields (registry fields), as pt_store_put ()
+ * stores it, with its outbox entry and, unless @action is NULL, its audit
+ * event (@action, @reason).  @out_id (may be NULL) gets the new id. */
+gboolean  _pt_store_load_insert      (PtStoreLoad   *load,
+                                      const gchar   *collection,
+                                      const bson_t  *fields,
+                                      const gchar   *action,
+                                      const gchar   *reason,
+                                      gchar          out_id[PT_OID_HEX_LEN + 1],
+                                      GError       **error);
+/* pt_store_receive_stock () for a receipt already checked (quantity > 0,
+ * expiry in the future, lot stripped, pharmacy given): a new batch, or a
+ * top-up of @same_lot_batch_id, and the receipt movement. */
+gboolean  _pt_store_load_receive     (PtStoreLoad     *load,
+                                      const PtReceipt *receipt,
+                                      const gchar     *same_lot_batch_id,
+                                      gchar            out_batch_id[PT_OID_HEX_LEN + 1],
+                                      GError         **error);
+/* pt_store_adjust_stock () for a delta known not to take the batch below
+ * zero: the movement and its audit event. */
+gboolean  _pt_store_load_adjust      (PtStoreLoad  *load,
+                                      const gchar  *batch_id,
+                                      const gchar  *medicine_id,
+                                      const gchar  *pharmacy_id,
+                                      PtQuantity    delta,
+                                      const gchar  *reason,
+                                      GError      **error);
+/* One ledger movement without an audit event of its own. */
+gboolean  _pt_store_load_movement    (PtStoreLoad  *load,
+                                      const gchar  *batch_id,
+                                      const gchar  *medicine_id,
+                                      const gchar  *pharmacy_id,
+                                      PtQuantity    quantity,
+                                      const gchar  *kind,
+                                      const gchar  *reason,
+                                      PtTime        at,
+                                      gchar         out_id[PT_OID_HEX_LEN + 1],
+                                      GError      **error);
+/* One audit event (@fields: NULL-terminated names). */
+gboolean  _pt_store_load_audit       (PtStoreLoad         *load,
+                                      const gchar         *collection,
+                                      const gchar         *doc_id,
+                                      const gchar         *action,
+                                      const gchar * const *fields,
+                                      const gchar         *reason,
+                                      GError             **error);
+
 /* ---- Search internals (shared with the benchmark) ----------------------- */
 
 /* The FTS5 query that matches every word of @query as a prefix, in

@@ -248,23 +248,20 @@ bind_row (sqlite3_stmt   *stmt,
           gint64          updated_at,
           int             first)
 {
-  g_autoptr(bson_t) compact = _pt_stamps_compact (row->stamps, row->doc, row->version);
+  g_autoptr(bson_t) compact = NULL;
+  g_autoptr(bson_t) base = NULL;
 
+  /* The base against the stamps as a read will give them back. */
+  _pt_row_compact (row->stamps, row->doc, row->version, row->base, &compact, &base);
   sqlite3_bind_blob (stmt, first, bson_get_data (row->doc), (int) row->doc->len, SQLITE_TRANSIENT);
   if (compact != NULL)
     sqlite3_bind_blob (stmt, first + 1, bson_get_data (compact), (int) compact->len,
                        SQLITE_TRANSIENT);
   if (row->version != NULL)
     sqlite3_bind_text (stmt, first + 2, row->version, -1, SQLITE_TRANSIENT);
-  if (row->base != NULL)
-    {
-      /* Against the stamps as a read will give them back. */
-      g_autoptr(bson_t) stamps = _pt_stamps_expand (compact, row->doc, row->version);
-      g_autoptr(bson_t) base = _pt_base_compact (row->base, row->doc, stamps, row->version);
-
-      sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
-                         SQLITE_TRANSIENT);
-    }
+  if (base != NULL)
+    sqlite3_bind_blob (stmt, first + 3, bson_get_data (base), (int) base->len,
+                       SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, first + 4, deleted ? 1 : 0);
   sqlite3_bind_int64 (stmt, first + 5, updated_at);
 }
@@ -432,6 +429,62 @@ _pt_store_insert_row (PtStore             *self,
   if (search_later)
     return TRUE;
   return _pt_store_index_row (self, collection, rowid, row->doc, error);
+}
+
+gboolean
+_pt_store_insert_new_row (PtStore             *self,
+                          const PtCollection  *collection,
+                          const gchar         *id,
+                          const bson_t        *doc,
+                          const bson_t        *stored_stamps,
+                          const gchar         *version,
+                          gint64              *rowid_out,
+                          GError             **error)
+{
+  const PtCollectionInfo *info = _pt_store_collection_info (collection);
+  ColValue values[32];
+  sqlite3_stmt *stmt;
+  bson_iter_t iter;
+  gboolean deleted = FALSE;
+  gint64 updated_at = 0, rowid;
+  int rc;
+
+  g_return_val_if_fail (info->cols->len <= G_N_ELEMENTS (values), FALSE);
+
+  if (bson_iter_init_find (&iter, doc, "deleted") && BSON_ITER_HOLDS_BOOL (&iter))
+    deleted = bson_iter_bool (&iter);
+  if (bson_iter_init_find (&iter, doc, "updatedAt") && BSON_ITER_HOLDS_DATE_TIME (&iter))
+    updated_at = bson_iter_date_time (&iter);
+  stmt = _pt_store_prepare (self, info->insert_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  /* The statement reads the values before this function returns. */
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, bson_get_data (doc), (int) doc->len, SQLITE_STATIC);
+  if (stored_stamps != NULL)
+    sqlite3_bind_blob (stmt, 3, bson_get_data (stored_stamps), (int) stored_stamps->len,
+                       SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, version, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 6, deleted ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 7, updated_at);
+  for (guint i = 0; i < info->cols->len; i++)
+    {
+      field_value (info->cols->pdata[i], doc, &values[i]);
+      if (values[i].type == SQLITE_INTEGER)
+        sqlite3_bind_int64 (stmt, (int) i + 8, values[i].i);
+      else if (values[i].type == SQLITE_TEXT)
+        sqlite3_bind_text (stmt, (int) i + 8, values[i].s, values[i].len, SQLITE_STATIC);
+    }
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  /* The bindings point into the caller's memory: drop them now. */
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "write row", error);
+  rowid = sqlite3_last_insert_rowid (self->db);
+  if (rowid_out != NULL)
+    *rowid_out = rowid;
+  return _pt_store_index_row (self, collection, rowid, doc, error);
 }
 
 gboolean

@@ -595,12 +595,25 @@ migrate_0_to_1 (PtStore *self,
   return _pt_store_exec (self, sql, error);
 }
 
-/* Version 2: the stamps column keeps only the stamps a default does not
- * imply (_pt_stamps_compact); rows without stamps store NULL.  Version 1
- * kept the full { field: stamp } map, about 900 bytes per medicine. */
+/* Rewrites one column of every row of every collection's table that
+ * @where selects: @select reads (rowid, doc, stamps, version, base),
+ * @rewrite gives the column's new value (NULL stores NULL) or sets *skip
+ * to leave the row as it is.  Used by the migrations that change how a
+ * column is stored; the tables a new file does not have yet are created in
+ * the new form and skipped. */
+typedef bson_t *(*PtColumnRewrite) (const bson_t *doc,
+                                    const bson_t *stamps,   /* NULL when none */
+                                    const gchar  *version,
+                                    const bson_t *base,     /* NULL when none */
+                                    gboolean     *skip);
+
 static gboolean
-migrate_1_to_2 (PtStore *self,
-                GError **error)
+rewrite_column (PtStore         *self,
+                const gchar     *column,
+                const gchar     *where,
+                PtColumnRewrite  rewrite,
+                const gchar     *what,
+                GError         **error)
 {
   const PtCollection * const *colls;
   guint n = 0;
@@ -614,33 +627,38 @@ migrate_1_to_2 (PtStore *self,
       int rc;
 
       if (!table_exists (self, colls[i]->name))
-        continue;               /* a new file: created compact */
-      select = g_strdup_printf ("SELECT rowid, doc, stamps, version FROM \"%s\" "
-                                "WHERE stamps IS NOT NULL", colls[i]->name);
-      update = g_strdup_printf ("UPDATE \"%s\" SET stamps = ?2 WHERE rowid = ?1",
-                                colls[i]->name);
+        continue;               /* a new file: created in the new form */
+      select = g_strdup_printf ("SELECT rowid, doc, stamps, version, base FROM \"%s\" "
+                                "WHERE %s", colls[i]->name, where);
+      update = g_strdup_printf ("UPDATE \"%s\" SET \"%s\" = ?2 WHERE rowid = ?1",
+                                colls[i]->name, column);
       rc = sqlite3_prepare_v2 (self->db, select, -1, &rows, NULL);
       if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2 (self->db, update, -1, &set, NULL);
       while (rc == SQLITE_OK && (rc = sqlite3_step (rows)) == SQLITE_ROW)
         {
-          g_autoptr(bson_t) compact = NULL;
+          g_autoptr(bson_t) value = NULL;
           const gchar *version = (const gchar *) sqlite3_column_text (rows, 3);
-          bson_t doc, full;
+          bson_t doc, stamps, base;
+          gboolean has_stamps, has_base, skip = FALSE;
 
-          if (!bson_init_static (&full, sqlite3_column_blob (rows, 2),
-                                 (size_t) sqlite3_column_bytes (rows, 2)))
-            {
-              rc = SQLITE_OK;
-              continue;         /* unreadable: nothing to compact */
-            }
+          rc = SQLITE_OK;
           if (!bson_init_static (&doc, sqlite3_column_blob (rows, 1),
                                  (size_t) sqlite3_column_bytes (rows, 1)))
             bson_init (&doc);
-          compact = _pt_stamps_compact (&full, &doc, version);
+          has_stamps = sqlite3_column_type (rows, 2) != SQLITE_NULL
+                       && bson_init_static (&stamps, sqlite3_column_blob (rows, 2),
+                                            (size_t) sqlite3_column_bytes (rows, 2));
+          has_base = sqlite3_column_type (rows, 4) != SQLITE_NULL
+                     && bson_init_static (&base, sqlite3_column_blob (rows, 4),
+                                          (size_t) sqlite3_column_bytes (rows, 4));
+          value = rewrite (&doc, has_stamps ? &stamps : NULL, version,
+                           has_base ? &base : NULL, &skip);
+          if (skip)
+            continue;           /* unreadable: left as it is */
           sqlite3_bind_int64 (set, 1, sqlite3_column_int64 (rows, 0));
-          if (compact != NULL)
-            sqlite3_bind_blob (set, 2, bson_get_data (compact), (int) compact->len,
+          if (value != NULL)
+            sqlite3_bind_blob (set, 2, bson_get_data (value), (int) value->len,
                                SQLITE_TRANSIENT);
           else
             sqlite3_bind_null (set, 2);
@@ -652,9 +670,53 @@ migrate_1_to_2 (PtStore *self,
       sqlite3_finalize (rows);
       sqlite3_finalize (set);
       if (rc != SQLITE_DONE && rc != SQLITE_OK)
-        return _pt_store_set_sqlite_error (self, rc, "compact stamps", error);
+        return _pt_store_set_sqlite_error (self, rc, what, error);
     }
   return TRUE;
+}
+
+static bson_t *
+compact_stamps_cb (const bson_t *doc,
+                   const bson_t *stamps,
+                   const gchar  *version,
+                   const bson_t *base,
+                   gboolean     *skip)
+{
+  if (stamps == NULL)
+    {
+      *skip = TRUE;
+      return NULL;
+    }
+  return _pt_stamps_compact (stamps, doc, version);
+}
+
+/* Version 2: the stamps column keeps only the stamps a default does not
+ * imply (_pt_stamps_compact); rows without stamps store NULL.  Version 1
+ * kept the full { field: stamp } map, about 900 bytes per medicine. */
+static gboolean
+migrate_1_to_2 (PtStore *self,
+                GError **error)
+{
+  return rewrite_column (self, "stamps", "stamps IS NOT NULL", compact_stamps_cb,
+                         "compact stamps", error);
+}
+
+static bson_t *
+compact_base_cb (const bson_t *doc,
+                 const bson_t *stored_stamps,
+                 const gchar  *version,
+                 const bson_t *base,
+                 gboolean     *skip)
+{
+  g_autoptr(bson_t) stamps = NULL;
+
+  if (base == NULL)
+    {
+      *skip = TRUE;
+      return NULL;
+    }
+  stamps = _pt_stamps_expand (stored_stamps, doc, version);
+  return _pt_base_compact (base, doc, stamps, version);
 }
 
 /* Version 3: the base column keeps the server copy as a difference from
@@ -664,60 +726,8 @@ static gboolean
 migrate_2_to_3 (PtStore *self,
                 GError **error)
 {
-  const PtCollection * const *colls;
-  guint n = 0;
-
-  colls = pt_schema_collections (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree gchar *select = NULL;
-      g_autofree gchar *update = NULL;
-      sqlite3_stmt *rows = NULL, *set = NULL;
-      int rc;
-
-      if (!table_exists (self, colls[i]->name))
-        continue;               /* a new file: created compact */
-      select = g_strdup_printf ("SELECT rowid, doc, stamps, version, base FROM \"%s\" "
-                                "WHERE base IS NOT NULL", colls[i]->name);
-      update = g_strdup_printf ("UPDATE \"%s\" SET base = ?2 WHERE rowid = ?1",
-                                colls[i]->name);
-      rc = sqlite3_prepare_v2 (self->db, select, -1, &rows, NULL);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2 (self->db, update, -1, &set, NULL);
-      while (rc == SQLITE_OK && (rc = sqlite3_step (rows)) == SQLITE_ROW)
-        {
-          g_autoptr(bson_t) stamps = NULL;
-          g_autoptr(bson_t) compact = NULL;
-          const gchar *version = (const gchar *) sqlite3_column_text (rows, 3);
-          bson_t doc, stored_stamps, base;
-          gboolean has_stamps;
-
-          rc = SQLITE_OK;
-          if (!bson_init_static (&base, sqlite3_column_blob (rows, 4),
-                                 (size_t) sqlite3_column_bytes (rows, 4)))
-            continue;           /* unreadable: left as it is */
-          if (!bson_init_static (&doc, sqlite3_column_blob (rows, 1),
-                                 (size_t) sqlite3_column_bytes (rows, 1)))
-            bson_init (&doc);
-          has_stamps = sqlite3_column_type (rows, 2) != SQLITE_NULL
-                       && bson_init_static (&stored_stamps, sqlite3_column_blob (rows, 2),
-                                            (size_t) sqlite3_column_bytes (rows, 2));
-          stamps = _pt_stamps_expand (has_stamps ? &stored_stamps : NULL, &doc, version);
-          compact = _pt_base_compact (&base, &doc, stamps, version);
-          sqlite3_bind_int64 (set, 1, sqlite3_column_int64 (rows, 0));
-          sqlite3_bind_blob (set, 2, bson_get_data (compact), (int) compact->len,
-                             SQLITE_TRANSIENT);
-          rc = sqlite3_step (set);
-          sqlite3_reset (set);
-          sqlite3_clear_bindings (set);
-          rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        }
-      sqlite3_finalize (rows);
-      sqlite3_finalize (set);
-      if (rc != SQLITE_DONE && rc != SQLITE_OK)
-        return _pt_store_set_sqlite_error (self, rc, "compact bases", error);
-    }
-  return TRUE;
+  return rewrite_column (self, "base", "base IS NOT NULL", compact_base_cb,
+                         "compact bases", error);
 }
 
 /* Version 4: the outbox's length and oldest entry without a scan (status

@@ -49,6 +49,26 @@ gboolean  pt_store_sync_mark_pushed  (PtStore            *store,
                                       const bson_t       *server_doc,
                                       GError            **error);
 
+/* One acknowledged write of a bulk: the outbox item it was sent from
+ * (the row as read) and what the server now holds, the new base. */
+typedef struct
+{
+  const PtSyncOutboxItem *item;
+  const bson_t           *server_doc;
+} PtSyncPushed;
+
+/* pt_store_sync_mark_pushed() for the writes of one acknowledged bulk of
+ * @collection, inside the caller's transaction.  A row still as it was
+ * read (version, document and stamps, checked by the statement that sets
+ * its base) is not read again and the outbox entries of those rows go in
+ * one statement; a row edited since goes through
+ * pt_store_sync_mark_pushed() and stays queued. */
+gboolean  pt_store_sync_mark_pushed_many (PtStore            *store,
+                                          const PtCollection *collection,
+                                          const PtSyncPushed *pushed,
+                                          guint               n_pushed,
+                                          GError            **error);
+
 /* The server lost this document (CAS on a document that no longer
  * exists): forget the base so the next push inserts it again. */
 gboolean  pt_store_sync_forget_base  (PtStore            *store,

@@ -330,7 +330,8 @@ open_connection (PtStore  *self,
     return FALSE;
   _pt_store_install_checkpointer (self);
 
-  if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error))
+  if (!_pt_store_migrate (self, error) || !_pt_store_ensure_schema (self, error)
+      || !_pt_store_load_recover (self, error))
     return FALSE;
 
   self->tenant_id = _pt_store_meta_get (self, "tenant_id");

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -61,6 +62,14 @@ bytes_to_string (GBytes *bytes)
   return g_strndup (data ? data : "", len);
 }
 
+/* In the child, before exec: root ignores file modes, "nobody" does not. */
+static void
+drop_root_cb (gpointer data)
+{
+  if (setgid (65534) != 0 || setuid (65534) != 0)
+    _exit (125);
+}
+
 void
 cli_run_argv (CliFixture          *f,
               CliResult           *r,
@@ -90,6 +99,8 @@ cli_run_argv (CliFixture          *f,
   else
     g_subprocess_launcher_unsetenv (launcher, "PHARMATRACK_PASSWORD");
 
+  if (f != NULL && f->unprivileged && geteuid () == 0)
+    g_subprocess_launcher_set_child_setup (launcher, drop_root_cb, NULL, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const gchar * const *) argv, &error);
   g_assert_no_error (error);
 
@@ -324,4 +335,20 @@ cli_status_int (CliFixture *f, const gchar *member, const gchar *count_of)
   if (count_of != NULL)
     return json_object_get_int_member (json_object_get_object_member (root, "counts"), count_of);
   return json_object_get_int_member (root, member);
+}
+
+gchar *
+cli_status_str (CliFixture *f, const gchar *member)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  cli_run (f, &r, NULL, 0, "status", "--json", NULL);
+  cli_assert_ok (&r);
+  json_parser_load_from_data (parser, r.out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  return g_strdup (json_object_get_string_member (root, member));
 }

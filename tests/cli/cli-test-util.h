@@ -17,6 +17,7 @@ typedef struct
   gchar *data_dir;     /* tmp/data */
   gchar *device_id;    /* printed by init */
   const gchar *password; /* PHARMATRACK_PASSWORD for the child, or NULL */
+  gboolean unprivileged; /* when root: run the child as "nobody" (65534) */
 } CliFixture;
 
 typedef struct
@@ -71,4 +72,6 @@ gchar    *cli_date_from_today (gint days);
 /* `status --json` parsed member (int). */
 gint64    cli_status_int (CliFixture *f, const gchar *member, const gchar *count_of);
 
+/* `status --json` parsed member (string, newly allocated). */
+gchar    *cli_status_str (CliFixture *f, const gchar *member);
 G_END_DECLS

@@ -391,25 +391,205 @@ test_read_only_data_dir (CliFixture *f, gconstpointer data)
   g_autofree gchar *after = NULL;
   g_auto(CliResult) r = { 0 };
 
-  if (geteuid () == 0)
-    {
-      g_test_skip ("root ignores file permissions");
-      return;
-    }
   add_medicines (f, 1);
   before = cli_snapshot (f);
   path = store_path (f);
   g_assert_cmpint (g_chmod (path, 0444), ==, 0);
   g_assert_cmpint (g_chmod (f->data_dir, 0555), ==, 0);
+  /* Root ignores file modes: then the command runs as "nobody", who may
+   * reach the data dir (the temporary dir is 0700) but not write in it. */
+  g_assert_cmpint (g_chmod (f->tmp, 0755), ==, 0);
+  f->unprivileged = TRUE;
 
   cli_run (f, &r, "{\"name\": \"X\", \"schedule\": \"otc\", \"price\": 1}", -1,
            "put", "medicines", NULL);
+  f->unprivileged = FALSE;
   cli_assert_one_line_failure (&r, 1, NULL);
+  /* It says why, naming the place, not a raw SQLite message. */
+  g_assert_nonnull (strstr (r.err, f->data_dir));
+  g_assert_null (strstr (r.err, "SQLITE"));
+  g_assert_null (strstr (r.err, "attempt to write"));
 
   g_chmod (f->data_dir, 0755);
   g_chmod (path, 0644);
   after = cli_snapshot (f);
   g_assert_cmpstr (before, ==, after);
+}
+
+/* `init` as the issue states it: the branch and the owner it names, the
+ * plan, the device id it prints, and a clear refusal of bad input and of
+ * a data dir that already holds a store (which it leaves as it was). */
+static void
+test_init_contract (CliFixture *f, gconstpointer data)
+{
+  g_autofree gchar *pw_file = g_build_filename (f->tmp, "pw", NULL);
+  g_autofree gchar *short_pw = g_build_filename (f->tmp, "short", NULL);
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *before = NULL;
+  g_autofree gchar *after = NULL;
+  const gchar *admin = g_getenv ("PT_ADMIN");
+  struct
+  {
+    const gchar *argv[16];
+    gint         status;
+    const gchar *needle;
+  } refused[] = {
+    { { "init", "--tenant-id", "xyz", "--tenant-name", "T", NULL }, 2, "--tenant-id" },
+    { { "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "T", "--plan", "gold", NULL },
+      2, "--plan" },
+    { { "init", "--tenant-id", CLI_TEST_TENANT, NULL }, 2, "--tenant-name" },
+    { { "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "T",
+        "--admin-email", "a@b.example", NULL }, 2, "--admin-password-file" },
+    { { "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "T",
+        "--admin-email", "a@b.example", "--admin-password-file", "/nonexistent/pw", NULL },
+      1, "/nonexistent/pw" },
+    { { "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "T",
+        "--admin-email", "a@b.example", "--admin-password-file", short_pw, NULL }, 1, "short" },
+  };
+
+  g_assert_true (g_file_set_contents (pw_file, "a long enough password\n", -1, NULL));
+  g_assert_true (g_file_set_contents (short_pw, "short\n", -1, NULL));
+
+  /* Refused before anything is created. */
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_auto(CliResult) r = { 0 };
+
+      g_test_message ("init refusal %u", i);
+      g_ptr_array_add (argv, (gpointer) admin);
+      g_ptr_array_add (argv, (gpointer) "--data-dir");
+      g_ptr_array_add (argv, f->data_dir);
+      for (guint j = 0; refused[i].argv[j]; j++)
+        g_ptr_array_add (argv, (gpointer) refused[i].argv[j]);
+      g_ptr_array_add (argv, NULL);
+      cli_run_argv (f, &r, NULL, 0, (const gchar * const *) argv->pdata);
+      cli_assert_one_line_failure (&r, refused[i].status, refused[i].needle);
+      g_assert_false (g_file_test (f->data_dir, G_FILE_TEST_EXISTS));
+    }
+
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "Apotheke Nord",
+             "--plan", "starter", "--pharmacy-name", "Nordstadt",
+             "--admin-email", "chef@nord.example", "--admin-password-file", pw_file, NULL);
+    cli_assert_ok (&r);
+    device = g_strstrip (g_strdup (r.out));
+    g_assert_cmpuint (strlen (device), ==, 16);
+    g_assert_cmpstr (r.err, ==, "");
+  }
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "list", "pharmacies", NULL);
+    cli_assert_ok (&r);
+    g_assert_cmpuint (cli_count_lines (r.out), ==, 1);
+    g_assert_nonnull (strstr (r.out, "\"Nordstadt\""));
+  }
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "list", "users", NULL);
+    cli_assert_ok (&r);
+    g_assert_cmpuint (cli_count_lines (r.out), ==, 1);
+    g_assert_nonnull (strstr (r.out, "\"chef@nord.example\""));
+    g_assert_nonnull (strstr (r.out, "\"owner\""));
+  }
+  {
+    /* The owner signs in with the password from the file. */
+    g_auto(CliResult) r = { 0 };
+    f->password = "a long enough password";
+    cli_run (f, &r, NULL, 0, "--user", "chef@nord.example", "status", NULL);
+    f->password = NULL;
+    cli_assert_ok (&r);
+    g_assert_nonnull (strstr (r.out, "Apotheke Nord"));
+    g_assert_nonnull (strstr (r.out, device));
+  }
+  {
+    g_autofree gchar *plan = cli_status_str (f, "plan");
+    g_autofree gchar *tenant = cli_status_str (f, "tenantId");
+
+    g_assert_cmpstr (plan, ==, "starter");
+    g_assert_cmpstr (tenant, ==, CLI_TEST_TENANT);
+  }
+
+  /* A second init, same or another tenant: refused, the store unchanged. */
+  before = cli_snapshot (f);
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "init", "--tenant-id", CLI_TEST_OTHER, "--tenant-name", "Other", NULL);
+    cli_assert_one_line_failure (&r, 1, "already");
+  }
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "init", "--tenant-id", CLI_TEST_TENANT, "--tenant-name", "Again", NULL);
+    cli_assert_one_line_failure (&r, 1, "already");
+  }
+  after = cli_snapshot (f);
+  g_assert_cmpstr (before, ==, after);
+  {
+    g_autofree gchar *still = cli_status_str (f, "deviceId");
+    g_assert_cmpstr (still, ==, device);
+  }
+}
+
+/* The plan's storage quota: `status` shows the use and warns from 80 %
+ * (exit 0, one warning line), and counter work goes on. */
+static void
+test_storage_warning (CliFixture *f, gconstpointer data)
+{
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *medicine = NULL;
+  g_autofree gchar *expiry = cli_date_from_today (200);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  gint64 quota;
+  sqlite3 *db = NULL;
+
+  add_medicines (f, 1);
+  path = store_path (f);
+  quota = cli_status_int (f, "storageQuotaBytes", NULL);
+  /* 1 GB on the Professional plan: stand for the documents of a store
+   * that big by raising the medicines' byte count (what status adds up)
+   * to 85 % of it — writing 850 MB here would only test the disk. */
+  g_assert_cmpint (quota, ==, (gint64) 1000 * 1000 * 1000);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  {
+    g_autofree gchar *sql = g_strdup_printf ("UPDATE doc_stats SET bytes = bytes + %" G_GINT64_FORMAT
+                                             " WHERE collection = 'medicines'",
+                                             quota * 85 / 100);
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  }
+  sqlite3_close (db);
+
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "status", "--json", NULL);
+    cli_assert_ok (&r);
+    json_parser_load_from_data (parser, r.out, -1, &error);
+    g_assert_no_error (error);
+    root = json_node_get_object (json_parser_get_root (parser));
+    g_assert_true (json_object_get_boolean_member (root, "storageWarning"));
+    g_assert_cmpfloat (json_object_get_double_member (root, "storagePercent"), >=, 85.0);
+    g_assert_cmpfloat (json_object_get_double_member (root, "storagePercent"), <, 86.0);
+  }
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "status", NULL);
+    cli_assert_ok (&r);
+    /* One warning line that names the plan and says work goes on. */
+    g_assert_cmpuint (cli_count_lines (r.err), ==, 1);
+    g_assert_nonnull (strstr (r.err, "85"));
+    g_assert_nonnull (strstr (r.err, "Professional"));
+  }
+  /* Counter work is never blocked by it. */
+  medicine = cli_put (f, "medicines", "{\"name\": \"Still Sold\", \"schedule\": \"otc\", \"price\": 3}");
+  {
+    g_auto(CliResult) r = { 0 };
+    cli_run (f, &r, NULL, 0, "receive", "--medicine", medicine, "--lot", "Q1", "--expiry", expiry,
+             "--quantity", "10", NULL);
+    cli_assert_ok (&r);
+  }
+  g_assert_cmpint (cli_stock_total (f, medicine), ==, 10);
 }
 
 static void
@@ -487,6 +667,9 @@ main (int argc, char **argv)
   ADD ("store/missing-data-dir-says-run-init", test_missing_data_dir, FALSE);
   ADD ("store/read-only-data-dir-refused", test_read_only_data_dir, TRUE);
   ADD ("auth/user-password-and-role-checked", test_user_sign_in_and_roles, TRUE);
+  ADD ("init/names-branch-and-owner-refuses-bad-input-and-a-second-store", test_init_contract,
+       FALSE);
+  ADD ("status/storage-warning-from-80-percent-work-goes-on", test_storage_warning, TRUE);
 #undef ADD
 
   return g_test_run ();

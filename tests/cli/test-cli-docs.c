@@ -190,6 +190,27 @@ test_search_medicines (CliFixture *f, gconstpointer data)
     cli_assert_ok (&r);
     g_assert_cmpuint (cli_count_lines (r.out), ==, 0);
   }
+  {
+    /* --limit: "metf" matches two medicines now; one line with
+     * --limit 1, the best match. */
+    g_autofree gchar *third = cli_put (f, "medicines",
+                                       "{\"name\": \"Metforal XR\", \"genericName\": \"metformin\","
+                                       " \"schedule\": \"rx\", \"price\": 4}");
+    g_auto(CliResult) all = { 0 };
+    g_auto(CliResult) one = { 0 };
+    g_auto(CliResult) bad = { 0 };
+
+    cli_run (f, &all, NULL, 0, "search", "medicines", "metf", NULL);
+    cli_assert_ok (&all);
+    g_assert_cmpuint (cli_count_lines (all.out), ==, 2);
+    g_assert_nonnull (strstr (all.out, third));
+    cli_run (f, &one, NULL, 0, "search", "medicines", "metf", "--limit", "1", NULL);
+    cli_assert_ok (&one);
+    g_assert_cmpuint (cli_count_lines (one.out), ==, 1);
+    g_assert_true (strncmp (one.out, all.out, strlen (one.out)) == 0);
+    cli_run (f, &bad, NULL, 0, "search", "medicines", "metf", "--limit", "-3", NULL);
+    cli_assert_one_line_failure (&bad, 2, "--limit");
+  }
 }
 
 static void

@@ -226,6 +226,53 @@ snapshot (Snapshot *s)
   return g_string_free (out, FALSE);
 }
 
+/* The store's indexes and triggers, by name and definition. */
+static gchar *
+schema_objects (PtStore *store)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_pt_store_get_db (store),
+                                       "SELECT type, name, sql FROM sqlite_master "
+                                       "WHERE type IN ('index', 'trigger') ORDER BY name",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
+/* doc_stats, the outbox length and the per-medicine stock, ids as labels. */
+static gchar *
+derived_tables (Snapshot *s)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3 *db = _pt_store_get_db (s->store);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT collection, live, total, bytes FROM doc_stats "
+                                           "ORDER BY collection", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "stats %s %lld %lld %lld\n", sqlite3_column_text (stmt, 0),
+                            (long long) sqlite3_column_int64 (stmt, 1),
+                            (long long) sqlite3_column_int64 (stmt, 2),
+                            (long long) sqlite3_column_int64 (stmt, 3));
+  sqlite3_finalize (stmt);
+  g_string_append_printf (out, "outbox %lld\n", (long long) _pt_store_outbox_length (s->store));
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT medicine_id, pharmacy_id, quantity "
+                                           "FROM medicine_stock ORDER BY medicine_id, pharmacy_id",
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "medicine stock %s %s %lld\n",
+                            label (s, (const gchar *) sqlite3_column_text (stmt, 0)),
+                            label (s, (const gchar *) sqlite3_column_text (stmt, 1)),
+                            (long long) sqlite3_column_int64 (stmt, 2));
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
 static gchar *
 generate (const gchar *dir, PtTime now, gboolean bulk, Snapshot *s)
 {
@@ -270,6 +317,25 @@ test_bulk_same_data (void)
   for (guint i = 0; la[i] && lb[i]; i++)
     g_assert_cmpstr (la[i], ==, lb[i]);
   g_assert_cmpstr (one, ==, two);
+
+  /* The load dropped the indexes of the tables it filled and built the
+   * same ones again at its end. */
+  {
+    g_autofree gchar *objects_a = schema_objects (a.store);
+    g_autofree gchar *objects_b = schema_objects (b.store);
+
+    g_assert_nonnull (strstr (objects_b, "index batches_fefo "));
+    g_assert_nonnull (strstr (objects_b, "index medicines_barcode "));
+    g_assert_cmpstr (objects_a, ==, objects_b);
+  }
+  /* The counters and the per-medicine stock the load recomputed are the
+   * ones the triggers kept on the one-by-one path. */
+  {
+    g_autofree gchar *derived_a = derived_tables (&a);
+    g_autofree gchar *derived_b = derived_tables (&b);
+
+    g_assert_cmpstr (derived_a, ==, derived_b);
+  }
 
   /* The bulk load left every search entry written and usable. */
   g_assert_cmpint (pt_test_query_int (b.store, "SELECT count(*) FROM medicines_fts"), ==,
@@ -341,6 +407,89 @@ test_bulk_failed_step_undoes_chunk (PtTestFixture *fx, gconstpointer data)
   }
 }
 
+/* A load that never reached its end (the process was killed, say) left
+ * its tables without secondary indexes: the next open builds them, so
+ * barcode lookups and FEFO work on what was loaded. */
+static void
+test_load_interrupted_indexes_back_at_open (void)
+{
+  static const gchar * const tables[] = { "medicines", "batches", "stock_movements", NULL };
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtStore) store = pt_test_create_store (dir, PT_TEST_TENANT, NULL);
+  g_autofree gchar *before = schema_objects (store);
+  g_autofree gchar *after = NULL;
+  g_autofree gchar *found = NULL;
+  g_autofree gchar *pharmacy = NULL;
+  g_autoptr(PtStoreLoad) load = NULL;
+  g_autoptr(GPtrArray) stock = NULL;
+  gchar medicine_id[PT_OID_HEX_LEN + 1], batch_id[PT_OID_HEX_LEN + 1];
+  bson_t doc = BSON_INITIALIZER;
+  PtReceipt receipt = { 0 };
+
+  {
+    g_autoptr(GPtrArray) list = pt_store_list (store, "pharmacies", NULL, &error);
+    g_assert_no_error (error);
+    pharmacy = pt_bson_dup_oid_hex (g_ptr_array_index (list, 0), "_id");
+  }
+  BSON_APPEND_UTF8 (&doc, "name", "Loadacillin");
+  BSON_APPEND_UTF8 (&doc, "genericName", "loadacillin");
+  BSON_APPEND_UTF8 (&doc, "barcode", "5012345678900");
+  BSON_APPEND_INT64 (&doc, "price", 12);
+
+  _pt_store_set_bulk (store, TRUE);
+  g_assert_true (_pt_store_begin (store, &error));
+  load = _pt_store_load_begin (store, tables, &error);
+  g_assert_no_error (error);
+  g_assert_true (_pt_store_load_indexes_deferred (load));
+  g_assert_true (_pt_store_load_insert (load, "medicines", &doc, "create", NULL, medicine_id,
+                                        &error));
+  bson_destroy (&doc);
+  receipt.medicine_id = medicine_id;
+  receipt.pharmacy_id = pharmacy;
+  receipt.lot_number = "LOT1";
+  receipt.expiry_date = pt_test_days_from_now (200);
+  receipt.quantity = 30;
+  g_assert_true (_pt_store_load_receive (load, &receipt, NULL, batch_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (_pt_store_commit (store, &error));
+  _pt_store_set_bulk (store, FALSE);
+  /* The committed chunk has no index on the loaded tables. */
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE "
+                                             "name = 'batches_fefo' OR name = 'pt_stock_ai'"), ==, 0);
+  /* Gone without _pt_store_load_finish (). */
+  g_clear_pointer (&load, _pt_store_load_free);
+  g_clear_object (&store);
+
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  after = schema_objects (store);
+  g_assert_cmpstr (after, ==, before);
+  found = pt_store_find_by_barcode (store, "5012345678900");
+  g_assert_cmpstr (found, ==, medicine_id);
+  stock = pt_store_batch_stock (store, medicine_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stock->len, ==, 1);
+  g_assert_cmpint (((PtBatchStock *) g_ptr_array_index (stock, 0))->quantity, ==, 30);
+  g_assert_cmpint (pt_store_stock_on_hand (store, medicine_id, NULL), ==, 30);
+  /* The counters the load did not keep were recomputed at open. */
+  g_assert_cmpint (pt_store_count (store, "medicines"), ==, 1);
+  g_assert_cmpint (pt_store_count (store, "batches"), ==, 1);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==,
+                   pt_test_query_int (store, "SELECT count(*) FROM outbox"));
+  g_assert_null (_pt_store_meta_get (store, "load_recount"));
+  /* Every loaded row is audited and queued like counter work. */
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM outbox WHERE doc_id IN "
+                                             "(SELECT id FROM medicines UNION ALL "
+                                             "SELECT id FROM batches UNION ALL "
+                                             "SELECT id FROM stock_movements)"), ==, 3);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM audit_events WHERE "
+                                             "document_id IN (SELECT id FROM medicines "
+                                             "UNION ALL SELECT id FROM batches)"), ==, 2);
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -348,5 +497,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/demo/bulk-load-gives-the-same-data", test_bulk_same_data);
   g_test_add ("/store/demo/bulk-step-failing-after-a-write-undoes-the-chunk", PtTestFixture, NULL,
               pt_test_setup, test_bulk_failed_step_undoes_chunk, pt_test_teardown);
+  g_test_add_func ("/store/demo/interrupted-load-gets-its-indexes-back-at-open",
+                   test_load_interrupted_indexes_back_at_open);
   return g_test_run ();
 }

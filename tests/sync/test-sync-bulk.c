@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include "pt-store.h"
 #include "pt-store-private.h"
+#include "pt-store-impl.h"
 #include "pt-store-sync.h"
 #include "pt-sync-bson.h"
 
@@ -301,6 +302,360 @@ test_stock_follows_the_ledger_of_a_page (Fixture      *f,
   g_assert_cmpint (_pt_store_outbox_length (f->store), ==, 0);
 }
 
+/* ---- Push acknowledgement ------------------------------------------------ */
+
+static gboolean
+queued (PtStore     *store,
+        const gchar *collection,
+        const gchar *id)
+{
+  g_autoptr(GPtrArray) entries = _pt_store_outbox_list (store, 0, 0, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      PtOutboxEntry *e = g_ptr_array_index (entries, i);
+      if (g_str_equal (e->collection, collection) && g_str_equal (e->doc_id, id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One acknowledged bulk: the rows still as sent take the server copy as
+ * their base and leave the queue (their quarantine entry too); a row
+ * edited while the bulk was on its way keeps its new version queued. */
+static void
+test_an_acknowledged_bulk_leaves_the_queue_but_a_row_edited_meanwhile (Fixture      *f,
+                                                                       gconstpointer data)
+{
+  const gchar *ids[] = { "65c000000000000000000011", "65c000000000000000000012",
+                         "65c000000000000000000013" };
+  const PtCollection *meds = pt_schema_lookup ("medicines");
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) bson_destroy);
+  g_autoptr(GArray) pushed = g_array_new (FALSE, FALSE, sizeof (PtSyncPushed));
+  g_autoptr(GError) error = NULL;
+  PtSyncApplyStats stats = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_ptr_array_add (page, remote_medicine (ids[i], TENANT, "Ibuprofen 200", "ibuprofen", 100,
+                                            1790000000000 + i));
+  apply_page (f, "medicines", page, &stats);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(bson_t) edit = BCON_NEW ("price", BCON_INT64 (300 + i));
+      g_assert_true (pt_store_update (f->store, "medicines", ids[i], edit, &error));
+      g_assert_no_error (error);
+    }
+
+  /* The pusher reads the queue and sends the rows... */
+  items = pt_store_sync_outbox_batch (f->store, 0, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    {
+      PtSyncOutboxItem *item = g_ptr_array_index (items, i);
+      PtSyncPushed p;
+
+      if (item->collection != meds)
+        continue;
+      g_ptr_array_add (sent, _pt_raw_row_to_server_doc (item->row));
+      p.item = item;
+      p.server_doc = g_ptr_array_index (sent, sent->len - 1);
+      g_array_append_val (pushed, p);
+    }
+  g_assert_cmpuint (pushed->len, ==, 3);
+
+  /* ...meanwhile the second is edited again and the first was refused
+   * once before. */
+  {
+    g_autoptr(bson_t) edit = BCON_NEW ("price", BCON_INT64 (999));
+    g_assert_true (pt_store_update (f->store, "medicines", ids[1], edit, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (pt_store_sync_quarantine (f->store, meds, ids[0], "x", 121, "refused", &error));
+  g_assert_cmpint (pt_store_sync_count_quarantined (f->store), ==, 1);
+
+  g_assert_true (_pt_store_begin (f->store, &error));
+  g_assert_true (pt_store_sync_mark_pushed_many (f->store, meds, (const PtSyncPushed *) pushed->data,
+                                                 pushed->len, &error));
+  g_assert_no_error (error);
+  g_assert_true (_pt_store_commit (f->store, &error));
+
+  for (guint i = 0; i < pushed->len; i++)
+    {
+      const PtSyncPushed *p = &g_array_index (pushed, PtSyncPushed, i);
+      g_autoptr(PtRawRow) row = _pt_store_read_row (f->store, meds, p->item->row->id, &error);
+
+      g_assert_no_error (error);
+      /* The base read back is the server copy, byte for byte. */
+      g_assert_nonnull (row->base);
+      g_assert_cmpuint (row->base->len, ==, p->server_doc->len);
+      g_assert_cmpmem (bson_get_data (row->base), row->base->len,
+                       bson_get_data (p->server_doc), p->server_doc->len);
+      if (g_str_equal (row->id, ids[1]))
+        {
+          g_assert_true (_pt_raw_row_is_dirty (row));
+          g_assert_true (queued (f->store, "medicines", row->id));
+          g_assert_cmpint (pt_bson_get_int (row->doc, "price", -1), ==, 999);
+        }
+      else
+        {
+          g_assert_false (_pt_raw_row_is_dirty (row));
+          g_assert_false (queued (f->store, "medicines", row->id));
+        }
+    }
+  g_assert_cmpint (pt_store_sync_count_quarantined (f->store), ==, 0);
+}
+
+/* ---- The write path's compaction --------------------------------------- */
+
+static const gchar *const field_pool[] = {
+  "_id", "tenantId", "name", "genericName", "price", "form", "createdAt", "updatedAt",
+  "deleted", "tags", "a", "b",
+};
+static const gchar *const stamp_pool[] = {
+  "0001234567890000-00000000000000aa", "0001234567899999-00000000000000bb",
+  "00012345678a0000-00000000000000cc",
+};
+
+static void
+append_random_value (GRand       *rand,
+                     bson_t      *doc,
+                     const gchar *key)
+{
+  bson_t sub;
+  bson_oid_t oid;
+
+  switch (g_rand_int_range (rand, 0, 10))
+    {
+    case 0: bson_append_utf8 (doc, key, -1, g_rand_boolean (rand) ? "Paracetamol" : "", -1); break;
+    case 1: bson_append_int32 (doc, key, -1, g_rand_int_range (rand, 0, 3)); break;
+    case 2: bson_append_int64 (doc, key, -1, g_rand_int_range (rand, 0, 3)); break;
+    case 3: bson_append_double (doc, key, -1, g_rand_boolean (rand) ? 0.0 : -0.0); break;
+    case 4: bson_append_date_time (doc, key, -1, g_rand_int_range (rand, 0, 3)); break;
+    case 5: bson_append_bool (doc, key, -1, g_rand_boolean (rand)); break;
+    case 6:
+      memset (&oid, g_rand_int_range (rand, 1, 3), sizeof oid);
+      bson_append_oid (doc, key, -1, &oid);
+      break;
+    case 7:
+      bson_append_document_begin (doc, key, -1, &sub);
+      bson_append_int32 (&sub, "x", 1, g_rand_int_range (rand, 0, 2));
+      bson_append_document_end (doc, &sub);
+      break;
+    case 8:
+      bson_append_array_begin (doc, key, -1, &sub);
+      bson_append_utf8 (&sub, "0", 1, g_rand_boolean (rand) ? "a" : "b", -1);
+      bson_append_array_end (doc, &sub);
+      break;
+    default: bson_append_null (doc, key, -1); break;
+    }
+}
+
+static gboolean
+implied (const gchar *key)
+{
+  return strcmp (key, "_id") != 0 && strcmp (key, "tenantId") != 0;
+}
+
+/* A document of distinct fields (sometimes one twice, or an empty key). */
+static bson_t *
+random_doc (GRand *rand)
+{
+  bson_t *doc = bson_new ();
+  guint order[G_N_ELEMENTS (field_pool)];
+  guint n = (guint) g_rand_int_range (rand, 0, G_N_ELEMENTS (field_pool) + 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    order[i] = i;
+  for (guint i = G_N_ELEMENTS (order) - 1; i > 0; i--)
+    {
+      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i + 1), t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  for (guint i = 0; i < n; i++)
+    append_random_value (rand, doc, field_pool[order[i]]);
+  if (n > 0 && g_rand_int_range (rand, 0, 20) == 0)
+    append_random_value (rand, doc, field_pool[order[0]]);
+  if (g_rand_int_range (rand, 0, 30) == 0)
+    append_random_value (rand, doc, "");
+  return doc;
+}
+
+/* Stamps one per implied field in the document's order (as the sync
+ * builds them), or that form spoiled in one of the ways a row may differ
+ * from it. */
+static bson_t *
+random_stamps (GRand        *rand,
+               const bson_t *doc)
+{
+  bson_t *stamps = bson_new ();
+  gint spoil = g_rand_int_range (rand, 0, 12);
+  bson_iter_t iter;
+  guint k = 0;
+
+  if (spoil == 0)
+    {
+      bson_destroy (stamps);
+      return NULL;
+    }
+  if (spoil == 1)
+    return stamps;
+  if (spoil == 2)
+    bson_append_utf8 (stamps, "removed", -1, stamp_pool[0], -1);
+  if (bson_iter_init (&iter, doc))
+    while (bson_iter_next (&iter))
+      {
+        const gchar *key = bson_iter_key (&iter);
+        const gchar *st = stamp_pool[g_rand_int_range (rand, 0, g_rand_boolean (rand) ? 1 : 3)];
+
+        if (!implied (key))
+          continue;
+        k++;
+        if (spoil == 3 && k == 2)
+          continue;                                        /* a field without a stamp */
+        if (spoil == 4 && k == 1)
+          bson_append_utf8 (stamps, key, -1, "", 0);       /* a foreign writer's */
+        else if (spoil == 5 && k == 1)
+          bson_append_int32 (stamps, key, -1, 1);
+        else
+          bson_append_utf8 (stamps, key, -1, st, -1);
+        if (spoil == 6 && k == 1)
+          bson_append_utf8 (stamps, "_id", -1, st, -1);
+      }
+  if (spoil == 7)
+    bson_append_utf8 (stamps, "removed", -1, stamp_pool[1], -1);
+  return stamps;
+}
+
+/* A server copy of the row: mostly its fields, some changed, dropped,
+ * moved or added, with a _sync that the row implies or not. */
+static bson_t *
+random_base (GRand        *rand,
+             const bson_t *doc,
+             const bson_t *stamps,
+             const gchar  *version)
+{
+  bson_t *base;
+  bson_t sync;
+  bson_iter_t iter;
+  gint sync_at;
+  guint i = 0;
+
+  if (g_rand_int_range (rand, 0, 10) == 0)
+    return NULL;
+  base = bson_new ();
+  sync_at = g_rand_int_range (rand, -1, 6);
+  if (bson_iter_init (&iter, doc))
+    while (bson_iter_next (&iter))
+      {
+        gint what = g_rand_int_range (rand, 0, 14);
+
+        if ((gint) i++ == sync_at)
+          {
+            bson_append_document_begin (base, "_sync", 5, &sync);
+            bson_append_utf8 (&sync, "v", 1, version != NULL && g_rand_boolean (rand)
+                                              ? version : stamp_pool[1], -1);
+            bson_append_document_end (base, &sync);
+          }
+        if (what == 0)
+          continue;
+        if (what == 1)
+          append_random_value (rand, base, bson_iter_key (&iter));
+        else if (what == 2)
+          bson_append_minkey (base, bson_iter_key (&iter), -1);
+        else
+          bson_append_iter (base, NULL, 0, &iter);
+        if (what == 3)
+          append_random_value (rand, base, "extra");
+        if (what == 4)
+          append_random_value (rand, base, "");
+      }
+  bson_append_document_begin (base, "_sync", 5, &sync);
+  if (g_rand_int_range (rand, 0, 4) > 0 && version != NULL)
+    bson_append_utf8 (&sync, "v", 1, version, -1);
+  else
+    bson_append_utf8 (&sync, "v", 1, stamp_pool[2], -1);
+  if (stamps != NULL && g_rand_int_range (rand, 0, 4) > 0)
+    bson_append_document (&sync, "f", 1, stamps);
+  else
+    {
+      bson_t f;
+      bson_append_document_begin (&sync, "f", 1, &f);
+      bson_append_utf8 (&f, "name", 4, stamp_pool[0], -1);
+      bson_append_document_end (&sync, &f);
+    }
+  bson_append_utf8 (&sync, "by", 2, g_rand_boolean (rand) ? "00000000000000aa" : "00000000000000cc", -1);
+  if (g_rand_int_range (rand, 0, 20) == 0)
+    bson_append_minkey (&sync, "x", 1);
+  bson_append_document_end (base, &sync);
+  return base;
+}
+
+static gboolean
+same_bytes (const bson_t *a,
+            const bson_t *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return a->len == b->len && memcmp (bson_get_data (a), bson_get_data (b), a->len) == 0;
+}
+
+static void
+assert_same_bytes (const bson_t *a,
+                   const bson_t *b,
+                   const gchar  *what,
+                   guint         i,
+                   guint32       seed)
+{
+  if (!same_bytes (a, b))
+    {
+      g_autofree gchar *ja = a ? bson_as_canonical_extended_json (a, NULL) : g_strdup ("NULL");
+      g_autofree gchar *jb = b ? bson_as_canonical_extended_json (b, NULL) : g_strdup ("NULL");
+      g_error ("case %u (seed %u): %s differs:\n  written %s\n  general %s", i, seed, what, ja, jb);
+    }
+}
+
+/* What a write stores for a row (_pt_row_compact, one pass) is what the
+ * general compaction stores, byte for byte, for rows in the sync's form
+ * and for every way a row may differ from it; and a read gives the row
+ * its base back. */
+static void
+test_row_compaction_stores_what_the_general_form_stores (Fixture      *f,
+                                                        gconstpointer data)
+{
+  guint32 seed = 20261128;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint in_sync_form = 0;
+
+  g_test_message ("seed %u", seed);
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autoptr(bson_t) doc = random_doc (rand);
+      g_autoptr(bson_t) stamps = random_stamps (rand, doc);
+      const gchar *version = g_rand_int_range (rand, 0, 10) == 0 ? NULL
+                             : stamp_pool[g_rand_int_range (rand, 0, 3)];
+      g_autoptr(bson_t) base = random_base (rand, doc, stamps, version);
+      g_autoptr(bson_t) ref_stamps = _pt_stamps_compact (stamps, doc, version);
+      g_autoptr(bson_t) read_stamps = _pt_stamps_expand (ref_stamps, doc, version);
+      g_autoptr(bson_t) ref_base = _pt_base_compact (base, doc, read_stamps, version);
+      g_autoptr(bson_t) out_stamps = NULL;
+      g_autoptr(bson_t) out_base = NULL;
+      g_autoptr(bson_t) back = NULL;
+
+      _pt_row_compact (stamps, doc, version, base, &out_stamps, &out_base);
+      assert_same_bytes (out_stamps, ref_stamps, "stamps", i, seed);
+      assert_same_bytes (out_base, ref_base, "base", i, seed);
+      if (stamps != NULL && same_bytes (read_stamps, stamps))
+        in_sync_form++;
+      back = _pt_base_expand (out_base, doc, read_stamps, version);
+      assert_same_bytes (back, base, "base read back", i, seed);
+    }
+  /* The one-pass case was exercised, not only the general one. */
+  g_assert_cmpuint (in_sync_form, >, 5000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,6 +671,10 @@ main (int argc, char **argv)
   ADD ("/sync/bulk/the-same-document-twice-in-a-page-keeps-the-last",
        test_the_same_document_twice_in_a_page_keeps_the_last);
   ADD ("/sync/bulk/stock-follows-the-ledger-of-a-page", test_stock_follows_the_ledger_of_a_page);
+  ADD ("/sync/bulk/an-acknowledged-bulk-leaves-the-queue-but-a-row-edited-meanwhile",
+       test_an_acknowledged_bulk_leaves_the_queue_but_a_row_edited_meanwhile);
+  ADD ("/sync/bulk/row-compaction-stores-what-the-general-form-stores",
+       test_row_compaction_stores_what_the_general_form_stores);
 #undef ADD
 
   return g_test_run ();
