@@ -39,7 +39,6 @@ struct _PtStoreLoad
   GHashTable         *counts;
   const PtCollection *audit;
   const PtCollection *movements;
-  const PtCollection *batches;
   /* An empty document: the stamps column of a document created in one
    * write (every field carries the version's stamp). */
   bson_t              created_stamps;
@@ -226,7 +225,6 @@ _pt_store_load_begin (PtStore             *self,
   load->counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   load->audit = pt_schema_lookup ("audit_events");
   load->movements = pt_schema_lookup ("stock_movements");
-  load->batches = pt_schema_lookup ("batches");
   bson_init (&load->created_stamps);
 
   for (guint i = 0; i < empty_tables->len; i++)

@@ -84,6 +84,35 @@ append_clear_clauses (bson_t        *or,
     }
 }
 
+/* Merges every document of @coll that @filter finds on the server (in the
+ * caller's transaction).  A server failure is classified (@what for the
+ * log), a local one is TRANSIENT. */
+static gboolean
+merge_found (PtSyncSession      *s,
+             const PtCollection *coll,
+             const bson_t       *filter,
+             PtSyncApplyStats   *stats,
+             const gchar        *what,
+             PtSyncFailure      *failure,
+             GError            **error)
+{
+  mongoc_collection_t *mc = mongoc_database_get_collection (s->db, coll->name);
+  mongoc_cursor_t *cursor = mongoc_collection_find_with_opts (mc, filter, NULL, NULL);
+  const bson_t *doc;
+  bson_error_t berr;
+  gboolean ok = TRUE;
+
+  while (ok && mongoc_cursor_next (cursor, &doc))
+    ok = _pt_sync_session_apply_remote (s, coll, doc, stats, error);
+  if (ok && mongoc_cursor_error (cursor, &berr))
+    ok = pt_sync_error_fail (&berr, what, failure, error);
+  else if (!ok)
+    pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
+  mongoc_cursor_destroy (cursor);
+  mongoc_collection_destroy (mc);
+  return ok;
+}
+
 /* Once per counter and data key: documents of this tenant whose sensitive
  * values are still in clear on the server (written before the tenant's
  * encryption was switched on, or by a foreign writer) are merged and
@@ -109,13 +138,10 @@ sweep_clear_documents (PtSyncSession  *s,
   for (guint c = 0; c < n_colls; c++)
     {
       const PtCollection *coll = colls[c];
-      mongoc_collection_t *mc;
-      mongoc_cursor_t *cursor;
       bson_t filter = BSON_INITIALIZER, or;
-      const bson_t *doc;
-      bson_error_t berr;
       guint n = 0;
-      gboolean ok = TRUE;
+      gint64 before;
+      gboolean ok;
 
       if (!coll->synced || coll->kind != PT_COLLECTION_MUTABLE
           || !pt_sync_crypt_collection_is_sensitive (coll))
@@ -124,21 +150,9 @@ sweep_clear_documents (PtSyncSession  *s,
       BSON_APPEND_ARRAY_BEGIN (&filter, "$or", &or);
       append_clear_clauses (&or, &n, NULL, coll->fields, coll->n_fields);
       bson_append_array_end (&filter, &or);
-      mc = mongoc_database_get_collection (s->db, coll->name);
-      cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
-      while (ok && mongoc_cursor_next (cursor, &doc))
-        {
-          gint64 before = stats.requeued + stats.applied;
-
-          ok = _pt_sync_session_apply_remote (s, coll, doc, &stats, error);
-          queued += (stats.requeued + stats.applied) - before;
-        }
-      if (ok && mongoc_cursor_error (cursor, &berr))
-        ok = pt_sync_error_fail (&berr, "look for patient data in clear", failure, error);
-      else if (!ok)
-        pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
-      mongoc_cursor_destroy (cursor);
-      mongoc_collection_destroy (mc);
+      before = stats.requeued + stats.applied;
+      ok = merge_found (s, coll, &filter, &stats, "look for patient data in clear", failure, error);
+      queued += (stats.requeued + stats.applied) - before;
       bson_destroy (&filter);
       if (!ok)
         {
@@ -176,12 +190,8 @@ sweep_formerly_encrypted (PtSyncSession  *s,
     {
       const PtCollection *coll = g_ptr_array_index (colls, c);
       const gchar *field = pt_sync_crypt_formerly_sensitive_field (coll);
-      mongoc_collection_t *mc;
-      mongoc_cursor_t *cursor;
       bson_t filter = BSON_INITIALIZER, type;
-      const bson_t *doc;
-      bson_error_t berr;
-      gboolean ok = TRUE;
+      gboolean ok;
 
       if (field == NULL || coll->kind != PT_COLLECTION_MUTABLE)
         continue;
@@ -189,16 +199,7 @@ sweep_formerly_encrypted (PtSyncSession  *s,
       BSON_APPEND_DOCUMENT_BEGIN (&filter, field, &type);
       BSON_APPEND_UTF8 (&type, "$type", "binData");
       bson_append_document_end (&filter, &type);
-      mc = mongoc_database_get_collection (s->db, coll->name);
-      cursor = mongoc_collection_find_with_opts (mc, &filter, NULL, NULL);
-      while (ok && mongoc_cursor_next (cursor, &doc))
-        ok = _pt_sync_session_apply_remote (s, coll, doc, &stats, error);
-      if (ok && mongoc_cursor_error (cursor, &berr))
-        ok = pt_sync_error_fail (&berr, "look for formerly encrypted fields", failure, error);
-      else if (!ok)
-        pt_sync_failure_set (failure, PT_SYNC_FAILURE_TRANSIENT);
-      mongoc_cursor_destroy (cursor);
-      mongoc_collection_destroy (mc);
+      ok = merge_found (s, coll, &filter, &stats, "look for formerly encrypted fields", failure, error);
       bson_destroy (&filter);
       if (!ok)
         {

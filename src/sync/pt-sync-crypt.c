@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <openssl/rand.h>
@@ -14,6 +15,8 @@
 #include "pt-sync-engine.h"
 
 #define KEY_ALT_NAME_PREFIX "pharmatrack-tenant-"
+/* Base64 of 96 bytes is 128 characters; room for line breaks and blanks. */
+#define KEY_FILE_MAX_BYTES 4096
 
 struct _PtSyncCrypt
 {
@@ -56,14 +59,43 @@ pt_sync_crypt_read_key_file (const gchar *path,
   g_autofree gchar *contents = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize len = 0;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+
+      g_debug ("key file %s: %s", path, g_strerror (saved));
+      if (saved == ENOENT || saved == ENOTDIR)
+        g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
+                     _("There is no encryption key file “%s”."), path);
+      else
+        g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
+                     _("Cannot read the encryption key file “%s”."), path);
+      return NULL;
+    }
+  /* A key file is one short line: a folder, a photo or a document chosen
+   * by mistake is refused before it is read into memory. */
+  if (!S_ISREG (st.st_mode) || st.st_size > KEY_FILE_MAX_BYTES)
+    {
+      g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID,
+                   _("“%s” is not a PharmaTrack encryption key file (it must hold a key of "
+                     "96 bytes, in base64)."), path);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
       g_debug ("key file %s: %s", path, local_error->message);
-      g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
-                   _("Cannot read the encryption key file “%s”."), path);
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ACCES)
+          || g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_PERM))
+        g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
+                     _("The encryption key file “%s” cannot be read: this user is not allowed to "
+                       "read it. Ask your administrator for a copy you can read."), path);
+      else
+        g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE,
+                     _("Cannot read the encryption key file “%s”."), path);
       return NULL;
     }
   if (len == PT_SYNC_MASTER_KEY_LEN)
@@ -167,9 +199,26 @@ pt_sync_crypt_load_counter_key (const gchar *data_dir,
                                 GError     **error)
 {
   g_autofree gchar *path = pt_sync_crypt_key_path (data_dir, tenant_id);
+  GStatBuf st;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (g_lstat (path, &st) != 0)
     return NULL;
+  /* The counter's copy sits next to its clear database and must be
+   * readable by its owner only (it is written 0600); a copy someone
+   * restored or copied by hand with wider permissions is made private. */
+  if (S_ISREG (st.st_mode) && (st.st_mode & 0077) != 0)
+    {
+      if (g_chmod (path, 0600) != 0)
+        {
+          g_debug ("key file %s: chmod: %s", path, g_strerror (errno));
+          g_set_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNSAFE,
+                       _("This counter’s copy of the encryption key, “%s”, can be read by other "
+                         "users of this computer and could not be made private. Make it readable "
+                         "by its owner only (chmod 600), or ask your administrator."), path);
+          return NULL;
+        }
+      g_message ("The encryption key file %s was readable by other users: made private (0600)", path);
+    }
   return pt_sync_crypt_read_key_file (path, error);
 }
 

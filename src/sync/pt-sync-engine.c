@@ -601,7 +601,7 @@ once_report_cb (PtSyncSession *s,
  * cloud apart, one sentence per line, the most urgent first — changes made
  * here that are not in the cloud yet, changes the cloud refused for good,
  * then records of the cloud this counter cannot read.  The code is the
- * first one's.  Records left out here need the administrator: *failure
+ * first one's (PT_SYNC_ERROR_RECORDS_UNREADABLE when nothing else).  Records left out here need the administrator: *failure
  * ATTENTION (no retry). */
 static gboolean
 explain_what_keeps_apart (PtSyncSession  *s,
@@ -612,6 +612,7 @@ explain_what_keeps_apart (PtSyncSession  *s,
   gint64 quarantined = pt_store_sync_count_quarantined (s->store);
   gint64 unreadable = pt_sync_count_unreadable (s->store);
   g_autoptr(GString) text = g_string_new (NULL);
+  GQuark domain = PT_ERROR;
   gint code = PT_ERROR_FAILED;
 
   if (pending == 0 && quarantined == 0 && unreadable == 0)
@@ -643,7 +644,10 @@ explain_what_keeps_apart (PtSyncSession  *s,
       g_auto(GStrv) sentences = pt_sync_unreadable_summarise (list);
 
       if (text->len == 0)
-        code = PT_ERROR_CORRUPT;
+        {
+          domain = PT_SYNC_ERROR;
+          code = PT_SYNC_ERROR_RECORDS_UNREADABLE;
+        }
       for (guint i = 0; sentences != NULL && sentences[i] != NULL; i++)
         {
           if (text->len > 0)
@@ -652,7 +656,7 @@ explain_what_keeps_apart (PtSyncSession  *s,
         }
       pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
     }
-  g_set_error_literal (error, PT_ERROR, code, text->str);
+  g_set_error_literal (error, domain, code, text->str);
   return FALSE;
 }
 

@@ -39,6 +39,14 @@ typedef enum
                                         a key the pharmacy does not have */
   PT_SYNC_ERROR_RECORD_DAMAGED,      /* a record in the cloud whose
                                         encrypted bytes are damaged */
+  PT_SYNC_ERROR_RECORDS_UNREADABLE,  /* a one-shot sync: everything is in
+                                        step but records of the cloud this
+                                        counter cannot read, left out here
+                                        (the message says which, one line
+                                        per kind and cause) */
+  PT_SYNC_ERROR_KEY_FILE_UNSAFE,     /* this counter's copy of the key can
+                                        be read by other users and could not
+                                        be made private */
 } PtSyncError;
 
 GQuark pt_sync_error_quark (void);

@@ -350,3 +350,62 @@ sync_test_spoil_ciphertext (mongoc_client_t *web,
                          field, b64);
   sync_test_foreign_update (web, "patients", id, set, updated_at);
 }
+
+void
+sync_test_run_clear (SyncTestRun *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+SyncTestRun
+sync_test_admin (const gchar *uri_env,
+                 ...)
+{
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *shown = NULL;
+  const gchar *admin = g_getenv ("PHARMATRACK_ADMIN");
+  SyncTestRun r = { 0 };
+  va_list ap;
+  const gchar *a;
+
+  g_assert_nonnull (admin);
+  g_ptr_array_add (argv, (gpointer) admin);
+  va_start (ap, uri_env);
+  while ((a = va_arg (ap, const gchar *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  if (uri_env != NULL)
+    g_subprocess_launcher_setenv (l, "MONGODB_URI", uri_env, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (p);
+  shown = g_strjoinv (" ", (gchar **) argv->pdata + 1);
+  g_test_message ("$ pharmatrack-admin %s → %d\n%s%s", shown, r.status, r.out, r.err);
+  return r;
+}
+
+gchar *
+sync_test_put_patient (PtStore     *store,
+                       const gchar *first,
+                       const gchar *last)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"%s\", \"lastName\": \"%s\"}", first, last);
+  bson_t *doc = sync_test_json (json);
+  gchar *id = pt_store_put (store, "patients", doc, &error);
+
+  g_assert_no_error (error);
+  bson_destroy (doc);
+  return id;
+}

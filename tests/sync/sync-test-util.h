@@ -35,6 +35,7 @@ void      sync_test_sync_ok          (const gchar *dir,
                                       const gchar *uri);
 
 bson_t   *sync_test_json             (const gchar *json);
+gchar    *sync_test_put_patient      (PtStore *store, const gchar *first, const gchar *last);
 gchar    *sync_test_put_medicine     (PtStore *store, const gchar *name, gint64 price);
 void      sync_test_update           (PtStore *store, const gchar *coll, const gchar *id,
                                       const gchar *fields_json);
@@ -66,6 +67,18 @@ void      sync_test_foreign_update   (mongoc_client_t *client, const gchar *coll
 void      sync_test_spoil_ciphertext (mongoc_client_t *client, const gchar *id,
                                       const gchar *field, gboolean other_key,
                                       gint64 updated_at);
+/* pharmatrack-admin ($PHARMATRACK_ADMIN) with the arguments that follow
+ * (NULL-terminated); MONGODB_URI set to @uri_env, unset when NULL. */
+typedef struct
+{
+  gint   status;
+  gchar *out;
+  gchar *err;
+} SyncTestRun;
+
+SyncTestRun sync_test_admin          (const gchar *uri_env, ...) G_GNUC_NULL_TERMINATED;
+void      sync_test_run_clear        (SyncTestRun *r);
+
 gboolean  sync_test_wait             (gboolean (*cond) (gpointer data),
                                       gpointer data,
                                       guint    timeout_ms);

@@ -1,5 +1,6 @@
-/* test-sync-cli.c: `setup-atlas`, `connect`, `sync`, `status --json`, and
- * kill -9 of `sync --watch` while another process writes. */
+/* test-sync-cli.c: `connect`, `sync`, `status --json`, and kill -9 of
+ * `sync --watch` while another process writes (`setup-atlas`:
+ * test-sync-cli-setup.c). */
 #define G_LOG_DOMAIN "pt-test"
 #include "config.h"
 
@@ -7,24 +8,9 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <json-glib/json-glib.h>
-#include "pt-demo.h"
 #include "pt-store-private.h"
 #include "pt-sync-bson.h"
 #include "sync-test-util.h"
-
-typedef struct
-{
-  gint   status;
-  gchar *out;
-  gchar *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
 
 static const gchar *
 admin_path (void)
@@ -32,191 +18,6 @@ admin_path (void)
   const gchar *p = g_getenv ("PHARMATRACK_ADMIN");
   g_assert_nonnull (p);
   return p;
-}
-
-/* Runs pharmatrack-admin with @args (NULL-terminated), MONGODB_URI unset
- * unless @uri_env. */
-static Run
-run_admin (const gchar *uri_env, ...)
-{
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) p = NULL;
-  g_autoptr(GError) error = NULL;
-  Run r = { 0 };
-  va_list ap;
-  const gchar *a;
-
-  g_ptr_array_add (argv, (gpointer) admin_path ());
-  va_start (ap, uri_env);
-  while ((a = va_arg (ap, const gchar *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  if (uri_env != NULL)
-    g_subprocess_launcher_setenv (l, "MONGODB_URI", uri_env, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
-  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_exit_status (p);
-  g_test_message ("$ pharmatrack-admin %s → %d\n%s%s", (gchar *) argv->pdata[1], r.status,
-                  r.out, r.err);
-  return r;
-}
-
-static void
-test_setup_atlas_is_idempotent (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autofree gchar *pwfile = g_build_filename (dir, "pw", NULL);
-  mongoc_client_t *c = sync_test_client (uri);
-  Run r1, r2;
-  gint64 tenants;
-
-  g_assert_true (g_file_set_contents (pwfile, "super-secret-pass\n", -1, NULL));
-  r1 = run_admin (NULL, "setup-atlas", "--uri", uri, "--sample-data",
-                  "--super-admin-email", "root@example.org", "--super-admin-password-file", pwfile, NULL);
-  g_assert_cmpint (r1.status, ==, 0);
-  g_assert_nonnull (strstr (r1.out, "Super admin root@example.org: created"));
-  g_assert_nonnull (strstr (r1.out, ": created"));
-  g_assert_null (strstr (r1.out, "Indexes: 0 created"));
-  tenants = sync_test_server_count (c, "tenants", NULL);
-  g_assert_cmpint (tenants, ==, 1);
-  g_assert_cmpint (sync_test_server_count (c, "medicines", NULL), >, 0);
-
-  /* The second run changes nothing. */
-  r2 = run_admin (uri, "setup-atlas", "--sample-data",
-                  "--super-admin-email", "root@example.org", "--super-admin-password-file", pwfile, NULL);
-  g_assert_cmpint (r2.status, ==, 0);
-  g_assert_nonnull (strstr (r2.out, "Indexes: 0 created"));
-  g_assert_nonnull (strstr (r2.out, "Super admin root@example.org: already present"));
-  g_assert_nonnull (strstr (r2.out, "already present"));
-  g_assert_cmpint (sync_test_server_count (c, "tenants", NULL), ==, tenants);
-  g_assert_cmpint (sync_test_server_count (c, "users", "{\"role\": \"super_admin\"}"), ==, 1);
-
-  run_clear (&r1);
-  run_clear (&r2);
-  mongoc_client_destroy (c);
-  sync_test_rmdir (dir);
-}
-
-/* Counts @coll's documents of @tenant on the server. */
-static gint64
-tenant_count (mongoc_client_t *c,
-              const gchar     *coll,
-              const gchar     *tenant)
-{
-  g_autofree gchar *f = g_strdup_printf ("{\"tenantId\": {\"$oid\": \"%s\"}}", tenant);
-  return sync_test_server_count (c, coll, f);
-}
-
-/* The sample tenant lands whole: every medicine, prescription and user of
- * the demo store, none quarantined, and a new counter can enrol to it. */
-static void
-test_setup_atlas_sample_data (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autofree gchar *tenant = NULL;
-  g_autoptr(PtStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  mongoc_client_t *c = sync_test_client (uri);
-  const gchar *line;
-  Run r;
-
-  r = run_admin (uri, "setup-atlas", "--sample-data", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  line = strstr (r.out, "Sample tenant ");
-  g_assert_nonnull (line);
-  tenant = g_strndup (line + strlen ("Sample tenant "), 24);
-  g_assert_true (pt_oid_is_valid (tenant));
-  g_test_message ("sample tenant %s", tenant);
-  run_clear (&r);
-
-  /* setup-atlas's demo options: 200 medicines, 100 prescriptions, the
-   * owner and three staff. */
-  g_assert_cmpint (tenant_count (c, "medicines", tenant), ==, 200);
-  g_assert_cmpint (tenant_count (c, "prescriptions", tenant), ==, 100);
-  g_assert_cmpint (tenant_count (c, "users", tenant), ==, 4);
-
-  r = run_admin (uri, "--data-dir", dir, "connect", "--tenant-id", tenant, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  store = pt_store_open (dir, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (pt_store_count (store, "medicines"), ==, 200);
-  g_assert_cmpint (pt_store_count (store, "prescriptions"), ==, 100);
-  g_assert_cmpint (pt_store_count (store, "users"), ==, 4);
-  g_assert_cmpint (pt_store_sync_count_quarantined (store), ==, 0);
-
-  g_clear_object (&store);
-  mongoc_client_destroy (c);
-  sync_test_rmdir (dir);
-}
-
-/* SYNC_TEST_TENANT (65a00000000000000000a001) holds 0x00 bytes.  The
- * simulator once keyed unique indexes by a C string cut at the first zero
- * byte, so all but the first medicine, prescription and user of such a
- * tenant were refused with E11000 on {tenantId, barcode|number|email}. */
-static void
-test_unique_keys_hold_for_tenant_id_with_zero_bytes (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
-  g_autoptr(GError) error = NULL;
-  mongoc_client_t *c = sync_test_client (uri);
-  PtDemoOptions options = { .medicines = 40, .patients = 10, .prescriptions = 20, .seed = 7 };
-  gint64 medicines, prescriptions, users;
-  Run r;
-
-  r = run_admin (uri, "setup-atlas", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autofree gchar *json = g_strdup_printf ("{\"email\": \"staff%u@example.org\", "
-                                                "\"displayName\": \"Staff %u\", \"role\": \"cashier\", "
-                                                "\"active\": true}", i, i);
-      bson_t *doc = sync_test_json (json);
-      g_autofree gchar *id = pt_store_put (store, "users", doc, &error);
-
-      g_assert_no_error (error);
-      bson_destroy (doc);
-    }
-  pt_demo_generate (store, &options, NULL, NULL, &error);
-  g_assert_no_error (error);
-  medicines = pt_store_count (store, "medicines");
-  prescriptions = pt_store_count (store, "prescriptions");
-  users = pt_store_count (store, "users");
-  g_assert_cmpint (medicines, ==, 40);
-  g_assert_cmpint (users, ==, 4);
-  g_clear_object (&store);
-
-  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-
-  store = pt_store_open (dir, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (pt_store_sync_count_quarantined (store), ==, 0);
-  g_assert_cmpint (tenant_count (c, "medicines", SYNC_TEST_TENANT), ==, medicines);
-  g_assert_cmpint (tenant_count (c, "prescriptions", SYNC_TEST_TENANT), ==, prescriptions);
-  g_assert_cmpint (tenant_count (c, "users", SYNC_TEST_TENANT), ==, users);
-
-  g_clear_object (&store);
-  mongoc_client_destroy (c);
-  sync_test_rmdir (dir);
 }
 
 static JsonObject *
@@ -228,6 +29,44 @@ parse_status (const gchar *json)
   json_parser_load_from_data (parser, json, -1, &error);
   g_assert_no_error (error);
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Every field issue #4 promises in `status --json` is there, with its
+ * type: state, last push/pull, pending count and age of the oldest,
+ * conflicts, quarantined, dropped foreign-tenant documents, clock skew,
+ * initial-sync progress (and the unreadable records). */
+static void
+assert_status_contract (JsonObject *sync)
+{
+  static const struct { const gchar *name; GType type; gboolean nullable; } fields[] = {
+    { "state", G_TYPE_STRING, FALSE }, { "running", G_TYPE_BOOLEAN, FALSE },
+    { "message", G_TYPE_STRING, TRUE }, { "lastPushAt", G_TYPE_STRING, TRUE },
+    { "lastPullAt", G_TYPE_STRING, TRUE }, { "pendingCount", G_TYPE_INT64, FALSE },
+    { "oldestPendingAt", G_TYPE_STRING, TRUE }, { "oldestPendingAgeSeconds", G_TYPE_INT64, FALSE },
+    { "conflicts", G_TYPE_INT64, FALSE }, { "quarantined", G_TYPE_INT64, FALSE },
+    { "droppedForeignTenant", G_TYPE_INT64, FALSE }, { "maxClockSkewMs", G_TYPE_INT64, FALSE },
+    { "unreadableFromCloud", G_TYPE_INT64, FALSE }, { "unreadableMessage", G_TYPE_STRING, TRUE },
+  };
+  JsonObject *initial;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *node = json_object_get_member (sync, fields[i].name);
+
+      if (node == NULL)
+        g_error ("status --json: no sync.%s", fields[i].name);
+      if (JSON_NODE_HOLDS_NULL (node) && fields[i].nullable)
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != fields[i].type)
+        g_error ("status --json: sync.%s is a %s", fields[i].name, json_node_type_name (node));
+    }
+  g_assert_cmpint (json_object_get_int_member (sync, "maxClockSkewMs"), >=, 0);
+  initial = json_object_get_object_member (sync, "initialSync");
+  g_assert_nonnull (initial);
+  g_assert_true (json_object_has_member (initial, "complete"));
+  g_assert_cmpint (json_object_get_int_member (initial, "done"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (initial, "total"), >=,
+                   json_object_get_int_member (initial, "done"));
 }
 
 static void
@@ -242,21 +81,21 @@ test_connect_sync_and_status (void)
   g_autofree gchar *m1 = sync_test_put_medicine (a, "Paracetamol 500 mg", 250);
   g_autoptr(JsonObject) status = NULL;
   JsonObject *sync;
-  Run r;
+  SyncTestRun r;
 
   g_clear_object (&a);
-  r = run_admin (NULL, "--data-dir", dir_a, "sync", "--once", "--uri", uri, NULL);
+  r = sync_test_admin (NULL, "--data-dir", dir_a, "sync", "--once", "--uri", uri, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  sync_test_run_clear (&r);
 
-  r = run_admin (uri, "--data-dir", dir_b, "connect", "--tenant-id", SYNC_TEST_TENANT, NULL);
+  r = sync_test_admin (uri, "--data-dir", dir_b, "connect", "--tenant-id", SYNC_TEST_TENANT, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "documents"));     /* the progress line */
   g_assert_null (strstr (r.err, "Sup3r-s3cret"));
   g_assert_null (strstr (r.out, "Sup3r-s3cret"));
-  run_clear (&r);
+  sync_test_run_clear (&r);
 
-  r = run_admin (NULL, "--data-dir", dir_b, "status", "--json", NULL);
+  r = sync_test_admin (NULL, "--data-dir", dir_b, "status", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   status = parse_status (r.out);
   sync = json_object_get_object_member (status, "sync");
@@ -267,22 +106,23 @@ test_connect_sync_and_status (void)
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (sync, "initialSync"),
                                                  "complete"));
   g_assert_nonnull (json_object_get_string_member (sync, "lastPullAt"));
-  run_clear (&r);
+  assert_status_contract (sync);
+  sync_test_run_clear (&r);
 
   /* Wrong password: one line on stderr, non-zero, no password echoed. */
   {
     g_autofree gchar *bad = g_strdup_printf ("mongodb://pharma:not-the-Sup3r@%s/?replicaSet=rs0",
                                              mongosim_fixture_get_host (sim));
-    r = run_admin (bad, "--data-dir", dir_b, "sync", "--once", NULL);
+    r = sync_test_admin (bad, "--data-dir", dir_b, "sync", "--once", NULL);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "authentication failed"));
     g_assert_null (strstr (r.err, "not-the-Sup3r"));
-    run_clear (&r);
+    sync_test_run_clear (&r);
   }
   /* Neither --uri nor MONGODB_URI: a usage error. */
-  r = run_admin (NULL, "--data-dir", dir_b, "sync", "--once", NULL);
+  r = sync_test_admin (NULL, "--data-dir", dir_b, "sync", "--once", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
+  sync_test_run_clear (&r);
 
   sync_test_rmdir (dir_a);
   sync_test_rmdir (dir_b);
@@ -291,13 +131,13 @@ test_connect_sync_and_status (void)
 static JsonObject *
 status_sync (const gchar *dir)
 {
-  Run r = run_admin (NULL, "--data-dir", dir, "status", "--json", NULL);
+  SyncTestRun r = sync_test_admin (NULL, "--data-dir", dir, "status", "--json", NULL);
   g_autoptr(JsonObject) status = NULL;
   JsonObject *sync;
 
   g_assert_cmpint (r.status, ==, 0);
   status = parse_status (r.out);
-  run_clear (&r);
+  sync_test_run_clear (&r);
   sync = json_object_get_object_member (status, "sync");
   g_assert_nonnull (sync);
   return json_object_ref (sync);
@@ -605,7 +445,7 @@ test_connect_killed_half_way_continues (void)
   const guint n_imported = 60000;
   gint64 total = 0, done_at_kill = 0, second_downloaded = -1, second_first_done = -1;
   const gchar *line;
-  Run r;
+  SyncTestRun r;
 
   g_clear_object (&a);
   sync_test_sync_ok (dir_a, uri);
@@ -647,7 +487,7 @@ test_connect_killed_half_way_continues (void)
   g_clear_object (&b);
 
   sync_test_server_command (c, "admin", "{\"configureFailPoint\": \"failCommand\", \"mode\": \"off\"}");
-  r = run_admin (NULL, "--data-dir", dir_b, "connect", "--uri", uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
+  r = sync_test_admin (NULL, "--data-dir", dir_b, "connect", "--uri", uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
   g_assert_cmpint (r.status, ==, 0);
   {
     g_auto(GStrv) lines = g_strsplit (r.err, "\n", -1);
@@ -664,7 +504,7 @@ test_connect_killed_half_way_continues (void)
   }
   g_test_message ("second run: progress starts at %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
                   " documents downloaded", second_first_done, second_downloaded);
-  run_clear (&r);
+  sync_test_run_clear (&r);
   /* It continued: it counted from where the first run stopped and fetched
    * only the rest. */
   g_assert_cmpint (second_first_done, >=, done_at_kill);
@@ -715,15 +555,15 @@ test_other_process_leaves_this_process_store_sound (void)
   g_autoptr(GError) error = NULL;
   g_autofree gchar *m1 = sync_test_put_medicine (gui, "Paracetamol 500 mg", 250);
   g_autofree gchar *m2 = NULL, *name = NULL;
-  Run r;
+  SyncTestRun r;
 
   /* The worker's connection comes and goes while the GUI's stays. */
   worker = pt_store_open (dir, &error);
   g_assert_no_error (error);
   g_clear_object (&worker);
-  r = run_admin (NULL, "--data-dir", dir, "status", NULL);
+  r = sync_test_admin (NULL, "--data-dir", dir, "status", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  sync_test_run_clear (&r);
 
   worker = pt_store_open (dir, &error);
   g_assert_no_error (error);
@@ -764,11 +604,11 @@ test_status_counts_local_changes_without_sync (void)
   g_autoptr(PtStore) store = sync_test_create_tenant (dir);
   g_autoptr(JsonObject) s0 = NULL, s1 = NULL, s2 = NULL;
   g_autofree gchar *m1 = NULL, *m2 = NULL;
-  Run r;
+  SyncTestRun r;
 
-  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  sync_test_run_clear (&r);
   s0 = status_sync (dir);
   /* The run is over: not live any more; what it recorded is kept. */
   g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "offline");
@@ -798,9 +638,9 @@ test_status_counts_local_changes_without_sync (void)
                    json_object_get_string_member (s1, "oldestPendingAt"));
 
   /* Once synced, nothing is pending any more. */
-  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  sync_test_run_clear (&r);
   g_clear_pointer (&s0, json_object_unref);
   s0 = status_sync (dir);
   g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
@@ -830,7 +670,7 @@ test_kill_9_during_watch_loses_nothing (void)
   guint32 seed = 20261127;
   GRand *rand = g_rand_new_with_seed (seed);
   guint kills = 0;
-  Run r;
+  SyncTestRun r;
 
   g_test_message ("seed %u", seed);
   _pt_store_set_busy_timeout (writer, 20000);
@@ -863,9 +703,9 @@ test_kill_9_during_watch_loses_nothing (void)
     }
   g_test_message ("%u kills, %u medicines written", kills, ids->len);
 
-  r = run_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  sync_test_run_clear (&r);
 
   /* Everything is on the server exactly once; the file is sound. */
   g_assert_cmpint (server_total (c, "medicines"), ==, ids->len);
@@ -894,19 +734,106 @@ test_kill_9_during_watch_loses_nothing (void)
   sync_test_rmdir (dir);
 }
 
+/* Polls @store (another connection) until it holds @n medicines, at most
+ * @timeout_ms. */
+static gboolean
+wait_local_medicines (PtStore *store,
+                      gint64   n,
+                      guint    timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (pt_store_count (store, "medicines") < n)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+/* Sends @sig to the child and waits: it must end by itself, exit 0. */
+static void
+child_stop_cleanly (Child *c,
+                    gint   sig)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (c->proc, sig);
+  g_subprocess_wait (c->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_signaled (c->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (c->proc), ==, 0);
+}
+
+/* `sync --watch` follows the server live until SIGTERM, SIGINT or the end
+ * of --seconds, then stops cleanly: exit 0, the resume token of what it
+ * applied saved, and the next run carries on from there. */
+static void
+test_watch_stops_cleanly_on_signals_and_after_seconds (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  mongoc_client_t *web = sync_test_client (uri);
+  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
+  const gchar *timed[] = { "--data-dir", dir, "sync", "--watch", "--seconds", "2", "--uri", uri, NULL };
+  const gint signals[] = { SIGTERM, SIGINT };
+  g_autofree gchar *token = NULL;
+  gint64 local;
+
+  sync_test_sync_ok (dir, uri);
+  local = pt_store_count (store, "medicines");
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(Child) watch = child_spawn (args);
+      g_autofree gchar *before = pt_store_sync_get (store, "resume_token");
+
+      g_assert_true (child_wait_for (watch, "sync: live", 60000));
+      server_insert_medicines (web, 3);
+      local += 3;
+      g_assert_true (wait_local_medicines (store, local, 30000));
+      child_stop_cleanly (watch, signals[i]);
+      g_clear_pointer (&token, g_free);
+      token = pt_store_sync_get (store, "resume_token");
+      g_assert_nonnull (token);
+      g_assert_cmpstr (token, !=, before);
+    }
+
+  /* Stopped: the server moves on; a timed watch takes it and ends alone. */
+  server_insert_medicines (web, 2);
+  {
+    g_autoptr(Child) watch = child_spawn (timed);
+    g_autoptr(GError) error = NULL;
+    gint64 started = g_get_monotonic_time ();
+
+    g_subprocess_wait (watch->proc, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (g_subprocess_get_if_signaled (watch->proc));
+    g_assert_cmpint (g_subprocess_get_exit_status (watch->proc), ==, 0);
+    g_test_message ("--seconds 2 ended after %.1f s", (g_get_monotonic_time () - started) / 1e6);
+    g_assert_cmpint (g_get_monotonic_time () - started, >=, 2 * G_USEC_PER_SEC);
+  }
+  g_assert_cmpint (pt_store_count (store, "medicines"), ==, local + 2);
+  g_assert_cmpint (pt_store_sync_get_int (store, "initial_complete", 0), ==, 1);
+
+  mongoc_client_destroy (web);
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/sync/cli/setup-atlas-is-idempotent", test_setup_atlas_is_idempotent);
-  g_test_add_func ("/sync/cli/setup-atlas-sample-data", test_setup_atlas_sample_data);
-  g_test_add_func ("/sync/cli/unique-keys-hold-for-tenant-id-with-zero-bytes",
-                   test_unique_keys_hold_for_tenant_id_with_zero_bytes);
   g_test_add_func ("/sync/cli/connect-sync-and-status", test_connect_sync_and_status);
   g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
+  g_test_add_func ("/sync/cli/watch-stops-cleanly-on-signals-and-after-seconds",
+                   test_watch_stops_cleanly_on_signals_and_after_seconds);
   g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
                    test_status_is_not_live_after_watch_is_killed);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);

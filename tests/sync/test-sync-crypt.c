@@ -7,136 +7,13 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "pt-store-private.h"
 #include "pt-sync-crypt.h"
-#include "sync-test-util.h"
+#include "sync-crypt-fixture.h"
 
-/* Values that must never be found on the server in clear. */
-#define FIRST_NAME  "Wilhelmina"
-#define LAST_NAME   "Quackenbush"
-#define PHONE       "+44 20 7946 0958"
-#define EMAIL       "wilhelmina.q@example.org"
-#define STREET      "17 Laburnum Crescent"
-#define POSTCODE    "OX4 2JY"
-#define ALLERGY     "Penicillin"
-#define REACTION    "Anaphylaxis within minutes"
-#define CONDITION   "Type 2 diabetes"
-#define NOTES       "Prefers large-print labels"
-#define MEMBER_ID   "NHS-998-877-6655"
-#define BIRTH_MS    G_GINT64_CONSTANT (-318297600000)  /* 1959-12-01 */
-
-static const gchar *secrets[] = {
-  FIRST_NAME, LAST_NAME, PHONE, EMAIL, STREET, POSTCODE, ALLERGY, REACTION,
-  CONDITION, NOTES, MEMBER_ID,
-};
-
-typedef struct
-{
-  MongosimFixture *sim;
-  const gchar     *uri;
-  gchar           *tmp;          /* the administrator's files */
-  gchar           *key_file;     /* the pharmacy's master key */
-  gchar           *dir_a, *dir_b;
-  PtStore         *a, *b;
-  mongoc_client_t *web;          /* a plain client: what a thief would read */
-} Fixture;
-
-static void
-write_key_file (const gchar *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) key = pt_sync_crypt_new_master_key ();
-
-  pt_sync_crypt_write_key_file (path, key, &error);
-  g_assert_no_error (error);
-}
-
-static void
-import_key (const gchar *dir,
-            const gchar *key_file)
-{
-  g_autoptr(GError) error = NULL;
-
-  pt_sync_crypt_import_key (dir, SYNC_TEST_TENANT, key_file, &error);
-  g_assert_no_error (error);
-}
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  f->sim = sync_test_server (NULL);
-  f->uri = mongosim_fixture_get_uri (f->sim);
-  f->tmp = sync_test_mkdtemp ();
-  f->key_file = g_build_filename (f->tmp, "pharmacy.key", NULL);
-  write_key_file (f->key_file);
-  f->dir_a = sync_test_mkdtemp ();
-  f->dir_b = sync_test_mkdtemp ();
-  f->a = sync_test_create_tenant (f->dir_a);
-  import_key (f->dir_a, f->key_file);
-  f->web = sync_test_client (f->uri);
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  g_clear_pointer (&f->web, mongoc_client_destroy);
-  g_clear_object (&f->a);
-  g_clear_object (&f->b);
-  sync_test_rmdir (f->dir_a);
-  sync_test_rmdir (f->dir_b);
-  sync_test_rmdir (f->tmp);
-  g_free (f->dir_a);
-  g_free (f->dir_b);
-  g_free (f->tmp);
-  g_free (f->key_file);
-  g_clear_pointer (&f->sim, mongosim_fixture_free);
-}
-
-/* A patient with a value in every sensitive field of the registry. */
-static gchar *
-put_patient (PtStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *json = g_strdup_printf (
-    "{\"firstName\": \"" FIRST_NAME "\", \"lastName\": \"" LAST_NAME "\","
-    " \"dateOfBirth\": {\"$date\": {\"$numberLong\": \"%" G_GINT64_FORMAT "\"}},"
-    " \"phone\": \"" PHONE "\", \"email\": \"" EMAIL "\","
-    " \"address\": {\"line1\": \"" STREET "\", \"city\": \"Oxford\", \"postcode\": \"" POSTCODE "\","
-    "               \"country\": \"GB\"},"
-    " \"allergies\": [{\"substance\": \"" ALLERGY "\", \"kind\": \"generic\","
-    "                  \"reaction\": \"" REACTION "\", \"severity\": \"severe\"},"
-    "                 {\"substance\": \"Sulfonamides\", \"kind\": \"category\"}],"
-    " \"conditions\": [\"" CONDITION "\", \"Hypertension\"],"
-    " \"notes\": \"" NOTES "\","
-    " \"insurance\": {\"provider\": \"Bupa\", \"memberId\": \"" MEMBER_ID "\", \"groupNumber\": \"G-12\"}}",
-    BIRTH_MS);
-  bson_t *doc = sync_test_json (json);
-  gchar *id = pt_store_put (store, "patients", doc, &error);
-
-  g_assert_no_error (error);
-  bson_destroy (doc);
-  return id;
-}
-
-static gboolean
-mem_contains (const guint8 *hay,
-              gsize         hay_len,
-              const void   *needle,
-              gsize         needle_len)
-{
-  for (gsize i = 0; needle_len <= hay_len && i <= hay_len - needle_len; i++)
-    if (memcmp (hay + i, needle, needle_len) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-bytes_contain (const bson_t *doc,
-               const gchar  *needle)
-{
-  return mem_contains (bson_get_data (doc), doc->len, needle, strlen (needle));
-}
+typedef SyncCryptFixture Fixture;
 
 static gboolean
 is_ciphertext (const bson_t *doc,
@@ -185,14 +62,6 @@ count_sensitive_fields (const gchar *coll_name)
   return n;
 }
 
-static void
-assert_no_secret_in (const bson_t *server)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
-    if (bytes_contain (server, secrets[i]))
-      g_error ("“%s” is on the server in clear", secrets[i]);
-}
-
 /* Same value of @field in both documents (any BSON type). */
 static void
 assert_same_field (const bson_t *x,
@@ -236,19 +105,9 @@ owner_id (PtStore *store)
 }
 
 static void
-enrol_b (Fixture     *f,
-         const gchar *key_file)
-{
-  g_clear_object (&f->b);
-  f->b = sync_test_create_enrolment (f->dir_b);
-  if (key_file != NULL)
-    import_key (f->dir_b, key_file);
-}
-
-static void
 test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autofree gchar *owner = owner_id (f->a);
   g_autofree gchar *alt = pt_sync_crypt_key_alt_name (SYNC_TEST_TENANT);
   g_autofree gchar *alt_filter = g_strdup_printf ("{\"keyAltNames\": \"%s\"}", alt);
@@ -261,7 +120,7 @@ test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
 
   server = sync_test_server_get (f->web, "patients", patient);
   g_assert_nonnull (server);
-  assert_no_secret_in (server);
+  sync_crypt_assert_no_secret_in (server);
   assert_server_encrypted (server, "patients", count_sensitive_fields ("patients"));
   /* What the sync protocol and the indexes need stays readable. */
   g_assert_true (bson_has_field (server, "tenantId"));
@@ -300,8 +159,8 @@ test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
         g_autofree gchar *b64 = g_base64_encode (raw, len);
         bson_iter_t it;
 
-        g_assert_false (mem_contains (bson_get_data (key_doc), key_doc->len, raw, 16));
-        g_assert_false (bytes_contain (key_doc, b64));
+        g_assert_false (sync_crypt_mem_contains (bson_get_data (key_doc), key_doc->len, raw, 16));
+        g_assert_false (sync_crypt_bytes_contain (key_doc, b64));
         g_assert_true (bson_iter_init (&it, key_doc)
                        && bson_iter_find_descendant (&it, "masterKey.provider", &it));
         g_assert_cmpstr (bson_iter_utf8 (&it, NULL), ==, "local");
@@ -323,7 +182,7 @@ test_server_holds_no_patient_data_in_clear (Fixture *f, gconstpointer data)
 static void
 test_every_sensitive_type_round_trips (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   const PtCollection *coll = pt_schema_lookup ("patients");
   g_autoptr(bson_t) on_a = NULL;
   g_autoptr(bson_t) on_b = NULL;
@@ -331,7 +190,7 @@ test_every_sensitive_type_round_trips (Fixture *f, gconstpointer data)
   guint n = 0;
 
   sync_test_sync_ok (f->dir_a, f->uri);
-  enrol_b (f, f->key_file);
+  sync_crypt_enrol_b (f, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
 
   on_a = pt_store_get (f->a, "patients", patient, &error);
@@ -371,12 +230,12 @@ test_every_sensitive_type_round_trips (Fixture *f, gconstpointer data)
 static void
 test_second_counter_edits_reach_the_first (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autofree gchar *phone = NULL;
   g_autoptr(bson_t) server = NULL;
 
   sync_test_sync_ok (f->dir_a, f->uri);
-  enrol_b (f, f->key_file);
+  sync_crypt_enrol_b (f, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
 
   sync_test_update (f->b, "patients", patient,
@@ -388,21 +247,21 @@ test_second_counter_edits_reach_the_first (Fixture *f, gconstpointer data)
   g_assert_cmpstr (phone, ==, "+44 1865 000 111");
   sync_test_assert_same_data (f->a, f->b);
   server = sync_test_server_get (f->web, "patients", patient);
-  g_assert_false (bytes_contain (server, "1865 000 111"));
-  g_assert_false (bytes_contain (server, "Latex"));
-  assert_no_secret_in (server);
+  g_assert_false (sync_crypt_bytes_contain (server, "1865 000 111"));
+  g_assert_false (sync_crypt_bytes_contain (server, "Latex"));
+  sync_crypt_assert_no_secret_in (server);
 }
 
 static void
 test_counter_without_key_stops_and_stores_nothing (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autoptr(GError) error = NULL;
   g_autoptr(PtSyncEngine) engine = NULL;
   g_autoptr(PtSyncStatus) st = NULL;
 
   sync_test_sync_ok (f->dir_a, f->uri);
-  enrol_b (f, NULL);
+  sync_crypt_enrol_b (f, NULL);
 
   engine = pt_sync_engine_new (f->dir_b, f->uri, NULL);
   g_assert_false (pt_sync_engine_run_once (engine, NULL, NULL, NULL, &error));
@@ -423,7 +282,7 @@ test_counter_without_key_stops_and_stores_nothing (Fixture *f, gconstpointer dat
 
   /* With the key from the enrolment file it works. */
   g_clear_error (&error);
-  import_key (f->dir_b, f->key_file);
+  sync_crypt_import_key (f->dir_b, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
   {
     g_autofree gchar *last = sync_test_get_string (f->b, "patients", patient, "lastName");
@@ -434,20 +293,20 @@ test_counter_without_key_stops_and_stores_nothing (Fixture *f, gconstpointer dat
 static void
 test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autofree gchar *wrong = g_build_filename (f->tmp, "other.key", NULL);
   g_autofree gchar *mine = NULL, *medicine = NULL;
   g_autoptr(GError) error = NULL;
   gint64 queued;
 
   sync_test_sync_ok (f->dir_a, f->uri);
-  enrol_b (f, f->key_file);
+  sync_crypt_enrol_b (f, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
 
   /* B's key is replaced by another pharmacy's; meanwhile B works. */
-  write_key_file (wrong);
-  import_key (f->dir_b, wrong);
-  mine = put_patient (f->b);
+  sync_crypt_write_key_file (wrong);
+  sync_crypt_import_key (f->dir_b, wrong);
+  mine = sync_crypt_put_patient (f->b);
   medicine = sync_test_put_medicine (f->b, "Metformin 500 mg", 320);
   sync_test_update (f->b, "patients", patient, "{\"notes\": \"Moved to the Cowley branch\"}");
   queued = _pt_store_outbox_length (f->b);
@@ -470,7 +329,7 @@ test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
 
   /* The right key again: everything goes up, encrypted, and reaches A. */
   g_clear_error (&error);
-  import_key (f->dir_b, f->key_file);
+  sync_crypt_import_key (f->dir_b, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
   sync_test_sync_ok (f->dir_a, f->uri);
   g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
@@ -479,7 +338,7 @@ test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
     g_autofree gchar *notes = sync_test_get_string (f->a, "patients", patient, "notes");
 
     g_assert_nonnull (server);
-    assert_no_secret_in (server);
+    sync_crypt_assert_no_secret_in (server);
     g_assert_cmpstr (notes, ==, "Moved to the Cowley branch");
   }
   sync_test_assert_same_data (f->a, f->b);
@@ -488,7 +347,7 @@ test_wrong_key_stops_and_loses_nothing (Fixture *f, gconstpointer data)
 static void
 test_foreign_clear_text_is_kept_and_encrypted_on_next_push (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autofree gchar *set = NULL;
   gint64 now = g_get_real_time () / 1000;
   bson_oid_t web_oid, tenant;
@@ -534,16 +393,16 @@ test_foreign_clear_text_is_kept_and_encrypted_on_next_push (Fixture *f, gconstpo
     g_autoptr(bson_t) edited = sync_test_server_get (f->web, "patients", patient);
     g_autoptr(bson_t) created = sync_test_server_get (f->web, "patients", web_id);
 
-    g_assert_false (bytes_contain (edited, "1632 960 001"));
-    assert_no_secret_in (edited);
+    g_assert_false (sync_crypt_bytes_contain (edited, "1632 960 001"));
+    sync_crypt_assert_no_secret_in (edited);
     assert_server_encrypted (edited, "patients", count_sensitive_fields ("patients"));
-    g_assert_false (bytes_contain (created, "Bartholomew"));
-    g_assert_false (bytes_contain (created, "Fennimore"));
+    g_assert_false (sync_crypt_bytes_contain (created, "Bartholomew"));
+    g_assert_false (sync_crypt_bytes_contain (created, "Fennimore"));
     assert_server_encrypted (created, "patients", 2);
   }
 
   /* A second counter reads the re-encrypted documents. */
-  enrol_b (f, f->key_file);
+  sync_crypt_enrol_b (f, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
   sync_test_assert_same_data (f->a, f->b);
   set = sync_test_get_string (f->b, "patients", web_id, "lastName");
@@ -560,10 +419,10 @@ test_tenant_without_key_stays_clear (Fixture *f, gconstpointer data)
   /* Encryption is switched on by the first counter holding a key; a
    * tenant none of whose counters has one syncs as before. */
   g_assert_cmpint (g_unlink (key_path), ==, 0);
-  patient = put_patient (f->a);
+  patient = sync_crypt_put_patient (f->a);
   sync_test_sync_ok (f->dir_a, f->uri);
   server = sync_test_server_get (f->web, "patients", patient);
-  g_assert_true (bytes_contain (server, FIRST_NAME));
+  g_assert_true (sync_crypt_bytes_contain (server, FIRST_NAME));
   g_assert_cmpint (sync_test_server_count (f->web, "patients", NULL), ==, 1);
   {
     mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
@@ -577,11 +436,11 @@ test_tenant_without_key_stays_clear (Fixture *f, gconstpointer data)
 
   /* Once a counter gets the key, its next sync encrypts what is there,
    * edited or not. */
-  import_key (f->dir_a, f->key_file);
+  sync_crypt_import_key (f->dir_a, f->key_file);
   sync_test_sync_ok (f->dir_a, f->uri);
   g_clear_pointer (&server, bson_destroy);
   server = sync_test_server_get (f->web, "patients", patient);
-  assert_no_secret_in (server);
+  sync_crypt_assert_no_secret_in (server);
   assert_server_encrypted (server, "patients", count_sensitive_fields ("patients"));
   {
     g_autofree gchar *owner = owner_id (f->a);
@@ -596,8 +455,8 @@ test_tenant_without_key_stays_clear (Fixture *f, gconstpointer data)
   sync_test_sync_ok (f->dir_a, f->uri);
   g_clear_pointer (&server, bson_destroy);
   server = sync_test_server_get (f->web, "patients", patient);
-  assert_no_secret_in (server);
-  g_assert_false (bytes_contain (server, "Key installed"));
+  sync_crypt_assert_no_secret_in (server);
+  g_assert_false (sync_crypt_bytes_contain (server, "Key installed"));
 }
 
 static void
@@ -634,6 +493,60 @@ test_key_files (void)
   g_clear_error (&error);
   g_assert_null (pt_sync_crypt_read_key_file ("/nonexistent/pharmacy.key", &error));
   g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE);
+  g_assert_cmpstr (error->message, ==, "There is no encryption key file “/nonexistent/pharmacy.key”.");
+  g_clear_error (&error);
+
+  /* A folder, or a large file chosen by mistake: not a key, said at once. */
+  g_assert_null (pt_sync_crypt_read_key_file (dir, &error));
+  g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
+  g_clear_error (&error);
+  {
+    g_autofree gchar *big = g_build_filename (dir, "photo.jpg", NULL);
+    g_autofree gchar *junk = g_malloc0 (1 << 20);
+
+    g_assert_true (g_file_set_contents (big, junk, 1 << 20, NULL));
+    g_assert_null (pt_sync_crypt_read_key_file (big, &error));
+    g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_INVALID);
+    g_assert_nonnull (strstr (error->message, "not a PharmaTrack encryption key"));
+    g_clear_error (&error);
+  }
+
+  /* A file this user may not read says so (root reads everything: then
+   * only the message for a file that opens is checked). */
+  g_assert_cmpint (g_chmod (raw_path, 0000), ==, 0);
+  {
+    g_autoptr(GBytes) locked = pt_sync_crypt_read_key_file (raw_path, &error);
+
+    if (getuid () != 0)
+      {
+        g_assert_null (locked);
+        g_assert_error (error, PT_SYNC_ERROR, PT_SYNC_ERROR_KEY_FILE_UNREADABLE);
+        g_assert_nonnull (strstr (error->message, "not allowed to read it"));
+        g_clear_error (&error);
+      }
+    else
+      g_test_message ("running as root: a mode 000 key file is readable, not checked");
+  }
+
+  /* The counter's own copy, restored by hand readable by everyone, is
+   * made private again before it is used. */
+  {
+    g_autofree gchar *data_dir = g_build_filename (dir, "data", NULL);
+    g_autofree gchar *copy = pt_sync_crypt_key_path (data_dir, SYNC_TEST_TENANT);
+    g_autoptr(GBytes) loaded = NULL;
+
+    g_assert_cmpint (g_mkdir (data_dir, 0700), ==, 0);
+    g_assert_true (pt_sync_crypt_install_key (data_dir, SYNC_TEST_TENANT, key, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (copy, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (g_chmod (copy, 0644), ==, 0);
+    loaded = pt_sync_crypt_load_counter_key (data_dir, SYNC_TEST_TENANT, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (loaded, key));
+    g_assert_cmpint (g_stat (copy, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   sync_test_rmdir (dir);
 }
 
@@ -689,11 +602,11 @@ test_nested_sensitive_values_only_are_encrypted (Fixture *f, gconstpointer data)
   g_assert_true (pt_sync_crypt_encrypt_doc (crypt, &test_collection, doc, &sent, &error));
   g_assert_no_error (error);
   g_assert_nonnull (sent);
-  g_assert_false (bytes_contain (sent, "Methadone"));
-  g_assert_false (bytes_contain (sent, "Flu jab"));
-  g_assert_true (bytes_contain (sent, "Room 4"));
-  g_assert_true (bytes_contain (sent, "public label"));
-  g_assert_true (bytes_contain (sent, "unknown field"));
+  g_assert_false (sync_crypt_bytes_contain (sent, "Methadone"));
+  g_assert_false (sync_crypt_bytes_contain (sent, "Flu jab"));
+  g_assert_true (sync_crypt_bytes_contain (sent, "Room 4"));
+  g_assert_true (sync_crypt_bytes_contain (sent, "public label"));
+  g_assert_true (sync_crypt_bytes_contain (sent, "unknown field"));
   g_assert_true (is_ciphertext (sent, "count"));
   g_assert_true (is_ciphertext (sent, "flag"));
   g_assert_true (is_ciphertext (sent, "ref"));
@@ -727,51 +640,6 @@ test_nested_sensitive_values_only_are_encrypted (Fixture *f, gconstpointer data)
 }
 
 /* ---- pharmatrack-admin ---------------------------------------------------- */
-
-typedef struct
-{
-  gint   status;
-  gchar *out;
-  gchar *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-/* pharmatrack-admin @args… (NULL-terminated), MONGODB_URI unset. */
-static Run
-run_admin (const gchar *first, ...)
-{
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) p = NULL;
-  g_autoptr(GError) error = NULL;
-  const gchar *admin = g_getenv ("PHARMATRACK_ADMIN");
-  Run r = { 0 };
-  va_list ap;
-
-  g_assert_nonnull (admin);
-  g_ptr_array_add (argv, (gpointer) admin);
-  va_start (ap, first);
-  for (const gchar *a = first; a != NULL; a = va_arg (ap, const gchar *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
-  p = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_exit_status (p);
-  g_test_message ("$ pharmatrack-admin %s %s → %d\n%s%s", first, (gchar *) argv->pdata[2],
-                  r.status, r.out, r.err);
-  return r;
-}
 
 /* The state earlier versions left in the cloud: @user's password hash
  * encrypted (Binary subtype 6) with the tenant's data key, in place (same
@@ -831,7 +699,7 @@ hash_is_clear_and_checks (mongoc_client_t *web,
 static void
 test_encrypted_password_hashes_are_migrated_to_clear (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *patient = put_patient (f->a);
+  g_autofree gchar *patient = sync_crypt_put_patient (f->a);
   g_autofree gchar *owner = owner_id (f->a);
   g_autoptr(GError) error = NULL;
 
@@ -841,7 +709,7 @@ test_encrypted_password_hashes_are_migrated_to_clear (Fixture *f, gconstpointer 
   /* A new counter enrols to a tenant whose hash is still encrypted. */
   encrypt_hash_on_server (f, owner);
   g_assert_false (hash_is_clear_and_checks (f->web, owner));
-  enrol_b (f, f->key_file);
+  sync_crypt_enrol_b (f, f->key_file);
   sync_test_sync_ok (f->dir_b, f->uri);
   {
     g_autoptr(bson_t) user = pt_store_sign_in (f->b, "owner@example.org", SYNC_TEST_PASSWORD, &error);
@@ -862,280 +730,13 @@ test_encrypted_password_hashes_are_migrated_to_clear (Fixture *f, gconstpointer 
   /* Patient data stays encrypted throughout. */
   {
     g_autoptr(bson_t) server = sync_test_server_get (f->web, "patients", patient);
-    assert_no_secret_in (server);
+    sync_crypt_assert_no_secret_in (server);
   }
   sync_test_sync_ok (f->dir_b, f->uri);
   sync_test_assert_same_data (f->a, f->b);
 }
 
-static gchar *
-put_named_patient (PtStore     *store,
-                   const gchar *first,
-                   const gchar *last)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"%s\", \"lastName\": \"%s\"}", first, last);
-  bson_t *doc = sync_test_json (json);
-  gchar *id = pt_store_put (store, "patients", doc, &error);
-
-  g_assert_no_error (error);
-  bson_destroy (doc);
-  return id;
-}
-
-static gboolean
-listed_unreadable (PtStore     *store,
-                   const gchar *id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = pt_sync_list_unreadable (store, &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < list->len; i++)
-    {
-      PtSyncUnreadable *u = g_ptr_array_index (list, i);
-
-      g_assert_cmpstr (u->collection, ==, "patients");
-      g_assert_nonnull (strstr (u->message, "cannot be decrypted")
-                        ? u->message : strstr (u->message, "key this pharmacy does not have"));
-      if (g_strcmp0 (u->document_id, id) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-#define DAMAGED_1 "1 patient record from the cloud cannot be read on this counter: it is damaged. " \
-                  "Ask your administrator to restore it in the cloud."
-#define DAMAGED_2 "2 patient records from the cloud cannot be read on this counter: they are damaged. " \
-                  "Ask your administrator to restore them in the cloud."
-#define OTHER_KEY_1 "1 patient record from the cloud cannot be read on this counter: it was encrypted " \
-                    "with a key the pharmacy does not have. Ask your administrator to check the " \
-                    "cloud’s key vault."
-#define REFUSED_1 "The cloud refused 1 change made here; it is kept on this computer and listed on " \
-                  "the Sync page under “Refused by the Server”: correct the record and it is sent again."
-
-/* Runs a one-shot sync of @dir that must stop only on what keeps it apart
- * from the cloud: the error @code and exactly the lines given (NULL-
- * terminated), in that order — the most urgent first. */
-static void
-sync_expect_apart (const gchar *dir,
-                   const gchar *uri,
-                   gint         code,
-                   ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) expected = g_string_new (NULL);
-  const gchar *line;
-  va_list args;
-
-  va_start (args, code);
-  while ((line = va_arg (args, const gchar *)) != NULL)
-    g_string_append_printf (expected, "%s%s", expected->len > 0 ? "\n" : "", line);
-  va_end (args);
-  g_assert_false (sync_test_sync_once (dir, uri, &error));
-  g_assert_error (error, PT_ERROR, code);
-  g_assert_cmpstr (error->message, ==, expected->str);
-}
-
-/* One document whose ciphertext cannot be decrypted does not block the
- * pull: it is listed for staff (status, a sentence), every other document
- * keeps flowing — first sync and live — the checkpoint and the resume
- * token move on, a local change to it is quarantined (not retried at
- * every round), and a repaired version is taken again. */
-static void
-test_unreadable_document_is_left_out_and_the_rest_flows (Fixture *f, gconstpointer data)
-{
-  g_autofree gchar *p1 = put_named_patient (f->a, "Ada", "Okafor");
-  g_autofree gchar *p2 = put_named_patient (f->a, "Bram", "Lindqvist");
-  g_autofree gchar *p3 = put_named_patient (f->a, "Chiara", "Esposito");
-  g_autofree gchar *p4 = put_named_patient (f->a, "Dmitri", "Volkov");
-  g_autofree gchar *p5 = NULL, *token_before = NULL, *token_after = NULL;
-  g_autofree gchar *name = NULL;
-  g_autoptr(PtSyncStatus) st = NULL;
-  g_autoptr(GPtrArray) q = NULL;
-  gint64 now = g_get_real_time () / 1000;
-  Run r;
-
-  sync_test_sync_ok (f->dir_a, f->uri);
-  sync_test_spoil_ciphertext (f->web, p2, "firstName", FALSE, now + 1000);
-  sync_test_spoil_ciphertext (f->web, p4, "lastName", TRUE, now + 1000);
-
-  /* First sync of counter B: everything but the two, and it completes. */
-  enrol_b (f, f->key_file);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
-  g_assert_cmpint (pt_store_sync_get_int (f->b, "initial_complete", 0), ==, 1);
-  g_assert_cmpint (pt_store_count (f->b, "patients"), ==, 2);
-  name = sync_test_get_string (f->b, "patients", p1, "lastName");
-  g_assert_cmpstr (name, ==, "Okafor");
-  g_assert_cmpint (pt_store_count (f->b, "medicines"), ==, pt_store_count (f->a, "medicines"));
-  g_assert_cmpint (pt_store_count (f->b, "users"), ==, pt_store_count (f->a, "users"));
-  g_assert_true (listed_unreadable (f->b, p2));
-  g_assert_true (listed_unreadable (f->b, p4));
-  st = pt_sync_status_new_from_store (f->b);
-  g_assert_cmpint (st->unreadable, ==, 2);
-  g_assert_cmpint (st->pending_count, ==, 0);
-
-  /* Staff see it in `status`. */
-  r = run_admin ("--data-dir", f->dir_b, "status", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, OTHER_KEY_1 "\n" DAMAGED_1 "\n"));
-  run_clear (&r);
-
-  /* Live: a new patient, an edit, and a third document spoilt meanwhile. */
-  token_before = pt_store_sync_get (f->b, "resume_token");
-  g_assert_nonnull (token_before);
-  p5 = put_named_patient (f->a, "Eun-ji", "Park");
-  sync_test_update (f->a, "patients", p1, "{\"notes\": \"Large-print labels\"}");
-  /* A sees the two spoilt documents too (its own copies stay as they
-   * were); its changes go out all the same. */
-  sync_expect_apart (f->dir_a, f->uri, PT_ERROR_CORRUPT, OTHER_KEY_1, DAMAGED_1, NULL);
-  g_assert_cmpint (_pt_store_outbox_length (f->a), ==, 0);
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->a, "patients", p2, "firstName");
-  g_assert_cmpstr (name, ==, "Bram");
-  sync_test_spoil_ciphertext (f->web, p3, "lastName", FALSE, g_get_real_time () / 1000 + 2000);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_CORRUPT, DAMAGED_2, OTHER_KEY_1, NULL);
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->b, "patients", p5, "lastName");
-  g_assert_cmpstr (name, ==, "Park");
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->b, "patients", p1, "notes");
-  g_assert_cmpstr (name, ==, "Large-print labels");
-  /* B's own copy of p3 stays as it was. */
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->b, "patients", p3, "lastName");
-  g_assert_cmpstr (name, ==, "Esposito");
-  g_assert_true (listed_unreadable (f->b, p3));
-  token_after = pt_store_sync_get (f->b, "resume_token");
-  g_assert_cmpstr (token_after, !=, token_before);
-
-  /* A change to p3 on B cannot be merged with the unreadable cloud copy:
-   * quarantined with a sentence, out of the queue, the rest still moves. */
-  sync_test_update (f->b, "patients", p3, "{\"notes\": \"Called about refill\"}");
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, DAMAGED_2, OTHER_KEY_1, NULL);
-  /* `sync --once` says all of it, one line each, the most urgent first,
-   * and fails: this computer and the cloud do not agree. */
-  r = run_admin ("--data-dir", f->dir_b, "sync", "--uri", f->uri, "--once", NULL);
-  g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpstr (r.err, ==, "pharmatrack-admin: " REFUSED_1 "\n"
-                              "pharmatrack-admin: " DAMAGED_2 "\n"
-                              "pharmatrack-admin: " OTHER_KEY_1 "\n");
-  run_clear (&r);
-  g_assert_cmpint (_pt_store_outbox_length (f->b), ==, 0);
-  q = pt_store_sync_list_quarantined (f->b, NULL);
-  g_assert_cmpuint (q->len, ==, 1);
-  g_assert_cmpstr (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->document_id, ==, p3);
-  g_assert_nonnull (strstr (((PtSyncQuarantined *) g_ptr_array_index (q, 0))->server_message,
-                            "cannot be decrypted"));
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->b, "patients", p3, "notes");
-  g_assert_cmpstr (name, ==, "Called about refill");
-
-  /* Repaired in the cloud (written again, in clear, by the dashboard): it
-   * arrives, leaves the list, and B sends it back encrypted. */
-  sync_test_foreign_update (f->web, "patients", p2, "{\"firstName\": \"Bram\"}",
-                            g_get_real_time () / 1000 + 3000);
-  sync_expect_apart (f->dir_b, f->uri, PT_ERROR_INVALID, REFUSED_1, OTHER_KEY_1, DAMAGED_1, NULL);
-  g_assert_false (listed_unreadable (f->b, p2));
-  g_clear_pointer (&name, g_free);
-  name = sync_test_get_string (f->b, "patients", p2, "lastName");
-  g_assert_cmpstr (name, ==, "Lindqvist");
-  {
-    g_autoptr(bson_t) server = sync_test_server_get (f->web, "patients", p2);
-    g_assert_false (bytes_contain (server, "Bram"));
-  }
-}
-
-static void
-test_cli_enrols_with_the_key_file (Fixture *f, gconstpointer data)
-{
-  g_autofree gchar *patient = put_patient (f->a);
-  g_autofree gchar *dir_c = g_build_filename (f->tmp, "counter-c", NULL);
-  g_autofree gchar *wrong = g_build_filename (f->tmp, "wrong.key", NULL);
-  Run r;
-
-  sync_test_sync_ok (f->dir_a, f->uri);
-
-  /* Without the key file: refused, and the data dir is left empty so
-   * connect can run again. */
-  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT, NULL);
-  g_assert_cmpint (r.status, !=, 0);
-  g_assert_nonnull (strstr (r.err, "does not have the pharmacy’s encryption key"));
-  g_assert_false (pt_store_exists (dir_c));
-  run_clear (&r);
-
-  r = run_admin ("--data-dir", dir_c, "connect", "--uri", f->uri, "--tenant-id", SYNC_TEST_TENANT,
-                 "--key-file", f->key_file, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(PtStore) c = pt_store_open (dir_c, &error);
-    g_autofree gchar *first = NULL;
-
-    g_assert_no_error (error);
-    first = sync_test_get_string (c, "patients", patient, "firstName");
-    g_assert_cmpstr (first, ==, FIRST_NAME);
-  }
-
-  /* sync --key-file replaces the counter's key: a wrong one stops it,
-   * the right one brings it back. */
-  write_key_file (wrong);
-  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", wrong, NULL);
-  g_assert_cmpint (r.status, !=, 0);
-  g_assert_nonnull (strstr (r.err, "not the pharmacy’s key"));
-  run_clear (&r);
-  r = run_admin ("--data-dir", dir_c, "sync", "--uri", f->uri, "--key-file", f->key_file, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-}
-
-static void
-test_cli_setup_atlas_makes_the_master_key (Fixture *f, gconstpointer data)
-{
-  g_autofree gchar *key = g_build_filename (f->tmp, "new-pharmacy.key", NULL);
-  g_autoptr(GBytes) first = NULL, second = NULL;
-  g_autoptr(GError) error = NULL;
-  GStatBuf st;
-  Run r;
-
-  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, "created"));
-  run_clear (&r);
-  g_assert_cmpint (g_stat (key, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  first = pt_sync_crypt_read_key_file (key, &error);
-  g_assert_no_error (error);
-
-  /* Idempotent: the key is kept, no index is added. */
-  r = run_admin ("setup-atlas", "--uri", f->uri, "--master-key-file", key, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, "Indexes: 0 created"));
-  g_assert_nonnull (strstr (r.out, "already present"));
-  run_clear (&r);
-  second = pt_sync_crypt_read_key_file (key, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_bytes_equal (first, second));
-
-  /* The key vault refuses a second data key for the same tenant. */
-  {
-    mongoc_collection_t *vault = mongoc_client_get_collection (f->web, PT_SYNC_KEY_VAULT_DB,
-                                                               PT_SYNC_KEY_VAULT_COLL);
-    bson_t *doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
-    bson_error_t berr;
-
-    g_assert_true (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
-    bson_destroy (doc);
-    doc = sync_test_json ("{\"keyAltNames\": [\"pharmatrack-tenant-x\"]}");
-    g_assert_false (mongoc_collection_insert_one (vault, doc, NULL, NULL, &berr));
-    g_assert_cmpuint (berr.code, ==, 11000);
-    bson_destroy (doc);
-    mongoc_collection_destroy (vault);
-  }
-}
-
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, sync_crypt_setup, fn, sync_crypt_teardown)
 
 int
 main (int argc, char **argv)
@@ -1144,8 +745,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/crypt/key-files-are-private-and-checked", test_key_files);
   ADD ("/sync/crypt/encrypted-password-hashes-are-migrated-to-clear",
        test_encrypted_password_hashes_are_migrated_to_clear);
-  ADD ("/sync/crypt/unreadable-document-is-left-out-and-the-rest-flows",
-       test_unreadable_document_is_left_out_and_the_rest_flows);
   ADD ("/sync/crypt/server-holds-no-patient-data-in-clear", test_server_holds_no_patient_data_in_clear);
   ADD ("/sync/crypt/every-sensitive-type-round-trips", test_every_sensitive_type_round_trips);
   ADD ("/sync/crypt/second-counter-edits-reach-the-first", test_second_counter_edits_reach_the_first);
@@ -1157,7 +756,5 @@ main (int argc, char **argv)
   ADD ("/sync/crypt/tenant-without-key-stays-clear", test_tenant_without_key_stays_clear);
   ADD ("/sync/crypt/nested-sensitive-values-only-are-encrypted",
        test_nested_sensitive_values_only_are_encrypted);
-  ADD ("/sync/crypt/cli-enrols-with-the-key-file", test_cli_enrols_with_the_key_file);
-  ADD ("/sync/crypt/cli-setup-atlas-makes-the-master-key", test_cli_setup_atlas_makes_the_master_key);
   return g_test_run ();
 }

@@ -243,12 +243,22 @@ first_sync_done_cb (GObject      *object,
   g_autoptr(PtSyncStatus) st = NULL;
   g_autoptr(PtStore) store = NULL;
   g_autofree gchar *uri = row_text (self->uri_row);
-  gboolean cancelled;
+  gboolean cancelled, connected;
 
   g_clear_object (&self->connect_cancellable);
   st = self->engine ? pt_sync_engine_get_status (PT_SYNC_ENGINE (self->engine)) : NULL;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  connected = g_task_propagate_boolean (G_TASK (result), &error);
+  if (!connected && g_error_matches (error, PT_SYNC_ERROR, PT_SYNC_ERROR_RECORDS_UNREADABLE))
+    {
+      /* Everything arrived but a few records of the cloud this counter
+       * cannot decrypt: it is connected (trying again would not change
+       * that); the Sync page lists them with what to do. */
+      g_debug ("Connected with records left out: %s", error->message);
+      g_clear_error (&error);
+      connected = TRUE;
+    }
+  if (connected)
     {
       g_autofree gchar *password = NULL;
       g_autofree gchar *bare = pt_secret_split_uri (uri, &password);
