@@ -24,6 +24,7 @@ typedef struct
   gint              code;   /* write error code, 0 = none */
   gchar            *errmsg;
   gboolean          verify; /* find it to learn what happened */
+  bson_t           *base;   /* the base stored for an insert-only one */
 } Op;
 
 static void
@@ -32,6 +33,7 @@ op_clear (Op *op)
   g_clear_pointer (&op->sent, bson_destroy);
   g_clear_pointer (&op->wire, bson_destroy);
   g_clear_pointer (&op->errmsg, g_free);
+  g_clear_pointer (&op->base, bson_destroy);
 }
 
 static gboolean
@@ -89,23 +91,21 @@ insert_only_base (const bson_t *sent,
   return base;
 }
 
-static gboolean
-mark_pushed (PtSyncSession *s,
-             Op            *op,
-             const bson_t  *server_doc,
-             GError       **error)
+/* @op landed as @server_doc: its row is marked pushed with the others
+ * of the bulk (pt_store_sync_mark_pushed_many). */
+static void
+acked (GArray       *pushed,
+       Op           *op,
+       const bson_t *server_doc)
 {
-  const PtCollection *coll = op->item->collection;
-  const PtRawRow *row = op->item->row;
+  PtSyncPushed p = { op->item, server_doc };
 
-  if (coll->kind == PT_COLLECTION_INSERT_ONLY)
+  if (op->item->collection->kind == PT_COLLECTION_INSERT_ONLY)
     {
-      bson_t *base = insert_only_base (server_doc, row->version);
-      gboolean ok = pt_store_sync_mark_pushed (s->store, coll, row->id, row->version, base, error);
-      bson_destroy (base);
-      return ok;
+      op->base = insert_only_base (server_doc, op->item->row->version);
+      p.server_doc = op->base;
     }
-  return pt_store_sync_mark_pushed (s->store, coll, row->id, row->version, server_doc, error);
+  g_array_append_val (pushed, p);
 }
 
 /* One find({_id: {$in: …}}) for the ops whose fate is unknown. */
@@ -209,25 +209,67 @@ verify_ops (PtSyncSession       *s,
   return TRUE;
 }
 
-static gboolean
-push_collection (PtSyncSession *s,
-                 GPtrArray     *items,
-                 PtSyncFailure *failure,
-                 GError       **error)
+/* One bulk of one collection: built, sent (by the pusher's thread or a
+ * helper thread, see _pt_sync_session_push_all), then settled in the
+ * store. */
+typedef struct
 {
+  GPtrArray               *round;    /* a ref: the outbox items it borrows from */
+  GPtrArray               *items;    /* PtSyncOutboxItem *, borrowed */
+  const PtCollection      *coll;
+  mongoc_collection_t     *mc;
+  mongoc_bulk_operation_t *bulk;
+  Op                      *ops;
+  guint                    n_sent;
+  gint64                   now;
+  /* What the server said (bulk_send). */
+  guint32                  hint;
+  gboolean                 sent;     /* reply holds the server's answer */
+  bson_t                   reply;
+  bson_error_t             berr;
+  GThread                 *thread;
+} Bulk;
+
+static void
+bulk_free (Bulk *b)
+{
+  if (b == NULL)
+    return;
+  g_assert (b->thread == NULL);
+  for (guint i = 0; i < b->items->len; i++)
+    op_clear (&b->ops[i]);
+  g_free (b->ops);
+  if (b->sent)
+    bson_destroy (&b->reply);
+  g_clear_pointer (&b->bulk, mongoc_bulk_operation_destroy);
+  g_clear_pointer (&b->mc, mongoc_collection_destroy);
+  g_ptr_array_unref (b->items);
+  g_ptr_array_unref (b->round);
+  g_free (b);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Bulk, bulk_free)
+
+/* The operations for @items (one collection): inserts, compare-and-set
+ * replacements, nothing for what the server already has.  NULL when the
+ * encryption failed (everything stays queued). */
+static Bulk *
+bulk_build (PtSyncSession *s,
+            GPtrArray     *round,
+            GPtrArray     *items,
+            PtSyncFailure *failure,
+            GError       **error)
+{
+  g_autoptr(Bulk) b = g_new0 (Bulk, 1);
   const PtCollection *coll = ((PtSyncOutboxItem *) g_ptr_array_index (items, 0))->collection;
-  mongoc_collection_t *mc = mongoc_database_get_collection (s->db, coll->name);
-  mongoc_bulk_operation_t *bulk = NULL;
-  g_autofree Op *ops = g_new0 (Op, items->len);
-  gint64 now = pt_hlc_wall_ms ();
   bson_t opts = BSON_INITIALIZER;
-  bson_t reply;
   bson_error_t berr;
-  guint n_sent = 0, n_replace = 0;
-  gint64 n_matched = 0;
-  gboolean ok = TRUE, transient = FALSE, wc_error = FALSE;
-  bson_error_t transient_err = { 0 };
-  bson_iter_t it;
+
+  b->round = g_ptr_array_ref (round);
+  b->items = g_ptr_array_ref (items);
+  b->coll = coll;
+  b->mc = mongoc_database_get_collection (s->db, coll->name);
+  b->ops = g_new0 (Op, items->len);
+  b->now = pt_hlc_wall_ms ();
 
   BSON_APPEND_BOOL (&opts, "ordered", false);
   {
@@ -236,14 +278,15 @@ push_collection (PtSyncSession *s,
     mongoc_write_concern_append (wc, &opts);
     mongoc_write_concern_destroy (wc);
   }
-  bulk = mongoc_collection_create_bulk_operation_with_opts (mc, &opts);
+  b->bulk = mongoc_collection_create_bulk_operation_with_opts (b->mc, &opts);
   bson_destroy (&opts);
 
   for (guint i = 0; i < items->len; i++)
     {
       PtSyncOutboxItem *item = g_ptr_array_index (items, i);
       PtRawRow *row = item->row;
-      Op *op = &ops[i];
+      Op *op = &b->ops[i];
+      gboolean ok;
 
       op->item = item;
       if (row->base != NULL && coll->kind == PT_COLLECTION_INSERT_ONLY)
@@ -265,16 +308,18 @@ push_collection (PtSyncSession *s,
             }
         }
       op->sent = pt_sync_bson_to_remote (coll, row->doc, row->stamps, row->version,
-                                         coll->kind == PT_COLLECTION_MUTABLE ? now : 0);
+                                         coll->kind == PT_COLLECTION_MUTABLE ? b->now : 0);
       if (!_pt_sync_session_encrypt (s, coll, op->sent, &op->wire, error))
         {
-          ok = FALSE;
-          break;
+          /* Encryption failed (key vault): everything stays queued. */
+          if (failure)
+            *failure = PT_SYNC_FAILURE_TRANSIENT;
+          return NULL;
         }
       if (row->base == NULL)
         {
           op->kind = OP_INSERT;
-          ok = mongoc_bulk_operation_insert_with_opts (bulk, op->wire != NULL ? op->wire : op->sent,
+          ok = mongoc_bulk_operation_insert_with_opts (b->bulk, op->wire != NULL ? op->wire : op->sent,
                                                        NULL, &berr);
         }
       else
@@ -283,11 +328,10 @@ push_collection (PtSyncSession *s,
 
           op->kind = OP_REPLACE;
           build_cas_filter (s, coll, row, &filter);
-          ok = mongoc_bulk_operation_replace_one_with_opts (bulk, &filter,
+          ok = mongoc_bulk_operation_replace_one_with_opts (b->bulk, &filter,
                                                             op->wire != NULL ? op->wire : op->sent,
                                                             NULL, &berr);
           bson_destroy (&filter);
-          n_replace++;
         }
       if (!ok)
         {
@@ -297,30 +341,82 @@ push_collection (PtSyncSession *s,
           op->code = -1;
           op->errmsg = g_strdup (berr.message);
           g_clear_pointer (&op->sent, bson_destroy);
-          ok = TRUE;
           continue;
         }
-      n_sent++;
+      b->n_sent++;
     }
+  return g_steal_pointer (&b);
+}
 
-  if (!ok)
+/* Sends the bulk; the only part that may run on a helper thread (it uses
+ * the client, which nothing else uses meanwhile). */
+static gpointer
+bulk_send (gpointer data)
+{
+  Bulk *b = data;
+
+  if (b->n_sent > 0)
     {
-      /* Encryption failed (key vault): everything stays queued. */
-      mongoc_bulk_operation_destroy (bulk);
-      mongoc_collection_destroy (mc);
-      for (guint i = 0; i < items->len; i++)
-        op_clear (&ops[i]);
-      if (failure)
-        *failure = PT_SYNC_FAILURE_TRANSIENT;
-      return FALSE;
+      b->hint = mongoc_bulk_operation_execute (b->bulk, &b->reply, &b->berr);
+      b->sent = TRUE;
     }
+  return NULL;
+}
+
+/* Whether settling the bulk needs the server again (a duplicate key or a
+ * compare-and-set that did not match: one find), or the server is not
+ * well (the bulk failed, a write or write concern error): then nothing
+ * else is sent before it is settled. */
+static gboolean
+bulk_needs_server (Bulk *b)
+{
+  bson_iter_t it, arr;
+  gint64 n_matched = 0;
+  guint n_replace = 0;
+
+  if (b->n_sent == 0)
+    return FALSE;
+  if (b->hint == 0)
+    return TRUE;
+  if (bson_iter_init_find (&it, &b->reply, "writeErrors") && BSON_ITER_HOLDS_ARRAY (&it)
+      && bson_iter_recurse (&it, &arr) && bson_iter_next (&arr))
+    return TRUE;
+  if (bson_iter_init_find (&it, &b->reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY (&it)
+      && bson_iter_recurse (&it, &arr) && bson_iter_next (&arr))
+    return TRUE;
+  if (bson_iter_init_find (&it, &b->reply, "nMatched"))
+    n_matched = bson_iter_as_int64 (&it);
+  for (guint i = 0; i < b->items->len; i++)
+    if (b->ops[i].kind == OP_REPLACE)
+      n_replace++;
+  return n_matched != (gint64) n_replace;
+}
+
+/* What the server said, into the store: acknowledged rows marked pushed,
+ * refused ones quarantined, unknown ones looked up (verify_ops). */
+static gboolean
+bulk_settle (PtSyncSession *s,
+             Bulk          *b,
+             PtSyncFailure *failure,
+             GError       **error)
+{
+  const PtCollection *coll = b->coll;
+  Op *ops = b->ops;
+  GPtrArray *items = b->items;
+  g_autoptr(GArray) pushed = g_array_sized_new (FALSE, FALSE, sizeof (PtSyncPushed), items->len);
+  gint64 now = b->now;
+  guint n_sent = b->n_sent;
+  gint64 n_matched = 0;
+  gboolean ok = TRUE, transient = FALSE, wc_error = FALSE;
+  bson_error_t transient_err = { 0 };
+  bson_iter_t it;
 
   if (n_sent > 0)
     {
-      guint32 hint = mongoc_bulk_operation_execute (bulk, &reply, &berr);
+      guint32 hint = b->hint;
       gboolean has_write_errors = FALSE;
 
-      if (bson_iter_init_find (&it, &reply, "writeErrors") && BSON_ITER_HOLDS_ARRAY (&it))
+      if (bson_iter_init_find (&it, &b->reply, "writeErrors") && BSON_ITER_HOLDS_ARRAY (&it))
         {
           bson_iter_t arr;
           guint sent_index = 0;
@@ -355,29 +451,22 @@ push_collection (PtSyncSession *s,
               ops[op_of[idx]].errmsg = g_strdup (msg);
             }
         }
-      if (bson_iter_init_find (&it, &reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY (&it))
+      if (bson_iter_init_find (&it, &b->reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY (&it))
         {
           bson_iter_t arr;
           bson_iter_recurse (&it, &arr);
           wc_error = bson_iter_next (&arr);
         }
-      if (bson_iter_init_find (&it, &reply, "nMatched"))
+      if (bson_iter_init_find (&it, &b->reply, "nMatched"))
         n_matched = bson_iter_as_int64 (&it);
 
       if (hint == 0 && !has_write_errors && !wc_error)
         {
           /* The whole batch failed (network, election, auth): nothing is
            * known; everything stays queued and is checked next time. */
-          bson_destroy (&reply);
-          mongoc_bulk_operation_destroy (bulk);
-          mongoc_collection_destroy (mc);
-          for (guint i = 0; i < items->len; i++)
-            op_clear (&ops[i]);
-          return fail (&berr, "send changes", failure, error);
+          return fail (&b->berr, "send changes", failure, error);
         }
-      bson_destroy (&reply);
     }
-  mongoc_bulk_operation_destroy (bulk);
 
   if (wc_error)
     {
@@ -391,10 +480,9 @@ push_collection (PtSyncSession *s,
 
   if (!_pt_store_begin (s->store, error))
     {
-      ok = FALSE;
       if (failure)
         *failure = PT_SYNC_FAILURE_TRANSIENT;
-      goto out;
+      return FALSE;
     }
 
   {
@@ -411,8 +499,7 @@ push_collection (PtSyncSession *s,
               ok = pt_store_sync_quarantine (s->store, coll, op->item->row->id, op->item->row->version,
                                              0, op->errmsg, error);
             else
-              ok = pt_store_sync_mark_pushed (s->store, coll, op->item->row->id,
-                                              op->item->row->version, op->item->row->base, error);
+              g_array_append_val (pushed, ((PtSyncPushed) { op->item, op->item->row->base }));
             continue;
           }
         if (op->code == 0)
@@ -421,7 +508,7 @@ push_collection (PtSyncSession *s,
               continue;
             if (op->kind == OP_INSERT)
               {
-                ok = mark_pushed (s, op, op->sent, error);
+                acked (pushed, op, op->sent);
                 s->pushed_total++;
               }
             else
@@ -434,7 +521,7 @@ push_collection (PtSyncSession *s,
             if (op->kind == OP_INSERT && coll->kind == PT_COLLECTION_INSERT_ONLY)
               {
                 /* Ledger and audit entries are immutable: it is there. */
-                ok = mark_pushed (s, op, op->sent, error);
+                acked (pushed, op, op->sent);
                 s->pushed_total++;
               }
             else
@@ -465,7 +552,7 @@ push_collection (PtSyncSession *s,
             for (guint i = 0; i < items->len && ok; i++)
               if (ops[i].kind == OP_REPLACE && ops[i].code == 0)
                 {
-                  ok = mark_pushed (s, &ops[i], ops[i].sent, error);
+                  acked (pushed, &ops[i], ops[i].sent);
                   s->pushed_total++;
                 }
           }
@@ -475,8 +562,12 @@ push_collection (PtSyncSession *s,
               ops[i].verify = TRUE;
       }
 
+    /* The acknowledged ones in one go, before the merges of the others. */
+    if (ok)
+      ok = pt_store_sync_mark_pushed_many (s->store, coll, (const PtSyncPushed *) pushed->data,
+                                           pushed->len, error);
     if (ok && !wc_error)
-      ok = verify_ops (s, mc, ops, items->len, failure, error);
+      ok = verify_ops (s, b->mc, ops, items->len, failure, error);
     else if (!ok && failure)
       *failure = PT_SYNC_FAILURE_TRANSIENT;
 
@@ -492,79 +583,177 @@ push_collection (PtSyncSession *s,
     ok = fail (&transient_err, "send changes", failure, error);
   if (ok)
     s->last_push_ms = now;
-
-out:
-  for (guint i = 0; i < items->len; i++)
-    op_clear (&ops[i]);
-  mongoc_collection_destroy (mc);
   return ok;
 }
 
+/* The next round of the outbox, as bulks of one collection each (up to
+ * PT_SYNC_PUSH_BATCH operations), in order of first appearance (tenants
+ * before pharmacies before medicines, as committed), appended to @slices
+ * (GPtrArray * of items, each holding a ref on @round_out).  FALSE on a
+ * store error; *@end when the outbox has nothing after *@after. */
+static gboolean
+read_round (PtSyncSession  *s,
+            gint64         *after,
+            GQueue         *slices,
+            GPtrArray     **round_out,
+            gboolean       *end,
+            GError        **error)
+{
+  g_autoptr(GPtrArray) items = pt_store_sync_outbox_batch (s->store, *after, PT_SYNC_PUSH_READ,
+                                                           error);
+  g_autoptr(GHashTable) groups = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+
+  *end = FALSE;
+  if (items == NULL)
+    return FALSE;
+  if (items->len == 0)
+    {
+      *end = TRUE;
+      return TRUE;
+    }
+  *after = ((PtSyncOutboxItem *) g_ptr_array_index (items, items->len - 1))->seq;
+
+  groups = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                  (GDestroyNotify) g_ptr_array_unref);
+  order = g_ptr_array_new ();
+  for (guint i = 0; i < items->len; i++)
+    {
+      PtSyncOutboxItem *item = g_ptr_array_index (items, i);
+      GPtrArray *g;
+
+      if (item->collection == NULL)
+        continue;  /* a page of stale entries */
+      g = g_hash_table_lookup (groups, item->collection);
+      if (g == NULL)
+        {
+          g = g_ptr_array_new ();
+          g_hash_table_insert (groups, (gpointer) item->collection, g);
+          g_ptr_array_add (order, (gpointer) item->collection);
+        }
+      g_ptr_array_add (g, item);
+    }
+  for (guint i = 0; i < order->len; i++)
+    {
+      GPtrArray *g = g_hash_table_lookup (groups, g_ptr_array_index (order, i));
+
+      for (guint first = 0; first < g->len; first += PT_SYNC_PUSH_BATCH)
+        {
+          GPtrArray *slice = g_ptr_array_sized_new (PT_SYNC_PUSH_BATCH);
+
+          for (guint j = first; j < MIN (first + PT_SYNC_PUSH_BATCH, g->len); j++)
+            g_ptr_array_add (slice, g_ptr_array_index (g, j));
+          g_queue_push_tail (slices, slice);
+        }
+    }
+  *round_out = g_steal_pointer (&items);
+  return TRUE;
+}
+
+static void
+bulk_join (Bulk *b)
+{
+  if (b != NULL && b->thread != NULL)
+    {
+      g_thread_join (b->thread);
+      b->thread = NULL;
+    }
+}
+
+/* Pushes the outbox: rounds of PT_SYNC_PUSH_READ entries, each sent as
+ * unordered bulks of one collection.  While the server works on a bulk,
+ * this thread settles the previous one in the store and reads and builds
+ * the next (the server and the store each have a core): a bulk is sent
+ * by a helper thread and joined before the client is used again.
+ * Settling a bulk that needs the server again (a lost compare-and-set, a
+ * duplicate key) waits until nothing is in flight.  When a bulk fails,
+ * the one in flight is joined and left queued: what it wrote is found
+ * again next time like a lost acknowledgement. */
 gboolean
 _pt_sync_session_push_all (PtSyncSession  *s,
                            gint64         *pushed,
                            PtSyncFailure  *failure,
                            GError        **error)
 {
+  g_autoptr(GPtrArray) round = NULL;
+  GQueue slices = G_QUEUE_INIT;
+  Bulk *flying = NULL;      /* sent, on the helper thread */
+  Bulk *landed = NULL;      /* sent and joined, not settled */
+  Bulk *settled = NULL;     /* freed once nothing is in flight */
   gint64 after = 0;
   gint64 before = s->pushed_total;
+  gboolean end = FALSE, ok = TRUE;
 
-  for (;;)
+  while (ok)
     {
-      g_autoptr(GPtrArray) items = pt_store_sync_outbox_batch (s->store, after, PT_SYNC_PUSH_READ,
-                                                               error);
-      g_autoptr(GHashTable) groups = NULL;
-      g_autoptr(GPtrArray) order = NULL;
+      g_autoptr(GPtrArray) items = NULL;
+      Bulk *next = NULL;
 
-      if (items == NULL)
+      if (g_queue_is_empty (&slices) && !end)
         {
-          if (failure)
-            *failure = PT_SYNC_FAILURE_TRANSIENT;
-          return FALSE;
-        }
-      if (items->len == 0)
-        break;
-      after = ((PtSyncOutboxItem *) g_ptr_array_index (items, items->len - 1))->seq;
+          g_autoptr(GPtrArray) new_round = NULL;
 
-      /* One unordered bulk per collection, in order of first appearance
-       * (tenants before pharmacies before medicines, as committed). */
-      groups = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                      (GDestroyNotify) g_ptr_array_unref);
-      order = g_ptr_array_new ();
-      for (guint i = 0; i < items->len; i++)
-        {
-          PtSyncOutboxItem *item = g_ptr_array_index (items, i);
-          GPtrArray *g;
-
-          if (item->collection == NULL)
+          if (round != NULL && s->report != NULL)
+            s->report (s, s->report_data);
+          ok = read_round (s, &after, &slices, &new_round, &end, error);
+          if (!ok)
+            {
+              if (failure)
+                *failure = PT_SYNC_FAILURE_TRANSIENT;
+              break;
+            }
+          if (new_round != NULL)
+            {
+              g_clear_pointer (&round, g_ptr_array_unref);
+              round = g_steal_pointer (&new_round);
+            }
+          if (g_queue_is_empty (&slices) && !end)
             continue;  /* a page of stale entries */
-          g = g_hash_table_lookup (groups, item->collection);
-          if (g == NULL)
-            {
-              g = g_ptr_array_new ();
-              g_hash_table_insert (groups, (gpointer) item->collection, g);
-              g_ptr_array_add (order, (gpointer) item->collection);
-            }
-          g_ptr_array_add (g, item);
         }
-      /* Bulks of up to PT_SYNC_PUSH_BATCH operations. */
-      for (guint i = 0; i < order->len; i++)
+      items = g_queue_pop_head (&slices);
+
+      bulk_join (flying);
+      g_clear_pointer (&settled, bulk_free);
+      landed = flying;
+      flying = NULL;
+      if (items == NULL && landed == NULL)
+        break;
+
+      if (landed != NULL && (items == NULL || bulk_needs_server (landed)))
         {
-          GPtrArray *g = g_hash_table_lookup (groups, g_ptr_array_index (order, i));
-
-          for (guint first = 0; first < g->len; first += PT_SYNC_PUSH_BATCH)
-            {
-              g_autoptr(GPtrArray) slice = g_ptr_array_sized_new (PT_SYNC_PUSH_BATCH);
-
-              for (guint j = first; j < MIN (first + PT_SYNC_PUSH_BATCH, g->len); j++)
-                g_ptr_array_add (slice, g_ptr_array_index (g, j));
-              if (!push_collection (s, slice, failure, error))
-                return FALSE;
-            }
+          ok = bulk_settle (s, landed, failure, error);
+          g_clear_pointer (&landed, bulk_free);
+          if (!ok)
+            break;
         }
-      if (s->report != NULL)
-        s->report (s, s->report_data);
+      if (items != NULL)
+        {
+          next = bulk_build (s, round, items, failure, error);
+          if (next == NULL)
+            {
+              ok = FALSE;
+              break;
+            }
+          flying = next;
+          flying->thread = g_thread_new ("pt-sync-push", bulk_send, flying);
+        }
+      if (landed != NULL)
+        {
+          /* Meanwhile the server works on the next one. */
+          ok = bulk_settle (s, landed, failure, error);
+          settled = g_steal_pointer (&landed);
+        }
     }
+
+  bulk_join (flying);
+  g_clear_pointer (&settled, bulk_free);
+  g_clear_pointer (&flying, bulk_free);
+  g_clear_pointer (&landed, bulk_free);
+  g_queue_clear_full (&slices, (GDestroyNotify) g_ptr_array_unref);
+  if (!ok)
+    return FALSE;
+  if (round != NULL && s->report != NULL)
+    s->report (s, s->report_data);
   if (pushed)
     *pushed = s->pushed_total - before;
   return TRUE;
