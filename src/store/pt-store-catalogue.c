@@ -241,9 +241,10 @@ pt_store_catalogue_other_rowids_page (PtStore      *self,
 /* Expired stock on the shelf: batches expired by ?3 (now), which
  * dispensing never sells (the row's sellable stock leaves them out). */
 #define ROW_EXPIRED_STOCK \
-  "(SELECT coalesce(sum(bs.quantity), 0) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
-  "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 AND b.expiry_date <= ?3 " \
-  "AND (?2 IS NULL OR bs.pharmacy_id = ?2))"
+  "(SELECT coalesce(sum(bs.quantity), 0) FROM batches b INDEXED BY batches_fefo " \
+  "JOIN batch_stock bs ON bs.batch_id = b.id " \
+  "WHERE b.medicine_id = m.id AND (?2 IS NULL OR b.pharmacy_id = ?2) " \
+  "AND b.expiry_date <= ?3 AND b.deleted = 0 AND bs.quantity > 0)"
 
 GArray *
 pt_store_catalogue_sorted_rowids (PtStore        *self,

@@ -386,9 +386,10 @@ pt_medicine_row_free (PtMedicineRow *row)
 /* Expired stock on the shelf: batches expired by ?4 (now), as dispensing
  * sees them (pt-store-dispense.c never sells expiry_date <= now). */
 #define ROW_EXPIRED_STOCK \
-  "(SELECT coalesce(sum(bs.quantity), 0) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
-  "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 AND b.expiry_date <= ?4 " \
-  "AND (?3 IS NULL OR bs.pharmacy_id = ?3))"
+  "(SELECT coalesce(sum(bs.quantity), 0) FROM batches b INDEXED BY batches_fefo " \
+  "JOIN batch_stock bs ON bs.batch_id = b.id " \
+  "WHERE b.medicine_id = m.id AND (?3 IS NULL OR b.pharmacy_id = ?3) " \
+  "AND b.expiry_date <= ?4 AND b.deleted = 0 AND bs.quantity > 0)"
 
 guint
 pt_store_count_medicine_rows (PtStore     *self,
