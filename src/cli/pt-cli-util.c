@@ -277,8 +277,9 @@ pt_cli_read_password (const gchar *prompt, GError **error)
       return NULL;
     }
 
-  if (write (fd, prompt, strlen (prompt)) < 0)
-    g_debug ("Could not write the password prompt: %s", g_strerror (errno));
+  /* Echo off BEFORE the prompt (as getpass does): a password typed as
+   * soon as the prompt shows must neither be echoed nor be thrown away by
+   * the flush of the mode change (then the read would wait forever). */
   restore = tcgetattr (fd, &saved) == 0;
   if (restore)
     {
@@ -287,6 +288,8 @@ pt_cli_read_password (const gchar *prompt, GError **error)
       quiet.c_lflag |= ECHONL;
       tcsetattr (fd, TCSAFLUSH, &quiet);
     }
+  if (write (fd, prompt, strlen (prompt)) < 0)
+    g_debug ("Could not write the password prompt: %s", g_strerror (errno));
 
   line = g_string_new (NULL);
   while (read (fd, &c, 1) == 1 && c != '\n')
