@@ -19,6 +19,7 @@ static GMutex lock;
 static GCond idle_cond;
 static GThreadPool *pool;        /* one thread: checkpoints never overlap */
 static GHashTable *queued;       /* paths with a checkpoint queued or running */
+static GHashTable *asked_at;     /* path → WAL pages when last asked (+1) */
 static guint running;            /* queued + running jobs */
 static guint64 n_background;
 static guint64 n_inline;
@@ -46,8 +47,28 @@ checkpoint_job (gpointer data,
       /* A connection opens the WAL at its first read: until then it
        * would report "not in WAL mode" and checkpoint nothing. */
       rc = sqlite3_exec (db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+      /* Commits went on while the pages were copied: a few more passes
+       * copy those too, so that the WAL is wholly in the database for a
+       * moment and the next commit starts it again from the beginning
+       * (the WAL file is reused, not grown). */
+      for (guint pass = 0; rc == SQLITE_OK && pass < 4; pass++)
+        {
+          rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+          if (log == done)
+            break;
+        }
+      /* All copied: mark the WAL to start again from its beginning (a
+       * WAL that only grows makes every commit's sync also write the
+       * file's new size).  RESTART needs the write lock for a moment;
+       * without waiting for it (a commit in progress: BUSY, never mind),
+       * and with nothing left to copy it syncs nothing. */
+      if (rc == SQLITE_OK && log == done && log > 0)
+        {
+          sqlite3_busy_timeout (db, 0);
+          if (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL)
+              == SQLITE_OK)
+            g_debug ("WAL of %s starts again from its beginning", path);
+        }
     }
   /* Busy (another connection checkpoints) or a file gone: the next
    * commit asks again, and the hard bound still holds. */
@@ -62,15 +83,29 @@ checkpoint_job (gpointer data,
   g_mutex_unlock (&lock);
 }
 
+/* Asked once per PT_STORE_WAL_SOFT_PAGES of growth: while commits keep
+ * coming the WAL cannot start again from the beginning, and a checkpoint
+ * after every commit would sync the database file at every dispense. */
 static void
-request_background (const gchar *path)
+request_background (const gchar *path,
+                    guint        pages)
 {
+  guint asked;
+
   g_mutex_lock (&lock);
   if (pool == NULL)
     {
       queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      asked_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       pool = g_thread_pool_new (checkpoint_job, NULL, 1, FALSE, NULL);
     }
+  asked = GPOINTER_TO_UINT (g_hash_table_lookup (asked_at, path));
+  if (asked > 0 && pages + 1 >= asked && pages + 1 < asked + PT_STORE_WAL_SOFT_PAGES)
+    {
+      g_mutex_unlock (&lock);
+      return;
+    }
+  g_hash_table_insert (asked_at, g_strdup (path), GUINT_TO_POINTER (pages + 1));
   if (!g_hash_table_contains (queued, path))
     {
       g_hash_table_add (queued, g_strdup (path));
@@ -99,7 +134,7 @@ wal_hook_cb (void       *data,
       g_mutex_unlock (&lock);
     }
   else if (pages >= PT_STORE_WAL_SOFT_PAGES)
-    request_background (self->path);
+    request_background (self->path, (guint) pages);
   return SQLITE_OK;
 }
 

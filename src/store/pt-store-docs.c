@@ -434,7 +434,10 @@ _pt_store_write_doc (PtStore              *self,
   if (old != NULL && !pt_schema_check_immutable (c, old->doc, doc, error))
     return FALSE;
 
-  audit_fields = pt_schema_changed_fields (c, old ? old->doc : NULL, doc);
+  /* The changed fields feed the audit event and the permission check; a
+   * new ledger or audit document (a dispense writes two) needs neither. */
+  if (old != NULL || !options->no_audit || !options->skip_permission)
+    audit_fields = pt_schema_changed_fields (c, old ? old->doc : NULL, doc);
   if (old != NULL && audit_fields[0] == NULL)
     {
       /* Nothing but the times would change: no write, no audit, no push. */
@@ -477,7 +480,8 @@ _pt_store_write_doc (PtStore              *self,
         pt_hlc_observe (self->clock, _pt_server_doc_get_version (old->base));
     }
   pt_hlc_now_into (self->clock, stamp);
-  stamped = stamped_changes (old ? old->doc : NULL, doc);
+  if (c->kind != PT_COLLECTION_INSERT_ONLY)
+    stamped = stamped_changes (old ? old->doc : NULL, doc);
   row = _pt_raw_row_new ();
   row->id = g_strdup (id);
   row->doc = g_steal_pointer (&doc);

@@ -326,6 +326,51 @@ test_demo_numbers_like_the_counter (void)
   pt_test_rmdir (dir);
 }
 
+/* Everything the new-prescription form takes is kept: prescriber name and
+ * licence, each item's dose, quantity, instructions and refills, the notes;
+ * the prescription waits at "received" with nothing dispensed. */
+static void
+test_new_prescription_keeps_every_field (CounterFixture *cf,
+                                         gconstpointer   data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(bson_t) doc = NULL;
+  g_autofree gchar *number = NULL;
+  g_autofree gchar *id = NULL;
+  g_autofree gchar *patient = NULL;
+  g_autofree gchar *medicine = NULL;
+  PtRxItemSpec item = {
+    .medicine_id = cf->medicine, .dose = " 1 capsule ", .quantity = 21,
+    .instructions = "Take one capsule three times a day until finished", .refills = 2,
+  };
+  PtRxSpec spec = {
+    .patient_id = cf->patient, .prescriber_name = "Dr Jane Foster",
+    .prescriber_licence = "GMC 1234567", .notes = "Patient prefers blister packs",
+    .items = &item, .n_items = 1,
+  };
+
+  (void) data;
+  id = pt_store_counter_create_prescription (cf->fx.store, &spec, &number, &error);
+  g_assert_no_error (error);
+  doc = pt_store_get (cf->fx.store, "prescriptions", id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pt_bson_get_string (doc, "number"), ==, number);
+  g_assert_cmpstr (pt_bson_get_string (doc, "status"), ==, "received");
+  g_assert_cmpstr (pt_bson_get_string (doc, "prescriber.name"), ==, "Dr Jane Foster");
+  g_assert_cmpstr (pt_bson_get_string (doc, "prescriber.licence"), ==, "GMC 1234567");
+  g_assert_cmpstr (pt_bson_get_string (doc, "notes"), ==, "Patient prefers blister packs");
+  patient = pt_bson_dup_oid_hex (doc, "patientId");
+  medicine = pt_bson_dup_oid_hex (doc, "items.0.medicineId");
+  g_assert_cmpstr (patient, ==, cf->patient);
+  g_assert_cmpstr (medicine, ==, cf->medicine);
+  g_assert_cmpstr (pt_bson_get_string (doc, "items.0.dose"), ==, "1 capsule");
+  g_assert_cmpint (pt_bson_get_int (doc, "items.0.quantity", 0), ==, 21);
+  g_assert_cmpstr (pt_bson_get_string (doc, "items.0.instructions"), ==,
+                   "Take one capsule three times a day until finished");
+  g_assert_cmpint (pt_bson_get_int (doc, "items.0.refills", 0), ==, 2);
+  g_assert_cmpint (pt_bson_get_int (doc, "items.0.dispensedQuantity", -1), ==, 0);
+}
+
 static void
 test_create_needs_patient_and_items (CounterFixture *cf,
                                      gconstpointer   data)
@@ -853,6 +898,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/counter/offline-double-sale-shows-negative-stock",
                    test_offline_double_sale_shows_negative_stock);
   ADD ("create-needs-patient-and-items", test_create_needs_patient_and_items);
+  ADD ("new-prescription-keeps-prescriber-items-and-notes", test_new_prescription_keeps_every_field);
   ADD ("partial-fill-records-owed", test_partial_fill_records_owed);
   ADD ("short-dated-acknowledged-without-reason", test_short_dated_acknowledged_without_reason);
   ADD ("allergy-needs-acknowledgement-and-reason", test_allergy_needs_acknowledgement_and_reason);

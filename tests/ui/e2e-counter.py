@@ -3,6 +3,8 @@
 queue, a new prescription with an inline new patient, the dispense dialog,
 payment and the label.  Harness: ptharness.py; counter helpers:
 ptcounter.py.  Run by run-e2e-counter.sh."""
+import datetime
+import json
 import os
 import sys
 import time
@@ -10,7 +12,7 @@ import time
 from ptharness import (CASHIER, KEYS, PHARMACIST, Failure, find_all, key, log, run, sensitive,
                        text_of, type_text, wait_for)
 from ptcounter import (clear_prescriptions, counter_app, find_medicine, new_pdfs, pdf_text,
-                       pharmacy_id, prepare, rx_row, sign_in, stock_of)
+                       pharmacy_id, prepare, prescription, rx_row, settle, sign_in, stock_of)
 
 
 # ---- Scenarios ----------------------------------------------------------
@@ -166,10 +168,98 @@ def scenario_cashier_cannot_override(app):
     rx_row(app, "Rosalind Franklin", "ready")
 
 
+def scenario_offline_double_sale_alert(app):
+    """Two counters sold the last Calmora while offline: the other counter's
+    sale arrives (imported as sync would merge it) and the batch is below
+    zero.  The counter page says so, never silently; an adjustment after a
+    count clears it."""
+    meds = prepare(app, prescriptions=1)
+    batch = json.loads(app.admin("stock", "--medicine", meds["calmora"], "--json"))["batches"][0]
+    status = json.loads(app.admin("status", "--json"))
+    other_sale = {
+        "_id": {"$oid": os.urandom(12).hex()}, "tenantId": {"$oid": status["tenantId"]},
+        "batchId": {"$oid": batch["batchId"]}, "medicineId": {"$oid": meds["calmora"]},
+        "pharmacyId": {"$oid": batch["pharmacyId"]}, "quantity": -(batch["quantity"] + 4),
+        "kind": "dispense", "deviceId": "00000000000000aa",
+        "at": {"$date": datetime.datetime.now(datetime.timezone.utc)
+               .strftime("%Y-%m-%dT%H:%M:%SZ")}}
+    path = os.path.join(app.tmp, "other-counter.json")
+    with open(path, "w") as f:
+        json.dump(other_sale, f)
+    app.admin("import", "--collection", "stock_movements", path)
+    if stock_of(app, meds["calmora"]) != -4:
+        raise Failure("the merged sale did not take Calmora below zero")
+    app.start()
+    sign_in(app, PHARMACIST)
+    alert = app.wait("the stock alert", contains="Stock alert: 1 batch is below zero",
+                     rolename="label")
+    # It names the medicine, the lot and the balance: no search through
+    # the catalogue for "1 batch".
+    if "Below zero: Calmora 250 mg · Lot CAL-20D · -4." not in (alert.name or text_of(alert)):
+        raise Failure(f"the alert does not say which batch: {alert.name or text_of(alert)!r}")
+    app.screenshot("stock-alert")
+    # Counted: none on the shelf.  The adjustment brings the ledger to 0.
+    app.admin("adjust", "--batch", batch["batchId"], "--quantity", "4", "--reason",
+              "Stock count after two offline sales of the last box")
+    key("<Alt>2")
+    key("<Alt>1")
+    app.gone("the stock alert", contains="Stock alert", timeout=20)
+    if stock_of(app, meds["calmora"]) != 0:
+        raise Failure("the adjustment did not bring Calmora back to 0")
+
+
+def scenario_queue_one_key_each_step(app):
+    """The queue moves a prescription through the whole workflow with one
+    key each — received → in preparation → ready → the dispense dialog
+    (Enter dispenses, exact cash) → dispensed → picked up — and no key
+    moves it past picked up."""
+    meds = prepare(app, prescriptions=1)
+    clear_prescriptions(app)
+    patient = app.put("patients", {"firstName": "Dorothy", "lastName": "Vaughan"})
+    app.put("prescriptions", {
+        "number": "T-QUEUE-1", "patientId": {"$oid": patient},
+        "pharmacyId": {"$oid": pharmacy_id(app)}, "status": "received",
+        "items": [{"medicineId": {"$oid": meds["dermilon"]}, "quantity": 1,
+                   "instructions": "Apply twice a day"}]})
+    app.start()
+    sign_in(app, PHARMACIST)
+    # After sign-in the queue has the focus on her prescription.
+    rx_row(app, "Dorothy Vaughan", "received")
+    steps = [("in_progress", "in preparation"), ("ready", "ready")]
+    for status, shown in steps:
+        key("Return")
+        wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == status, 20,
+                 f"the prescription {status} in the store")
+        settle()
+        rx_row(app, "Dorothy Vaughan", shown, timeout=20)
+    key("Return")      # ready: the dispense dialog
+    button = app.wait("the Dispense button", name="Dispense", rolename="push button")
+    wait_for(lambda: sensitive(button), 5, "Dispense possible with the exact cash")
+    key("Return")
+    wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == "dispensed", 20,
+             "the prescription dispensed in the store")
+    settle(2)
+    rx_row(app, "Dorothy Vaughan", "dispensed", timeout=20)
+    key("Return")      # hand it over
+    wait_for(lambda: (prescription(app, "T-QUEUE-1") or {}).get("status") == "picked_up", 20,
+             "the prescription picked up in the store")
+    settle()
+    rx_row(app, "Dorothy Vaughan", "picked up", timeout=20)
+    key("Return")      # nothing after picked up
+    settle()
+    if prescription(app, "T-QUEUE-1").get("status") != "picked_up":
+        raise Failure("a key moved the prescription past picked up")
+    if stock_of(app, meds["dermilon"]) != 9:
+        raise Failure("dispensing from the queue did not take one Dermilon from stock")
+
+
 SCENARIOS = {
     "counter-create-patient-prescribe-dispense-pay-print": (counter_app, scenario_full_counter_flow),
     "counter-allergy-blocks-until-acknowledged": (counter_app, scenario_allergy_blocks),
     "counter-cashier-cannot-override": (counter_app, scenario_cashier_cannot_override),
+    "counter-offline-double-sale-shows-stock-alert": (counter_app,
+                                                      scenario_offline_double_sale_alert),
+    "counter-queue-one-key-each-step": (counter_app, scenario_queue_one_key_each_step),
 }
 
 

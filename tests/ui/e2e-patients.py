@@ -114,6 +114,10 @@ def scenario_create_edit_validation_allergy(app):
     key("<Control>Return")
     app.wait("the allergy acknowledgement", name="Acknowledge allergy", rolename="check box")
     app.wait("the allergy explained", contains="allergic to dermilonide", rolename="label")
+    # The dialog names her with her date of birth: the pharmacist checks
+    # both identifiers with the person at the counter.
+    app.wait("her name and date of birth in the dialog", contains="Grace Hopper · born 9 Dec 1906",
+             rolename="label")
     dispense = app.wait("the Dispense button", name="Dispense", rolename="push button")
     if sensitive(dispense):
         raise Failure("Dispense was possible with an unacknowledged allergy")

@@ -11,6 +11,7 @@
 
 #include "pt-rx-print.h"
 #include "pt-store-counter.h"
+#include "pt-ui-util.h"
 
 typedef struct
 {
@@ -277,6 +278,19 @@ test_label_fits_89x36 (Fixture       *fx,
   assert_contains (text, "12 River Street");
   assert_contains (text, "Priya Patel");
   assert_contains (text, "21 capsules");
+  /* The prescription's number and the day it was dispensed (issue #6:
+   * both on every label). */
+  {
+    g_autoptr(bson_t) rx = pt_store_get (fx->store, "prescriptions", fx->rx, &error);
+    g_autofree gchar *day = NULL;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (pt_bson_get_string (rx, "number"));
+    assert_contains (text, pt_bson_get_string (rx, "number"));
+    g_assert_cmpint (pt_bson_get_int (rx, "dispensedAt", 0), >, 0);
+    day = pt_ui_format_date (pt_bson_get_int (rx, "dispensedAt", 0));
+    assert_contains (text, day);
+  }
 
   /* Printed, and nothing runs off the label's edge (1 mm band). */
   ink (pdf, png, &inside, &border, 150 / 25.4);

@@ -250,6 +250,36 @@ update_headers (PtCounterPage *self)
   gtk_stack_set_visible_child_name (self->stack, total > 0 ? "queue" : "empty");
 }
 
+/* "Calmora 250 mg · Lot CAL-20D · -4; …" for the first few batches. */
+static gchar *
+describe_negative (PtCounterPage *self,
+                   GPtrArray     *negative)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  const guint shown = 3;
+
+  for (guint i = 0; i < negative->len && i < shown; i++)
+    {
+      PtBatchStock *b = negative->pdata[i];
+      g_autoptr(bson_t) batch = pt_store_get (self->store, "batches", b->batch_id, NULL);
+      g_autofree gchar *medicine_id = batch ? pt_bson_dup_oid_hex (batch, "medicineId") : NULL;
+      g_autoptr(bson_t) medicine = medicine_id ? pt_store_get (self->store, "medicines",
+                                                               medicine_id, NULL) : NULL;
+      const gchar *name = medicine ? pt_bson_get_string (medicine, "name") : NULL;
+      const gchar *strength = medicine ? pt_bson_get_string (medicine, "strength") : NULL;
+      g_autofree gchar *lot = g_strdup_printf (_("Lot %s"), b->lot_number ? b->lot_number : "");
+
+      if (s->len > 0)
+        g_string_append (s, "; ");
+      if (name != NULL)
+        g_string_append_printf (s, "%s%s%s · ", name, strength ? " " : "", strength ? strength : "");
+      g_string_append_printf (s, "%s · %" G_GINT64_FORMAT, lot, (gint64) b->quantity);
+    }
+  if (negative->len > shown)
+    g_string_append (s, "; …");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 static void
 update_alert (PtCounterPage *self)
 {
@@ -263,7 +293,13 @@ update_alert (PtCounterPage *self)
         "Stock alert: %u batch is below zero after offline sales on two counters were merged. Count it and record an adjustment on the Medicines page.",
         "Stock alert: %u batches are below zero after offline sales on two counters were merged. Count them and record adjustments on the Medicines page.",
         negative->len), negative->len);
-      gtk_label_set_label (self->alert_label, text);
+      g_autofree gchar *which = describe_negative (self, negative);
+      g_autofree gchar *below = g_strdup_printf (_("Below zero: %s."), which);
+      g_autofree gchar *both = g_strconcat (text, " ", below, NULL);
+
+      /* Which medicines: in a catalogue of thousands, "1 batch" alone
+       * sends the pharmacist searching. */
+      gtk_label_set_label (self->alert_label, both);
       gtk_widget_set_visible (self->alert_box, TRUE);
     }
   else
