@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-store"
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "pt-store-impl.h"
@@ -129,6 +130,35 @@ _pt_store_outbox_length (PtStore *self)
   /* Kept by triggers (schema 5): no scan of a long outbox. */
   return _pt_store_query_int (self, "SELECT live FROM doc_stats WHERE collection = '"
                                     PT_STORE_OUTBOX_STATS "'", NULL, 0);
+}
+
+gint64
+_pt_store_outbox_recount (PtStore  *self,
+                          GError  **error)
+{
+  gint64 kept, entries;
+
+  if (!_pt_store_begin (self, error))
+    return -1;
+  kept = _pt_store_outbox_length (self);
+  entries = _pt_store_query_int (self, "SELECT count(*) FROM outbox", NULL, 0);
+  if (kept != entries)
+    {
+      g_autofree gchar *sql = g_strdup_printf ("UPDATE doc_stats SET live = %" PRId64
+                                               " WHERE collection = '" PT_STORE_OUTBOX_STATS "'",
+                                               entries);
+
+      g_debug ("outbox length was kept as %" PRId64 " with %" PRId64 " entries queued: corrected",
+                 kept, entries);
+      if (!_pt_store_exec (self, sql, error))
+        {
+          _pt_store_rollback (self);
+          return -1;
+        }
+    }
+  if (!_pt_store_commit (self, error))
+    return -1;
+  return entries;
 }
 
 gint64

@@ -201,6 +201,13 @@ gboolean  _pt_store_outbox_remove    (PtStore      *self,
                                       gboolean     *removed,
                                       GError      **error);
 gint64    _pt_store_outbox_length    (PtStore *self);
+/* Sets the kept outbox length to the number of entries (count(*), a
+ * scan) when they differ, in its own write transaction, and returns the
+ * number of entries (-1 on error).  For a caller that has found the kept
+ * length contradicting the outbox (e.g. negative, or entries left when it
+ * says none). */
+gint64    _pt_store_outbox_recount   (PtStore  *self,
+                                      GError  **error);
 /* When the oldest queued entry was queued (ms since the epoch), 0 when
  * the outbox is empty: one seek, whatever its length. */
 gint64    _pt_store_outbox_oldest_ms (PtStore *self);

@@ -615,6 +615,20 @@ explain_what_keeps_apart (PtSyncSession  *s,
   GQuark domain = PT_ERROR;
   gint code = PT_ERROR_FAILED;
 
+  /* The kept length must agree with the outbox itself (a queued entry
+   * exactly when it is above zero).  When it does not, the outbox is the
+   * truth: the length is corrected, so a wrong count can neither hold the
+   * counter "not in agreement" for ever nor hide queued changes. */
+  if (pending < 0 || (pending == 0) != (_pt_store_outbox_oldest_ms (s->store) == 0))
+    {
+      g_autoptr(GError) recount_error = NULL;
+      gint64 entries = _pt_store_outbox_recount (s->store, &recount_error);
+
+      if (entries >= 0)
+        pending = entries;
+      else
+        g_debug ("outbox recount failed: %s", recount_error->message);
+    }
   if (pending == 0 && quarantined == 0 && unreadable == 0)
     return TRUE;
   if (pending > 0)
@@ -655,6 +669,16 @@ explain_what_keeps_apart (PtSyncSession  *s,
           g_string_append (text, sentences[i]);
         }
       pt_sync_failure_set (failure, PT_SYNC_FAILURE_ATTENTION);
+    }
+  if (text->len == 0)
+    {
+      /* Nothing above explains it (the outbox could not be recounted):
+       * never an empty sentence. */
+      g_debug ("store and cloud apart: pending %" PRId64 ", quarantined %" PRId64
+               ", unreadable %" PRId64, pending, quarantined, unreadable);
+      g_string_append (text, _("This computer could not confirm that all its changes reached the "
+                               "cloud. Run the sync again; if this message comes back, contact "
+                               "your support."));
     }
   g_set_error_literal (error, domain, code, text->str);
   return FALSE;

@@ -650,6 +650,62 @@ test_status_counts_local_changes_without_sync (void)
   sync_test_rmdir (dir);
 }
 
+/* The kept outbox length contradicts the outbox (negative after a bug,
+ * or zero with a change queued): `sync --once` trusts the outbox, sends
+ * what is queued, corrects the length and agrees; it never prints an empty
+ * sentence. */
+static void
+set_kept_outbox_length (PtStore *store,
+                        gint64   value)
+{
+  g_autofree gchar *sql = g_strdup_printf ("UPDATE doc_stats SET live = %" G_GINT64_FORMAT
+                                           " WHERE collection = 'outbox'", value);
+
+  g_assert_cmpint (sqlite3_exec (_pt_store_get_db (store), sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, value);
+}
+
+static void
+test_once_corrects_a_wrong_outbox_length (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  mongoc_client_t *client = sync_test_client (uri);
+  g_autofree gchar *m1 = NULL;
+  g_autofree gchar *filter = NULL;
+  SyncTestRun r;
+
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+
+  /* Negative with nothing queued. */
+  set_kept_outbox_length (store, -1);
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("stderr: %s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, 0);
+
+  /* Zero with a change queued: the change still leaves, and the length
+   * (lowered again when it was sent) ends right. */
+  m1 = sync_test_put_medicine (store, "Cetirizine 10 mg", 199);
+  set_kept_outbox_length (store, 0);
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("stderr: %s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, 0);
+  filter = g_strdup_printf ("{\"_id\": {\"$oid\": \"%s\"}}", m1);
+  g_assert_cmpint (sync_test_server_count (client, "medicines", filter), ==, 1);
+
+  mongoc_client_destroy (client);
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
 static gint64
 server_total (mongoc_client_t *c,
               const gchar     *coll)
@@ -831,6 +887,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/cli/connect-sync-and-status", test_connect_sync_and_status);
   g_test_add_func ("/sync/cli/status-counts-local-changes-without-sync",
                    test_status_counts_local_changes_without_sync);
+  g_test_add_func ("/sync/cli/once-corrects-a-wrong-outbox-length",
+                   test_once_corrects_a_wrong_outbox_length);
   g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
   g_test_add_func ("/sync/cli/watch-stops-cleanly-on-signals-and-after-seconds",
                    test_watch_stops_cleanly_on_signals_and_after_seconds);
