@@ -186,6 +186,59 @@ _pt_store_kv_set (PtStore      *self,
   return _pt_store_check_sqlite (self, rc, table, error);
 }
 
+gboolean
+_pt_store_table_is_empty (PtStore      *self,
+                          const gchar  *table,
+                          gboolean     *empty,
+                          GError      **error)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT 1 FROM \"%s\" LIMIT 1", table);
+  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "look at a table", error);
+  *empty = rc == SQLITE_DONE;
+  return TRUE;
+}
+
+gboolean
+_pt_store_drop_table_derived (PtStore      *self,
+                              const gchar  *table,
+                              gboolean      indexes,
+                              gboolean      triggers,
+                              GError      **error)
+{
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _pt_store_prepare (self, "SELECT type, name FROM sqlite_master WHERE tbl_name = ?1 "
+                                  "AND ((?2 AND type = 'index' AND sql IS NOT NULL) "
+                                  "OR (?3 AND type = 'trigger'))", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, indexes);
+  sqlite3_bind_int (stmt, 3, triggers);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (drops, g_strdup_printf ("DROP %s IF EXISTS \"%s\"",
+                                             strcmp ((const gchar *) sqlite3_column_text (stmt, 0),
+                                                     "index") == 0 ? "INDEX" : "TRIGGER",
+                                             (const gchar *) sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _pt_store_set_sqlite_error (self, rc, "list indexes and triggers", error);
+  for (guint i = 0; i < drops->len; i++)
+    if (!_pt_store_exec (self, drops->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
 void
 _pt_store_set_busy_timeout (PtStore *self,
                             gint     ms)

@@ -113,6 +113,19 @@ gboolean     _pt_store_kv_set            (PtStore      *self,
                                           const gchar  *value,
                                           GError      **error);
 
+/* pt-store-db.c: whether @table has no row (one step). */
+gboolean     _pt_store_table_is_empty    (PtStore      *self,
+                                          const gchar  *table,
+                                          gboolean     *empty,
+                                          GError      **error);
+/* pt-store-db.c: drops @table's secondary indexes (not its primary key's)
+ * and/or its triggers, for a bulk load that recreates them at the end. */
+gboolean     _pt_store_drop_table_derived (PtStore      *self,
+                                           const gchar  *table,
+                                           gboolean      indexes,
+                                           gboolean      triggers,
+                                           GError      **error);
+
 /* pt-store-compact.c: the stamps column (schema version 2): only the stamps
  * the row's version does not imply; NULL when the map is empty.  Expand
  * gives back the full { field: stamp } map (never NULL). */

@@ -55,80 +55,6 @@ new_id (gchar out[PT_OID_HEX_LEN + 1])
   bson_oid_to_string (&oid, out);
 }
 
-static gboolean
-table_is_empty (PtStore     *self,
-                const gchar *table,
-                gboolean    *empty,
-                GError     **error)
-{
-  g_autofree gchar *sql = g_strdup_printf ("SELECT 1 FROM \"%s\" LIMIT 1", table);
-  sqlite3_stmt *stmt = _pt_store_prepare (self, sql, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "look at a table", error);
-  *empty = rc == SQLITE_DONE;
-  return TRUE;
-}
-
-/* Drops the secondary indexes of @table (the primary key's stays). */
-static gboolean
-drop_indexes (PtStore     *self,
-              const gchar *table,
-              GError     **error)
-{
-  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _pt_store_prepare (self, "SELECT name FROM sqlite_master WHERE tbl_name = ?1 "
-                                  "AND type = 'index' AND sql IS NOT NULL", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (drops, g_strdup_printf ("DROP INDEX IF EXISTS \"%s\"",
-                                             (const gchar *) sqlite3_column_text (stmt, 0)));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "list indexes", error);
-  for (guint i = 0; i < drops->len; i++)
-    if (!_pt_store_exec (self, drops->pdata[i], error))
-      return FALSE;
-  return TRUE;
-}
-
-/* Drops the triggers on @table. */
-static gboolean
-drop_triggers (PtStore     *self,
-               const gchar *table,
-               GError     **error)
-{
-  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _pt_store_prepare (self, "SELECT name FROM sqlite_master WHERE tbl_name = ?1 "
-                                  "AND type = 'trigger'", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (drops, g_strdup_printf ("DROP TRIGGER IF EXISTS \"%s\"",
-                                             (const gchar *) sqlite3_column_text (stmt, 0)));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (self, rc, "list triggers", error);
-  for (guint i = 0; i < drops->len; i++)
-    if (!_pt_store_exec (self, drops->pdata[i], error))
-      return FALSE;
-  return TRUE;
-}
-
 gboolean
 _pt_store_recount_derived (PtStore  *self,
                            GError  **error)
@@ -214,7 +140,7 @@ _pt_store_load_begin (PtStore             *self,
                        _("Unknown collection “%s”."), tables[i]);
           return NULL;
         }
-      if (!table_is_empty (self, tables[i], &empty, error))
+      if (!_pt_store_table_is_empty (self, tables[i], &empty, error))
         return NULL;
       if (empty)
         g_ptr_array_add (empty_tables, (gpointer) tables[i]);
@@ -228,15 +154,15 @@ _pt_store_load_begin (PtStore             *self,
   bson_init (&load->created_stamps);
 
   for (guint i = 0; i < empty_tables->len; i++)
-    if (!drop_indexes (self, empty_tables->pdata[i], error))
+    if (!_pt_store_drop_table_derived (self, empty_tables->pdata[i], TRUE, FALSE, error))
       goto fail;
   /* The loaded tables' triggers and the audit log's (every document has
    * an event).  A store opened before the load ends (or after a crash)
    * gets them back at open, counters recomputed. */
   for (guint i = 0; tables[i] != NULL; i++)
-    if (!drop_triggers (self, tables[i], error))
+    if (!_pt_store_drop_table_derived (self, tables[i], FALSE, TRUE, error))
       goto fail;
-  if (!drop_triggers (self, "audit_events", error)
+  if (!_pt_store_drop_table_derived (self, "audit_events", FALSE, TRUE, error)
       || !_pt_store_meta_set (self, "registry_ddl", NULL, error)
       || !_pt_store_meta_set (self, RECOUNT_KEY, "1", error))
     goto fail;

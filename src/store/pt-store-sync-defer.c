@@ -13,31 +13,10 @@
 #define G_LOG_DOMAIN "pt-store-sync"
 #include "config.h"
 
-#include <string.h>
 #include "pt-store-sync.h"
 #include "pt-store-impl.h"
 
 #define DEFERRED_KEY "deferred_indexes"
-
-static gboolean
-table_is_empty (PtStore     *store,
-                const gchar *table,
-                gboolean    *empty,
-                GError     **error)
-{
-  g_autofree gchar *sql = g_strdup_printf ("SELECT 1 FROM \"%s\" LIMIT 1", table);
-  sqlite3_stmt *stmt = _pt_store_prepare (store, sql, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _pt_store_set_sqlite_error (store, rc, "look at a table", error);
-  *empty = rc == SQLITE_DONE;
-  return TRUE;
-}
 
 /* Drops the secondary indexes (not the primary key's) and the triggers of
  * every synced collection's table. */
@@ -50,32 +29,9 @@ drop_derived (PtStore  *store,
 
   all = pt_schema_collections (&n);
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
-      sqlite3_stmt *stmt;
-      int rc;
-
-      if (!all[i]->synced)
-        continue;
-      stmt = _pt_store_prepare (store,
-                                "SELECT type, name FROM sqlite_master WHERE tbl_name = ?1 "
-                                "AND ((type = 'index' AND sql IS NOT NULL) OR type = 'trigger')",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, all[i]->name, -1, SQLITE_STATIC);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (drops, g_strdup_printf ("DROP %s IF EXISTS \"%s\"",
-                                                 strcmp ((const gchar *) sqlite3_column_text (stmt, 0),
-                                                         "index") == 0 ? "INDEX" : "TRIGGER",
-                                                 (const gchar *) sqlite3_column_text (stmt, 1)));
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _pt_store_set_sqlite_error (store, rc, "list indexes", error);
-      for (guint j = 0; j < drops->len; j++)
-        if (!_pt_store_exec (store, drops->pdata[j], error))
-          return FALSE;
-    }
+    if (all[i]->synced
+        && !_pt_store_drop_table_derived (store, all[i]->name, TRUE, TRUE, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -104,7 +60,7 @@ pt_store_sync_defer_derived (PtStore   *store,
 
           if (!all[i]->synced)
             continue;
-          if (!table_is_empty (store, all[i]->name, &empty, error))
+          if (!_pt_store_table_is_empty (store, all[i]->name, &empty, error))
             return FALSE;
           if (!empty)
             return TRUE;
