@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-window-private.h"
+#include "pt-startup.h"
 #include "pt-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -398,6 +399,7 @@ open_data_dir (PtWindow *self)
       return;
     }
   store = pt_store_open (self->data_dir, &error);
+  pt_startup_mark ("store opened");
   if (store == NULL)
     {
       g_autofree gchar *body = pt_ui_error_sentence (error);
@@ -414,7 +416,9 @@ open_data_dir (PtWindow *self)
       return;
     }
   set_store (self, store);
+  pt_startup_mark ("store set");
   show_signin (self, NULL);
+  pt_startup_mark ("sign-in ready");
 }
 
 static void
@@ -596,9 +600,13 @@ pt_window_class_init (PtWindowClass *klass)
 static void
 pt_window_init (PtWindow *self)
 {
+  /* The classes are initialised (types, template bytes, actions). */
+  pt_startup_mark ("window class");
   self->recent_emails = g_ptr_array_new_with_free_func (g_free);
   self->settings = pt_ui_settings_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_startup_mark ("template");
+  pt_startup_watch (GTK_WINDOW (self), NULL, NULL);
 }
 
 PtWindow *
