@@ -63,6 +63,7 @@ struct _PtWindow
   gulong                engine_status_id;
   gulong                offline_changed_id;
   GCancellable         *secret_cancellable;
+  GtkWindow            *help_overlay;   /* built on first use */
 };
 
 void _pt_window_install_actions   (PtWindowClass *klass);

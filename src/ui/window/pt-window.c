@@ -482,6 +482,9 @@ pt_window_dispose (GObject *object)
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
   _pt_window_sync_dispose (self);
+  if (self->help_overlay != NULL)
+    gtk_window_destroy (self->help_overlay);
+  g_clear_object (&self->help_overlay);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
   /* The pages went with their slots. */
   self->counter_page = NULL;
