@@ -3,8 +3,8 @@
  * screen, ready for typing (the email field has the focus, the demo
  * accounts are listed and usable); the start-up phases bench-ui prints are
  * recorded in order up to that frame; what the first screen does not need
- * (the workspace's pages, the shortcuts window) is not built for it, and
- * is there when asked for. */
+ * (the workspace's pages, the shortcuts window, the sync engine) is not
+ * built or started for it, and is there when asked for or right after. */
 #define G_LOG_DOMAIN "pt-test"
 #include "config.h"
 
@@ -15,7 +15,8 @@
 #include "pt-signin-page.h"
 #include "pt-startup.h"
 #include "pt-store.h"
-#include "pt-window.h"
+#include "pt-ui-util.h"
+#include "pt-window-private.h"
 
 #define WAIT_MS 30000
 
@@ -102,10 +103,14 @@ n_shortcuts_windows (GtkWindow **found)
 }
 
 static gboolean
-first_frame_drawn (Fixture *f)
+window_drawn (Fixture *f)
 {
-  return pt_startup_finished ();
+  return PT_WINDOW (f->window)->first_frame_drawn;
 }
+
+/* A counter with a server: an address nothing listens on (the engine
+ * starts and backs off; no password, so no keyring lookup). */
+#define SERVER_URI "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200"
 
 static void
 setup (Fixture *f,
@@ -120,14 +125,21 @@ setup (Fixture *f,
   g_test_message ("demo store in %s (seed %" G_GUINT64_FORMAT ")", f->dir, options.seed);
   store = pt_demo_create_store (f->dir, &options, NULL, NULL, &error);
   g_assert_no_error (error);
+  if (g_strcmp0 (data, "server") == 0)
+    {
+      g_assert_true (pt_store_set_setting (store, PT_UI_SERVER_URI_KEY, SERVER_URI, &error));
+      g_assert_no_error (error);
+    }
   /* The window opens the store itself, as at start-up. */
   g_clear_object (&store);
 
   f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
   g_object_ref_sink (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  /* Built, store opened, sign-in prepared: nothing syncs yet. */
+  g_assert_null (PT_WINDOW (f->window)->sync_engine);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (wait_for (first_frame_drawn, f));
+  g_assert_true (wait_for (window_drawn, f));
 }
 
 static void
@@ -250,6 +262,19 @@ test_shortcuts_window_built_on_first_use (Fixture *f,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (again)));
 }
 
+/* The sync engine (its worker thread, the network monitor, the keyring)
+ * starts once the first frame is on screen, not before. */
+static void
+test_sync_starts_after_the_first_frame (Fixture *f,
+                                        gconstpointer data)
+{
+  PtWindow *window = PT_WINDOW (f->window);
+
+  g_assert_true (window->first_frame_drawn);
+  g_assert_false (window->sync_start_pending);
+  g_assert_nonnull (window->sync_engine);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -263,5 +288,7 @@ main (int    argc,
               setup, test_first_frame_is_the_sign_in_screen, teardown);
   g_test_add ("/ui/window/shortcuts-window-built-on-first-use", Fixture, NULL,
               setup, test_shortcuts_window_built_on_first_use, teardown);
+  g_test_add ("/ui/window/sync-starts-after-the-first-frame", Fixture, "server",
+              setup, test_sync_starts_after_the_first_frame, teardown);
   return g_test_run ();
 }

@@ -250,7 +250,14 @@ set_store (PtWindow *self,
                                                    G_CALLBACK (committed_cb), self);
   pt_signin_page_set_store (self->signin_page, store);
   _pt_window_configure_pages (self);
-  _pt_window_sync_start (self);
+  if (self->first_frame_drawn)
+    _pt_window_sync_start (self);
+  else
+    {
+      /* Stops an engine of a store opened before, starts after the frame. */
+      _pt_window_sync_stop (self);
+      self->sync_start_pending = TRUE;
+    }
 }
 
 static void
@@ -458,6 +465,22 @@ pt_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pt_window_parent_class)->close_request (window);
 }
 
+/* The first frame is on screen (the sign-in screen, usually): now what
+ * it did not need. */
+static void
+first_frame_cb (GtkWindow *window,
+                gpointer   user_data)
+{
+  PtWindow *self = PT_WINDOW (window);
+
+  self->first_frame_drawn = TRUE;
+  if (self->sync_start_pending)
+    {
+      self->sync_start_pending = FALSE;
+      _pt_window_sync_start (self);
+    }
+}
+
 static void
 pt_window_constructed (GObject *object)
 {
@@ -609,7 +632,7 @@ pt_window_init (PtWindow *self)
   self->settings = pt_ui_settings_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   pt_startup_mark ("template");
-  pt_startup_watch (GTK_WINDOW (self), NULL, NULL);
+  pt_startup_watch (GTK_WINDOW (self), first_frame_cb, NULL);
 }
 
 PtWindow *
