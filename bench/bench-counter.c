@@ -196,18 +196,23 @@ top_up_movements (PtStore *store,
 }
 
 /* Which b-trees a dispense writes.  The WAL is checkpointed and emptied,
- * ONE dispense is committed, the page numbers of its WAL frames are read
- * from the WAL file and named through SQLite's dbstat table (a pass over
- * the whole file: a few seconds per GB).  Pages dbstat does not name are
- * the header page or the free list. */
+ * CENSUS_DISPENSES dispenses are committed, the page numbers of their WAL
+ * frames are read from the WAL file and named through SQLite's dbstat
+ * table (a pass over the whole file: a few seconds per GB); the frames
+ * per b-tree are averaged over the dispenses (a page split or a new leaf
+ * shows as a fraction).  Pages dbstat does not name are the header page
+ * or the free list. */
+#define CENSUS_DISPENSES 20
+
 static void
 census (PtStore     *store,
-        const gchar *prescription_id)
+        GPtrArray   *prescription_ids,
+        guint        first)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtDispensePlan) plan = NULL;
   g_autoptr(GHashTable) pages = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GHashTable) per_btree = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GList) names = NULL;
   g_autofree gchar *wal_path = NULL;
   g_autofree guint8 *wal = NULL;
@@ -218,9 +223,15 @@ census (PtStore     *store,
 
   if (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
     g_error ("census: checkpoint: %s", sqlite3_errmsg (db));
-  plan = pt_store_counter_dispense (store, prescription_id, ~0u, "bench", 0, &error);
-  if (plan == NULL)
-    g_error ("census: dispense: %s", error->message);
+  for (guint i = 0; i < CENSUS_DISPENSES; i++)
+    {
+      g_autoptr(PtDispensePlan) plan = NULL;
+
+      plan = pt_store_counter_dispense (store, prescription_ids->pdata[first + i], ~0u, "bench",
+                                        0, &error);
+      if (plan == NULL)
+        g_error ("census: dispense: %s", error->message);
+    }
 
   wal_path = g_strconcat (sqlite3_db_filename (db, "main"), "-wal", NULL);
   if (!g_file_get_contents (wal_path, (gchar **) &wal, &len, &error) || len < 32)
@@ -232,7 +243,9 @@ census (PtStore     *store,
     {
       guint32 pgno = (guint32) wal[frame] << 24 | (guint32) wal[frame + 1] << 16
                      | (guint32) wal[frame + 2] << 8 | wal[frame + 3];
-      g_hash_table_add (pages, GUINT_TO_POINTER (pgno));
+      g_hash_table_insert (pages, GUINT_TO_POINTER (pgno),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (pages,
+                                                                GUINT_TO_POINTER (pgno))) + 1));
       frames++;
     }
 
@@ -243,19 +256,28 @@ census (PtStore     *store,
       {
         const gchar *name = (const gchar *) sqlite3_column_text (stmt, 0);
         guint n = GPOINTER_TO_UINT (g_hash_table_lookup (per_btree, name));
-        g_hash_table_insert (per_btree, g_strdup (name), GUINT_TO_POINTER (n + 1));
-        named++;
+        guint f = GPOINTER_TO_UINT (g_hash_table_lookup (pages,
+                                      GINT_TO_POINTER (sqlite3_column_int (stmt, 1))));
+        g_hash_table_insert (per_btree, g_strdup (name), GUINT_TO_POINTER (n + f));
+        g_hash_table_insert (distinct, g_strdup (name),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (distinct,
+                                                                                        name)) + 1));
+        named += f;
       }
   sqlite3_finalize (stmt);
 
-  g_print ("pages of one dispense: %u WAL frames, %u distinct pages\n", frames,
-           g_hash_table_size (pages));
+  g_print ("pages per dispense (WAL frames of %u dispenses, averaged): %.1f; "
+           "[distinct pages in all %u]\n",
+           CENSUS_DISPENSES, (gdouble) frames / CENSUS_DISPENSES, CENSUS_DISPENSES);
   names = g_list_sort (g_hash_table_get_keys (per_btree), (GCompareFunc) g_strcmp0);
   for (GList *l = names; l != NULL; l = l->next)
-    g_print ("  %-40s %u\n", (const gchar *) l->data,
-             GPOINTER_TO_UINT (g_hash_table_lookup (per_btree, l->data)));
-  if (named < g_hash_table_size (pages))
-    g_print ("  %-40s %u\n", "(header page, free list)", g_hash_table_size (pages) - named);
+    g_print ("  %-40s %5.2f [%u]\n", (const gchar *) l->data,
+             GPOINTER_TO_UINT (g_hash_table_lookup (per_btree, l->data))
+             / (gdouble) CENSUS_DISPENSES,
+             GPOINTER_TO_UINT (g_hash_table_lookup (distinct, l->data)));
+  if (named < frames)
+    g_print ("  %-40s %5.2f\n", "(header page, free list)",
+             (frames - named) / (gdouble) CENSUS_DISPENSES);
 }
 
 /* The samples of one round: one dispense, then one raw commit, and so
@@ -407,7 +429,7 @@ main (int argc, char **argv)
     { "gap-ms", 0, 0, G_OPTION_ARG_INT, &gap_ms,
       "Pause between one dispense/raw pair and the next (default 0: back to back)", "MS" },
     { "census", 0, 0, G_OPTION_ARG_NONE, &pages_by_btree,
-      "Then list the pages one more dispense writes, per table and index", NULL },
+      "Then list the pages 20 more dispenses write, per table and index", NULL },
     { NULL },
   };
 
@@ -455,7 +477,7 @@ main (int argc, char **argv)
 
   /* One-item prescriptions for medicines with stock at this branch, each
    * medicine once. */
-  wanted = (guint) (warmup + rounds * dispenses + 1);
+  wanted = (guint) (warmup + rounds * dispenses + (pages_by_btree ? CENSUS_DISPENSES : 0));
   {
     g_autofree gchar *branch = pt_store_get_pharmacy_id (store);
     g_autofree gchar *sql = g_strdup_printf (
@@ -593,7 +615,7 @@ main (int argc, char **argv)
   }
 
   if (pages_by_btree)
-    census (store, rxs->pdata[next_rx]);
+    census (store, rxs, next_rx);
 
   g_clear_object (&store);
   if (own_dir)
