@@ -1,35 +1,15 @@
-/* test-sync-cli.c: `connect`, `sync`, `status --json`, and kill -9 of
- * `sync --watch` while another process writes (`setup-atlas`:
- * test-sync-cli-setup.c). */
+/* test-sync-cli.c: `connect`, `sync --once` and `status --json` of
+ * pharmatrack-admin against mongosim, and a store shared with another
+ * process (`sync --watch` and kill -9: test-sync-cli-watch.c;
+ * `setup-atlas`: test-sync-cli-setup.c). */
 #define G_LOG_DOMAIN "pt-test"
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <json-glib/json-glib.h>
 #include "pt-store-private.h"
 #include "pt-sync-bson.h"
-#include "sync-test-util.h"
-
-static const gchar *
-admin_path (void)
-{
-  const gchar *p = g_getenv ("PHARMATRACK_ADMIN");
-  g_assert_nonnull (p);
-  return p;
-}
-
-static JsonObject *
-parse_status (const gchar *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
+#include "sync-cli-util.h"
 
 /* Every field issue #4 promises in `status --json` is there, with its
  * type: state, last push/pull, pending count and age of the oldest,
@@ -97,7 +77,7 @@ test_connect_sync_and_status (void)
 
   r = sync_test_admin (NULL, "--data-dir", dir_b, "status", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  status = parse_status (r.out);
+  status = sync_cli_parse_status (r.out);
   sync = json_object_get_object_member (status, "sync");
   g_assert_nonnull (sync);
   g_assert_cmpint (json_object_get_int_member (sync, "pendingCount"), ==, 0);
@@ -126,241 +106,6 @@ test_connect_sync_and_status (void)
 
   sync_test_rmdir (dir_a);
   sync_test_rmdir (dir_b);
-}
-
-static JsonObject *
-status_sync (const gchar *dir)
-{
-  SyncTestRun r = sync_test_admin (NULL, "--data-dir", dir, "status", "--json", NULL);
-  g_autoptr(JsonObject) status = NULL;
-  JsonObject *sync;
-
-  g_assert_cmpint (r.status, ==, 0);
-  status = parse_status (r.out);
-  sync_test_run_clear (&r);
-  sync = json_object_get_object_member (status, "sync");
-  g_assert_nonnull (sync);
-  return json_object_ref (sync);
-}
-
-/* ---- A child's stderr, line by line ---------------------------------------- */
-
-typedef struct
-{
-  GSubprocess      *proc;
-  GDataInputStream *err;
-  GCancellable     *cancel;
-  GMainLoop        *loop;
-  gchar            *line;       /* the last line read, NULL at the end */
-  gboolean          done;       /* the read finished */
-  gboolean          eof;
-} Child;
-
-/* Starts pharmatrack-admin @argv (NULL-terminated, without the program)
- * with stderr piped for child_next_line(). */
-static Child *
-child_spawn (const gchar * const *args)
-{
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  Child *c = g_new0 (Child, 1);
-
-  g_ptr_array_add (argv, (gpointer) admin_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
-  c->proc = g_subprocess_launcher_spawnv (l, (const gchar * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  c->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
-  c->cancel = g_cancellable_new ();
-  c->loop = g_main_loop_new (NULL, FALSE);
-  return c;
-}
-
-static void
-child_line_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  Child *c = data;
-  g_autoptr(GError) error = NULL;
-
-  g_free (c->line);
-  c->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                       NULL, &error);
-  if (c->line == NULL)
-    c->eof = TRUE;
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_test_message ("child stderr: %s", error->message);
-  c->done = TRUE;
-  g_main_loop_quit (c->loop);
-}
-
-static gboolean
-child_timeout_cb (gpointer data)
-{
-  Child *c = data;
-
-  g_cancellable_cancel (c->cancel);
-  return G_SOURCE_REMOVE;
-}
-
-/* The child's next stderr line, waiting at most @timeout_ms; NULL at the
- * end of its output (or after the timeout: then *timed_out). */
-static const gchar *
-child_next_line (Child    *c,
-                 guint     timeout_ms,
-                 gboolean *timed_out)
-{
-  guint id = g_timeout_add (timeout_ms, child_timeout_cb, c);
-
-  *timed_out = FALSE;
-  if (c->eof)
-    return NULL;
-  c->done = FALSE;
-  g_data_input_stream_read_line_async (c->err, G_PRIORITY_DEFAULT, c->cancel, child_line_cb, c);
-  while (!c->done)
-    g_main_loop_run (c->loop);
-  if (g_cancellable_is_cancelled (c->cancel))
-    {
-      *timed_out = TRUE;
-      g_clear_object (&c->cancel);
-      c->cancel = g_cancellable_new ();
-      return NULL;
-    }
-  g_source_remove (id);
-  if (c->line != NULL)
-    g_test_message ("child: %s", c->line);
-  return c->line;
-}
-
-/* Waits (≤ @timeout_ms in all) for a stderr line containing @needle. */
-static gboolean
-child_wait_for (Child       *c,
-                const gchar *needle,
-                guint        timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-      gboolean timed_out;
-      const gchar *line;
-
-      if (left <= 0)
-        return FALSE;
-      line = child_next_line (c, (guint) left, &timed_out);
-      if (line == NULL)
-        return FALSE;
-      if (strstr (line, needle) != NULL)
-        return TRUE;
-    }
-}
-
-/* SIGKILL by PID, as a crash or a pulled plug would; reaps it. */
-static void
-child_kill_9 (Child *c)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (c->proc, SIGKILL);
-  g_subprocess_wait (c->proc, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (c->proc));
-  g_assert_cmpint (g_subprocess_get_term_sig (c->proc), ==, SIGKILL);
-}
-
-static void
-child_free (Child *c)
-{
-  if (c == NULL)
-    return;
-  if (g_subprocess_get_identifier (c->proc) != NULL)
-    child_kill_9 (c);
-  g_clear_object (&c->err);
-  g_clear_object (&c->cancel);
-  g_clear_object (&c->proc);
-  g_main_loop_unref (c->loop);
-  g_free (c->line);
-  g_free (c);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-/* `status` tells the truth about a sync that is gone: `sync --watch`,
- * live, killed with SIGKILL (no chance to record anything) is offline. */
-static void
-test_status_is_not_live_after_watch_is_killed (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
-  g_autofree gchar *m1 = sync_test_put_medicine (store, "Paracetamol 500 mg", 250);
-  g_autoptr(JsonObject) before = NULL, live = NULL, after = NULL;
-  g_autoptr(Child) watch = NULL;
-  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
-
-  g_clear_object (&store);
-  before = status_sync (dir);
-  g_assert_cmpstr (json_object_get_string_member (before, "state"), ==, "never-synced");
-  g_assert_false (json_object_get_boolean_member (before, "running"));
-
-  watch = child_spawn (args);
-  /* `sync --watch` prints each state it enters. */
-  g_assert_true (child_wait_for (watch, "sync: live", 60000));
-  live = status_sync (dir);
-  g_assert_cmpstr (json_object_get_string_member (live, "state"), ==, "live");
-  g_assert_true (json_object_get_boolean_member (live, "running"));
-
-  child_kill_9 (watch);
-  after = status_sync (dir);
-  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "offline");
-  g_assert_false (json_object_get_boolean_member (after, "running"));
-  g_assert_cmpstr (json_object_get_string_member (after, "lastRecordedState"), ==, "live");
-  g_assert_true (json_object_get_null_member (after, "message"));
-
-  sync_test_rmdir (dir);
-}
-
-/* Inserts @n medicines of the test tenant straight into the server (as
- * the web dashboard's bulk import would: no _sync), 5,000 per bulk. */
-static void
-server_insert_medicines (mongoc_client_t *c,
-                         guint            n)
-{
-  mongoc_collection_t *coll = mongoc_client_get_collection (c, "pharmatrack", "medicines");
-  bson_oid_t tenant;
-  gint64 t = g_get_real_time () / 1000;
-
-  bson_oid_init_from_string (&tenant, SYNC_TEST_TENANT);
-  for (guint i = 0; i < n; i += 5000)
-    {
-      mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts (coll, NULL);
-      bson_error_t err;
-
-      for (guint j = i; j < MIN (n, i + 5000); j++)
-        {
-          g_autofree gchar *name = g_strdup_printf ("Imported medicine %06u", j);
-          bson_oid_t oid;
-          bson_t *d;
-
-          bson_oid_init (&oid, NULL);
-          d = BCON_NEW ("_id", BCON_OID (&oid), "tenantId", BCON_OID (&tenant),
-                        "name", BCON_UTF8 (name), "schedule", BCON_UTF8 ("otc"),
-                        "price", BCON_INT64 (100 + j % 5000),
-                        "createdAt", BCON_DATE_TIME (t), "updatedAt", BCON_DATE_TIME (t));
-          mongoc_bulk_operation_insert (bulk, d);
-          bson_destroy (d);
-        }
-      if (!mongoc_bulk_operation_execute (bulk, NULL, &err))
-        g_error ("insert medicines: %s", err.message);
-      mongoc_bulk_operation_destroy (bulk);
-    }
-  mongoc_collection_destroy (coll);
 }
 
 /* "connect: D of T documents" → D and T. */
@@ -436,7 +181,7 @@ test_connect_killed_half_way_continues (void)
   g_autofree gchar *dir_b = sync_test_mkdtemp ();
   g_autoptr(PtStore) a = sync_test_create_tenant (dir_a);
   g_autoptr(PtStore) b = NULL;
-  g_autoptr(Child) first = NULL;
+  g_autoptr(SyncCliChild) first = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) colls = NULL;
   mongoc_client_t *c = sync_test_client (uri);
@@ -449,20 +194,20 @@ test_connect_killed_half_way_continues (void)
 
   g_clear_object (&a);
   sync_test_sync_ok (dir_a, uri);
-  server_insert_medicines (c, n_imported);
+  sync_cli_server_insert_medicines (c, n_imported);
   /* A slow link: every getMore (one 5,000-document page) takes 200 ms. */
   sync_test_server_command (c, "admin",
                             "{\"configureFailPoint\": \"failCommand\", \"mode\": \"alwaysOn\", "
                             "\"data\": {\"failCommands\": [\"getMore\"], \"blockConnection\": true, "
                             "\"blockTimeMS\": 200, \"appName\": \"pharmatrack-desktop\"}}");
 
-  first = child_spawn (args);
+  first = sync_cli_child_spawn (args);
   for (;;)
     {
       gboolean timed_out;
       gint64 d, t;
 
-      line = child_next_line (first, 120000, &timed_out);
+      line = sync_cli_child_next_line (first, 120000, &timed_out);
       g_assert_false (timed_out);
       g_assert_nonnull (line);  /* it must not end before 20 % */
       if (!parse_progress (line, &d, &t))
@@ -474,7 +219,7 @@ test_connect_killed_half_way_continues (void)
           break;
         }
     }
-  child_kill_9 (first);
+  sync_cli_child_kill_9 (first);
   g_test_message ("killed at %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, done_at_kill, total);
   g_assert_cmpint (total, >=, n_imported);
   g_assert_cmpint (done_at_kill * 5, <=, total * 4);  /* between 20 % and 80 % */
@@ -575,14 +320,7 @@ test_other_process_leaves_this_process_store_sound (void)
   g_assert_cmpint (pt_store_count (gui, "medicines"), ==, 2);
   name = sync_test_get_string (gui, "medicines", m2, "name");
   g_assert_cmpstr (name, ==, "Ibuprofen 200 mg");
-  {
-    sqlite3_stmt *stmt = _pt_store_prepare (gui, "PRAGMA integrity_check", NULL);
-
-    g_assert_nonnull (stmt);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpstr ((const gchar *) sqlite3_column_text (stmt, 0), ==, "ok");
-    sqlite3_reset (stmt);
-  }
+  sync_cli_assert_integrity_ok (gui);
   g_clear_object (&gui);
   sync_test_rmdir (dir);
 }
@@ -609,7 +347,7 @@ test_status_counts_local_changes_without_sync (void)
   r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
   g_assert_cmpint (r.status, ==, 0);
   sync_test_run_clear (&r);
-  s0 = status_sync (dir);
+  s0 = sync_cli_status_sync (dir);
   /* The run is over: not live any more; what it recorded is kept. */
   g_assert_cmpstr (json_object_get_string_member (s0, "state"), ==, "offline");
   g_assert_false (json_object_get_boolean_member (s0, "running"));
@@ -622,7 +360,7 @@ test_status_counts_local_changes_without_sync (void)
   pt_hlc_set_wall_clock (two_hours_ago_clock, NULL);
   m1 = sync_test_put_medicine (store, "Cetirizine 10 mg", 199);
   pt_hlc_set_wall_clock (NULL, NULL);
-  s1 = status_sync (dir);
+  s1 = sync_cli_status_sync (dir);
   g_assert_cmpint (json_object_get_int_member (s1, "pendingCount"), ==, _pt_store_outbox_length (store));
   g_assert_cmpint (json_object_get_int_member (s1, "pendingCount"), >, 0);
   g_assert_nonnull (json_object_get_string_member (s1, "oldestPendingAt"));
@@ -630,7 +368,7 @@ test_status_counts_local_changes_without_sync (void)
   g_assert_cmpint (json_object_get_int_member (s1, "oldestPendingAgeSeconds"), <=, 2 * 3600 + 120);
 
   m2 = sync_test_put_medicine (store, "Loratadine 10 mg", 249);
-  s2 = status_sync (dir);
+  s2 = sync_cli_status_sync (dir);
   g_assert_cmpint (json_object_get_int_member (s2, "pendingCount"), >,
                    json_object_get_int_member (s1, "pendingCount"));
   g_assert_cmpint (json_object_get_int_member (s2, "pendingCount"), ==, _pt_store_outbox_length (store));
@@ -642,7 +380,7 @@ test_status_counts_local_changes_without_sync (void)
   g_assert_cmpint (r.status, ==, 0);
   sync_test_run_clear (&r);
   g_clear_pointer (&s0, json_object_unref);
-  s0 = status_sync (dir);
+  s0 = sync_cli_status_sync (dir);
   g_assert_cmpint (json_object_get_int_member (s0, "pendingCount"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (s0, "oldestPendingAgeSeconds"), ==, 0);
 
@@ -706,179 +444,6 @@ test_once_corrects_a_wrong_outbox_length (void)
   sync_test_rmdir (dir);
 }
 
-static gint64
-server_total (mongoc_client_t *c,
-              const gchar     *coll)
-{
-  g_autofree gchar *f = g_strdup_printf ("{\"tenantId\": {\"$oid\": \"%s\"}}", SYNC_TEST_TENANT);
-  return sync_test_server_count (c, coll, f);
-}
-
-static void
-test_kill_9_during_watch_loses_nothing (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autoptr(PtStore) writer = sync_test_create_tenant (dir);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  mongoc_client_t *c = sync_test_client (uri);
-  guint32 seed = 20261127;
-  GRand *rand = g_rand_new_with_seed (seed);
-  guint kills = 0;
-  SyncTestRun r;
-
-  g_test_message ("seed %u", seed);
-  _pt_store_set_busy_timeout (writer, 20000);
-  for (guint round = 0; round < 22; round++)
-    {
-      g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                                                    | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-      g_autoptr(GSubprocess) p = NULL;
-      g_autoptr(GError) error = NULL;
-      const gchar *argv[] = { admin_path (), "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
-      gint64 until = g_get_monotonic_time () + g_rand_int_range (rand, 50, 400) * 1000;
-
-      p = g_subprocess_launcher_spawnv (l, argv, &error);
-      g_assert_no_error (error);
-      /* The other process writes while the syncer runs. */
-      while (g_get_monotonic_time () < until)
-        {
-          g_autofree gchar *name = g_strdup_printf ("Medicine %u-%u", round, ids->len);
-          gchar *id = sync_test_put_medicine (writer, name, g_rand_int_range (rand, 100, 9000));
-
-          g_ptr_array_add (ids, id);
-          if (ids->len % 3 == 0)
-            sync_test_update (writer, "medicines", g_ptr_array_index (ids, g_rand_int_range (rand, 0, ids->len)),
-                              "{\"description\": \"edited\"}");
-        }
-      g_subprocess_send_signal (p, SIGKILL);
-      g_subprocess_wait (p, NULL, &error);
-      g_assert_no_error (error);
-      kills++;
-    }
-  g_test_message ("%u kills, %u medicines written", kills, ids->len);
-
-  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  sync_test_run_clear (&r);
-
-  /* Everything is on the server exactly once; the file is sound. */
-  g_assert_cmpint (server_total (c, "medicines"), ==, ids->len);
-  g_assert_cmpint (pt_store_count (writer, "medicines"), ==, ids->len);
-  g_assert_cmpint (server_total (c, "audit_events"), ==,
-                   sync_test_server_count (c, "audit_events", NULL));
-  g_assert_cmpint (_pt_store_outbox_length (writer), ==, 0);
-  {
-    sqlite3_stmt *stmt = _pt_store_prepare (writer, "PRAGMA integrity_check", NULL);
-    g_assert_nonnull (stmt);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpstr ((const gchar *) sqlite3_column_text (stmt, 0), ==, "ok");
-    sqlite3_reset (stmt);
-  }
-  for (guint i = 0; i < ids->len; i += 7)
-    {
-      g_autoptr(bson_t) on_server = sync_test_server_get (c, "medicines", g_ptr_array_index (ids, i));
-      g_autofree gchar *local = sync_test_get_string (writer, "medicines", g_ptr_array_index (ids, i), "description");
-      g_assert_nonnull (on_server);
-      g_assert_cmpstr (pt_bson_get_string (on_server, "description"), ==, local);
-    }
-
-  g_rand_free (rand);
-  mongoc_client_destroy (c);
-  g_clear_object (&writer);
-  sync_test_rmdir (dir);
-}
-
-/* Polls @store (another connection) until it holds @n medicines, at most
- * @timeout_ms. */
-static gboolean
-wait_local_medicines (PtStore *store,
-                      gint64   n,
-                      guint    timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (pt_store_count (store, "medicines") < n)
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_usleep (20000);
-    }
-  return TRUE;
-}
-
-/* Sends @sig to the child and waits: it must end by itself, exit 0. */
-static void
-child_stop_cleanly (Child *c,
-                    gint   sig)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (c->proc, sig);
-  g_subprocess_wait (c->proc, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_false (g_subprocess_get_if_signaled (c->proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (c->proc), ==, 0);
-}
-
-/* `sync --watch` follows the server live until SIGTERM, SIGINT or the end
- * of --seconds, then stops cleanly: exit 0, the resume token of what it
- * applied saved, and the next run carries on from there. */
-static void
-test_watch_stops_cleanly_on_signals_and_after_seconds (void)
-{
-  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
-  const gchar *uri = mongosim_fixture_get_uri (sim);
-  g_autofree gchar *dir = sync_test_mkdtemp ();
-  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
-  mongoc_client_t *web = sync_test_client (uri);
-  const gchar *args[] = { "--data-dir", dir, "sync", "--watch", "--uri", uri, NULL };
-  const gchar *timed[] = { "--data-dir", dir, "sync", "--watch", "--seconds", "2", "--uri", uri, NULL };
-  const gint signals[] = { SIGTERM, SIGINT };
-  g_autofree gchar *token = NULL;
-  gint64 local;
-
-  sync_test_sync_ok (dir, uri);
-  local = pt_store_count (store, "medicines");
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      g_autoptr(Child) watch = child_spawn (args);
-      g_autofree gchar *before = pt_store_sync_get (store, "resume_token");
-
-      g_assert_true (child_wait_for (watch, "sync: live", 60000));
-      server_insert_medicines (web, 3);
-      local += 3;
-      g_assert_true (wait_local_medicines (store, local, 30000));
-      child_stop_cleanly (watch, signals[i]);
-      g_clear_pointer (&token, g_free);
-      token = pt_store_sync_get (store, "resume_token");
-      g_assert_nonnull (token);
-      g_assert_cmpstr (token, !=, before);
-    }
-
-  /* Stopped: the server moves on; a timed watch takes it and ends alone. */
-  server_insert_medicines (web, 2);
-  {
-    g_autoptr(Child) watch = child_spawn (timed);
-    g_autoptr(GError) error = NULL;
-    gint64 started = g_get_monotonic_time ();
-
-    g_subprocess_wait (watch->proc, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_false (g_subprocess_get_if_signaled (watch->proc));
-    g_assert_cmpint (g_subprocess_get_exit_status (watch->proc), ==, 0);
-    g_test_message ("--seconds 2 ended after %.1f s", (g_get_monotonic_time () - started) / 1e6);
-    g_assert_cmpint (g_get_monotonic_time () - started, >=, 2 * G_USEC_PER_SEC);
-  }
-  g_assert_cmpint (pt_store_count (store, "medicines"), ==, local + 2);
-  g_assert_cmpint (pt_store_sync_get_int (store, "initial_complete", 0), ==, 1);
-
-  mongoc_client_destroy (web);
-  g_clear_object (&store);
-  sync_test_rmdir (dir);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -889,11 +454,6 @@ main (int argc, char **argv)
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/once-corrects-a-wrong-outbox-length",
                    test_once_corrects_a_wrong_outbox_length);
-  g_test_add_func ("/sync/cli/kill-9-during-watch-loses-nothing", test_kill_9_during_watch_loses_nothing);
-  g_test_add_func ("/sync/cli/watch-stops-cleanly-on-signals-and-after-seconds",
-                   test_watch_stops_cleanly_on_signals_and_after_seconds);
-  g_test_add_func ("/sync/cli/status-is-not-live-after-watch-is-killed",
-                   test_status_is_not_live_after_watch_is_killed);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
   g_test_add_func ("/sync/cli/other-process-leaves-this-process-store-sound",
                    test_other_process_leaves_this_process_store_sound);

@@ -21,18 +21,17 @@
 #include "pt-sync-engine.h"
 #include "pt-welcome-page.h"
 #include "pt-window.h"
+#include "pt-ui-test-util.h"
 #include "sync-test-util.h"
 
 #define OWNER "owner@example.org"
-#define WAIT_MS 60000
+#define WAIT_MS PT_UI_TEST_WAIT_MS
 
 #define OTHER_KEY_3 "3 patient records from the cloud cannot be read on this counter: they were " \
                     "encrypted with a key the pharmacy does not have. Ask your administrator to " \
                     "check the cloud’s key vault."
 #define DAMAGED_1 "1 patient record from the cloud cannot be read on this counter: it is damaged. " \
                   "Ask your administrator to restore it in the cloud."
-
-void pt_register_resource (void);
 
 typedef struct
 {
@@ -46,76 +45,20 @@ typedef struct
   GtkWidget       *window;
 } Fixture;
 
-/* Iterates the main context until @cond holds, at most @timeout_ms. */
-static gboolean
-wait_for (gboolean (*cond) (Fixture *f), Fixture *f, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return cond (f);
-      g_main_context_iteration (NULL, FALSE);
-      if (!g_main_context_pending (NULL))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-child (GtkWidget *widget, GType type, const gchar *name)
-{
-  GObject *obj = gtk_widget_get_template_child (widget, type, name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
-}
-
-/* The Sync page: a template child of the window, or (pages built on first
- * visit) the child of its slot once shown. */
-static GtkWidget *
-sync_page (Fixture *f)
-{
-  GObject *page = gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "sync_page");
-
-  if (page == NULL)
-    {
-      GObject *slot = gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "sync_slot");
-
-      g_assert_nonnull (slot);
-      page = G_OBJECT (adw_bin_get_child (ADW_BIN (slot)));
-    }
-  g_assert_nonnull (page);
-  return GTK_WIDGET (page);
-}
-
+/* The Sync page, once shown (pages are built on first visit). */
 static GtkWidget *
 sync_child (Fixture *f, const gchar *name)
 {
-  GtkWidget *page = sync_page (f);
+  GtkWidget *page = pt_ui_test_built_page (f->window, "sync");
 
-  return child (page, G_TYPE_FROM_INSTANCE (page), name);
-}
-
-static GtkWidget *
-welcome_child (Fixture *f, const gchar *name)
-{
-  GtkWidget *welcome = child (f->window, PT_TYPE_WINDOW, "welcome_page");
-
-  return child (welcome, G_TYPE_FROM_INSTANCE (welcome), name);
+  g_assert_nonnull (page);
+  return pt_ui_test_child (page, name);
 }
 
 static const gchar *
 indicator (Fixture *f)
 {
-  return gtk_label_get_label (GTK_LABEL (child (f->window, PT_TYPE_WINDOW, "sync_label")));
-}
-
-static const gchar *
-main_part (Fixture *f)
-{
-  return gtk_stack_get_visible_child_name (GTK_STACK (child (f->window, PT_TYPE_WINDOW, "main_stack")));
+  return pt_ui_test_sync_indicator (f->window);
 }
 
 /* The titles of the rows of the "cannot read" list, one per line. */
@@ -133,32 +76,26 @@ unreadable_rows (Fixture *f)
 }
 
 static gboolean
-at_signin (Fixture *f)
+needs_attention (gpointer data)
 {
-  return g_strcmp0 (main_part (f), "signin") == 0;
-}
+  Fixture *f = data;
 
-static gboolean
-at_workspace (Fixture *f)
-{
-  return g_strcmp0 (main_part (f), "workspace") == 0;
-}
-
-static gboolean
-needs_attention (Fixture *f)
-{
   return g_str_has_prefix (indicator (f), "Sync needs attention");
 }
 
 static gboolean
-online (Fixture *f)
+online (gpointer data)
 {
+  Fixture *f = data;
+
   return g_str_has_prefix (indicator (f), "Online");
 }
 
 static gboolean
-group_hidden (Fixture *f)
+group_hidden (gpointer data)
 {
+  Fixture *f = data;
+
   /* The page refreshes on the engine's status; it is shown throughout. */
   return !gtk_widget_get_visible (sync_child (f, "unreadable_group"));
 }
@@ -201,24 +138,9 @@ setup (Fixture *f, gconstpointer data)
 }
 
 static void
-close_window (Fixture *f)
-{
-  if (f->window == NULL)
-    return;
-  /* GTK 4.8 warns when a focused entry is destroyed with its window. */
-  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 teardown (Fixture *f, gconstpointer data)
 {
-  close_window (f);
+  pt_ui_test_close_window (&f->window);
   g_clear_pointer (&f->web, mongoc_client_destroy);
   for (guint i = 0; i < G_N_ELEMENTS (f->patients); i++)
     g_free (f->patients[i]);
@@ -233,59 +155,25 @@ teardown (Fixture *f, gconstpointer data)
 }
 
 static void
-screenshot (const gchar *name)
-{
-  g_autofree gchar *dir = g_test_build_filename (G_TEST_BUILT, "ui", "screenshots", NULL);
-  g_autofree gchar *file = g_strconcat (name, ".png", NULL);
-  g_autofree gchar *path = g_build_filename (dir, file, NULL);
-  g_autofree gchar *import = g_find_program_in_path ("import");
-  const gchar *argv[] = { import, "-window", "root", path, NULL };
-  g_autoptr(GError) error = NULL;
-  gint64 until = g_get_monotonic_time () + 500 * 1000;
-
-  /* Let the page be laid out and drawn (a few frames). */
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-  if (import == NULL)
-    {
-      g_test_message ("no screenshot %s: ImageMagick's import is not installed", name);
-      return;
-    }
-  g_mkdir_with_parents (dir, 0755);
-  g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("screenshot %s", path);
-}
-
-static void
 test_unreadable_records_need_attention_until_repaired (Fixture *f, gconstpointer data)
 {
-  GtkWidget *signin;
-  GType type;
   g_autofree gchar *rows = NULL;
   const gchar *tooltip;
   gint64 later = g_get_real_time () / 1000 + 5000;
 
-  f->window = GTK_WIDGET (pt_window_new (NULL, f->dir_b));
-  g_object_ref_sink (f->window);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (f->window));
+  f->window = pt_ui_test_open_window (f->dir_b);
 
   /* Counter B is connected on the Connect page with the key file.  Its
    * first sync brings everything but the four records: it is connected
    * all the same (Continue could never change that). */
-  g_assert_cmpstr (main_part (f), ==, "welcome");
-  g_signal_emit_by_name (welcome_child (f, "connect_row"), "activated");
-  gtk_editable_set_text (GTK_EDITABLE (welcome_child (f, "uri_row")), f->uri);
-  gtk_editable_set_text (GTK_EDITABLE (welcome_child (f, "tenant_row")), SYNC_TEST_TENANT);
-  g_assert_true (pt_welcome_page_set_key_file (PT_WELCOME_PAGE (child (f->window, PT_TYPE_WINDOW, "welcome_page")),
+  g_assert_cmpstr (pt_ui_test_main_part (f->window), ==, "welcome");
+  g_signal_emit_by_name (pt_ui_test_welcome_child (f->window, "connect_row"), "activated");
+  gtk_editable_set_text (GTK_EDITABLE (pt_ui_test_welcome_child (f->window, "uri_row")), f->uri);
+  gtk_editable_set_text (GTK_EDITABLE (pt_ui_test_welcome_child (f->window, "tenant_row")), SYNC_TEST_TENANT);
+  g_assert_true (pt_welcome_page_set_key_file (PT_WELCOME_PAGE (pt_ui_test_child (f->window, "welcome_page")),
                                                f->key_file, NULL));
-  g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
-  g_assert_true (wait_for (at_signin, f, WAIT_MS));
+  g_signal_emit_by_name (pt_ui_test_welcome_child (f->window, "connect_button"), "clicked");
+  g_assert_true (pt_ui_test_wait_for_main_part (f->window, "signin"));
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(PtStore) b = pt_store_open (f->dir_b, &error);
@@ -294,16 +182,11 @@ test_unreadable_records_need_attention_until_repaired (Fixture *f, gconstpointer
     g_assert_cmpint (pt_store_count (b, "patients"), ==, 1);
     g_assert_cmpint (pt_sync_count_unreadable (b), ==, 4);
   }
-  signin = child (f->window, PT_TYPE_WINDOW, "signin_page");
-  type = G_TYPE_FROM_INSTANCE (signin);
-  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "email_row")), OWNER);
-  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "password_row")), SYNC_TEST_PASSWORD);
-  g_signal_emit_by_name (child (signin, type, "sign_in_button"), "clicked");
-  g_assert_true (wait_for (at_workspace, f, WAIT_MS));
+  pt_ui_test_sign_in (f->window, OWNER, SYNC_TEST_PASSWORD);
 
   /* The header says so, and its tooltip says what and what to do. */
-  g_assert_true (wait_for (needs_attention, f, WAIT_MS));
-  tooltip = gtk_widget_get_tooltip_text (child (f->window, PT_TYPE_WINDOW, "sync_button"));
+  g_assert_true (pt_ui_test_wait_for (needs_attention, f, WAIT_MS));
+  tooltip = gtk_widget_get_tooltip_text (pt_ui_test_child (f->window, "sync_button"));
   g_test_message ("indicator: %s; tooltip: %s", indicator (f), tooltip);
   g_assert_nonnull (tooltip);
   g_assert_true (g_str_has_prefix (tooltip, OTHER_KEY_3 " " DAMAGED_1));
@@ -314,15 +197,15 @@ test_unreadable_records_need_attention_until_repaired (Fixture *f, gconstpointer
   g_assert_true (gtk_widget_get_visible (sync_child (f, "unreadable_group")));
   rows = unreadable_rows (f);
   g_assert_cmpstr (rows, ==, OTHER_KEY_3 "\n" DAMAGED_1);
-  screenshot ("sync-unreadable");
+  pt_ui_test_screenshot (f->window, "sync-unreadable");
 
   /* Repaired in the cloud (the web dashboard writes them again): they
    * arrive live, the list goes, the indicator is back to normal. */
   for (guint i = 0; i < 4; i++)
     sync_test_foreign_update (f->web, "patients", f->patients[i],
                               "{\"firstName\": \"Repaired\", \"lastName\": \"Record\"}", later);
-  g_assert_true (wait_for (group_hidden, f, WAIT_MS));
-  g_assert_true (wait_for (online, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (group_hidden, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (online, f, WAIT_MS));
   g_clear_pointer (&rows, g_free);
   rows = unreadable_rows (f);
   g_assert_cmpstr (rows, ==, "");
@@ -331,11 +214,7 @@ test_unreadable_records_need_attention_until_repaired (Fixture *f, gconstpointer
 int
 main (int argc, char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  pt_register_resource ();
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/pharmatrack/Desktop/icons");
+  pt_ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/sync-page/unreadable-records-need-attention-until-repaired", Fixture, NULL,
               setup, test_unreadable_records_need_attention_until_repaired, teardown);

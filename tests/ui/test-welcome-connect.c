@@ -21,6 +21,8 @@
 #include "pt-sync-engine.h"
 #include "pt-welcome-page.h"
 #include "pt-window.h"
+#include "pt-test-store.h"
+#include "pt-ui-test-util.h"
 
 #define TENANT "65a00000000000000000c0de"
 #define OTHER_TENANT "65a00000000000000000beef"
@@ -29,9 +31,7 @@
 /* More than two pages of the engine's catch-up (5,000 documents), which
  * checks for Stop between pages. */
 #define SEED_MEDICINES 11000
-#define WAIT_MS 60000
-
-void pt_register_resource (void);
+#define WAIT_MS PT_UI_TEST_WAIT_MS
 
 typedef struct
 {
@@ -44,69 +44,16 @@ typedef struct
   GtkWidget       *window;
 } Fixture;
 
-static void
-rmdir_tree (const gchar *dir)
-{
-  g_autoptr(GDir) d = NULL;
-  const gchar *name;
-
-  if (dir == NULL)
-    return;
-  d = g_dir_open (dir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        rmdir_tree (path);
-      else
-        g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
-/* Iterates the main context until @cond holds, at most @timeout_ms. */
-static gboolean
-wait_for (gboolean (*cond) (Fixture *f), Fixture *f, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return cond (f);
-      g_main_context_iteration (NULL, FALSE);
-      if (!g_main_context_pending (NULL))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-child (GtkWidget *widget, GType type, const gchar *name)
-{
-  GObject *obj = gtk_widget_get_template_child (widget, type, name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
-}
-
-static GtkWidget *
-welcome (Fixture *f)
-{
-  return child (f->window, PT_TYPE_WINDOW, "welcome_page");
-}
-
 static GtkWidget *
 welcome_child (Fixture *f, const gchar *name)
 {
-  return child (welcome (f), G_TYPE_FROM_INSTANCE (welcome (f)), name);
+  return pt_ui_test_welcome_child (f->window, name);
 }
 
 static const gchar *
 main_part (Fixture *f)
 {
-  return gtk_stack_get_visible_child_name (GTK_STACK (child (f->window, PT_TYPE_WINDOW, "main_stack")));
+  return pt_ui_test_main_part (f->window);
 }
 
 static const gchar *
@@ -177,87 +124,6 @@ seed_server (Fixture *f)
 }
 
 static void
-open_window (Fixture *f)
-{
-  f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
-  g_object_ref_sink (f->window);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (f->window));
-}
-
-static gboolean
-frame_drawn (Fixture *f)
-{
-  GtkStack *main_stack = GTK_STACK (gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "main_stack"));
-  GtkWidget *w = GTK_WIDGET (gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, "welcome_page"));
-  GtkStack *welcome_stack = GTK_STACK (gtk_widget_get_template_child (w, G_TYPE_FROM_INSTANCE (w), "stack"));
-
-  /* Counted from the end of the page transitions. */
-  if (gtk_stack_get_transition_running (main_stack) || gtk_stack_get_transition_running (welcome_stack))
-    {
-      g_object_set_data (G_OBJECT (f->window), "frames", GINT_TO_POINTER (0));
-      gtk_widget_queue_draw (f->window);
-      return FALSE;
-    }
-  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (f->window), "frames")) >= 3;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock, GtkWidget *window)
-{
-  gint n = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "frames"));
-
-  g_object_set_data (G_OBJECT (window), "frames", GINT_TO_POINTER (n + 1));
-}
-
-/* Saves the screen (the window fills it) under the build dir's
- * screenshots with ImageMagick's import, as the AT-SPI tests do. */
-static void
-screenshot (Fixture *f, const gchar *name)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (f->window);
-  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), f->window);
-  g_autofree gchar *dir = g_test_build_filename (G_TEST_BUILT, "ui", "screenshots", NULL);
-  g_autofree gchar *file = g_strconcat (name, ".png", NULL);
-  g_autofree gchar *path = g_build_filename (dir, file, NULL);
-  g_autofree gchar *import = g_find_program_in_path ("import");
-  const gchar *argv[] = { import, "-window", "root", path, NULL };
-  g_autoptr(GError) error = NULL;
-  gint status = 0;
-
-  /* Two frames: the page switch is laid out and drawn. */
-  g_object_set_data (G_OBJECT (f->window), "frames", GINT_TO_POINTER (0));
-  gtk_widget_queue_draw (f->window);
-  g_assert_true (wait_for (frame_drawn, f, WAIT_MS));
-  g_signal_handler_disconnect (clock, id);
-  if (import == NULL)
-    {
-      g_test_message ("no screenshot %s: ImageMagick's import is not installed", name);
-      return;
-    }
-  g_mkdir_with_parents (dir, 0755);
-  g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_test_message ("screenshot %s", path);
-}
-
-static void
-close_window (Fixture *f)
-{
-  if (f->window == NULL)
-    return;
-  /* GTK 4.8 warns when a focused entry is destroyed with its window. */
-  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -280,15 +146,15 @@ setup (Fixture *f, gconstpointer data)
       f->n_medicines = 40;
     }
   seed_server (f);
-  open_window (f);
+  f->window = pt_ui_test_open_window (f->dir);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  close_window (f);
-  rmdir_tree (f->seed_dir);
-  rmdir_tree (f->dir);
+  pt_ui_test_close_window (&f->window);
+  pt_test_rmdir (f->seed_dir);
+  pt_test_rmdir (f->dir);
   if (f->key_file != NULL)
     g_remove (f->key_file);
   g_free (f->key_file);
@@ -309,29 +175,19 @@ fill_and_connect (Fixture *f, const gchar *tenant)
 }
 
 static gboolean
-connect_idle (Fixture *f)
+connect_idle (gpointer data)
 {
+  Fixture *f = data;
+
   return gtk_widget_get_visible (welcome_child (f, "connect_button"));
 }
 
 static gboolean
-at_signin (Fixture *f)
+indicator_online (gpointer data)
 {
-  return g_strcmp0 (main_part (f), "signin") == 0;
-}
+  Fixture *f = data;
 
-static gboolean
-at_workspace (Fixture *f)
-{
-  return g_strcmp0 (main_part (f), "workspace") == 0;
-}
-
-static gboolean
-indicator_online (Fixture *f)
-{
-  const gchar *label = gtk_label_get_label (GTK_LABEL (child (f->window, PT_TYPE_WINDOW, "sync_label")));
-
-  return g_str_has_prefix (label, "Online");
+  return g_str_has_prefix (pt_ui_test_sync_indicator (f->window), "Online");
 }
 
 static gint64
@@ -381,13 +237,10 @@ static const gchar * const page_names[] = {
   "counter", "prescriptions", "medicines", "patients", "reports", "sync", NULL
 };
 
-/* The workspace's page @name, or NULL while it is not built yet. */
 static GtkWidget *
 built_page (Fixture *f, const gchar *name)
 {
-  g_autofree gchar *slot = g_strdup_printf ("%s_slot", name);
-
-  return adw_bin_get_child (ADW_BIN (child (f->window, PT_TYPE_WINDOW, slot)));
+  return pt_ui_test_built_page (f->window, name);
 }
 
 static guint
@@ -403,13 +256,7 @@ n_built_pages (Fixture *f)
 static void
 sign_in_as_owner (Fixture *f)
 {
-  GtkWidget *signin = child (f->window, PT_TYPE_WINDOW, "signin_page");
-  GType type = G_TYPE_FROM_INSTANCE (signin);
-
-  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "email_row")), OWNER);
-  gtk_editable_set_text (GTK_EDITABLE (child (signin, type, "password_row")), PASSWORD);
-  g_signal_emit_by_name (child (signin, type, "sign_in_button"), "clicked");
-  g_assert_true (wait_for (at_workspace, f, WAIT_MS));
+  pt_ui_test_sign_in (f->window, OWNER, PASSWORD);
 }
 
 static void
@@ -424,7 +271,7 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   fill_and_connect (f, TENANT);
   g_assert_true (gtk_widget_get_visible (welcome_child (f, "connect_cancel_button")));
   g_assert_true (gtk_widget_get_visible (bar));
-  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (connect_idle, f, WAIT_MS));
   g_signal_handler_disconnect (bar, handler);
   /* Where it really stopped: the page being saved when Stop came ends. */
   p.stopped_at = gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar));
@@ -439,12 +286,12 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   g_assert_false (gtk_widget_get_sensitive (welcome_child (f, "tenant_row")));
 
   /* Closing the app keeps what arrived; opening it again offers Continue. */
-  close_window (f);
+  pt_ui_test_close_window (&f->window);
   stopped_count = local_medicines (f->dir);
   g_test_message ("%" G_GINT64_FORMAT " medicines kept after Stop", stopped_count);
   g_assert_cmpint (stopped_count, >, 0);
   g_assert_cmpint (stopped_count, <, SEED_MEDICINES);
-  open_window (f);
+  f->window = pt_ui_test_open_window (f->dir);
   g_assert_cmpstr (main_part (f), ==, "welcome");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (welcome_child (f, "stack"))), ==, "connect");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (welcome_child (f, "connect_button"))), ==, "C_ontinue");
@@ -460,7 +307,7 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   handler = g_signal_connect (bar, "notify::fraction", G_CALLBACK (fraction_cb), &p);
   g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
   g_assert_cmpfloat (fabs (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) - p.stopped_at), <, 1e-9);
-  g_assert_true (wait_for (at_signin, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for_main_part (f->window, "signin"));
   g_signal_handler_disconnect (bar, handler);
   g_test_message ("lowest progress after Continue: %.3f (stopped at %.3f)", p.lowest_after, p.stopped_at);
   if (p.lowest_after > 0)
@@ -475,7 +322,7 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
   g_assert_nonnull (built_page (f, "counter"));
   g_assert_cmpuint (n_built_pages (f), ==, 1);
   g_assert_cmpint (local_medicines (f->dir), ==, f->n_medicines);
-  g_assert_true (wait_for (indicator_online, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (indicator_online, f, WAIT_MS));
   host = g_strdup (mongosim_fixture_get_host (f->sim));
   {
     GtkWidget *sync, *server;
@@ -487,9 +334,9 @@ test_connect_stop_continue_reaches_sign_in (Fixture *f, gconstpointer data)
     sync = built_page (f, "sync");
     g_assert_nonnull (sync);
     g_assert_cmpuint (n_built_pages (f), ==, 2);
-    server = child (sync, G_TYPE_FROM_INSTANCE (sync), "server_row");
+    server = pt_ui_test_child (sync, "server_row");
     g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (server)), ==, host);
-    screenshot (f, "sync-connected");
+    pt_ui_test_screenshot (f->window, "sync-connected");
   }
 }
 
@@ -497,7 +344,7 @@ static void
 test_connect_unknown_organisation_is_refused (Fixture *f, gconstpointer data)
 {
   fill_and_connect (f, OTHER_TENANT);
-  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (connect_idle, f, WAIT_MS));
   g_test_message ("refused: %s", connect_message (f));
   g_assert_cmpstr (main_part (f), ==, "welcome");
   g_assert_true (gtk_widget_has_css_class (welcome_child (f, "connect_message"), "error"));
@@ -517,10 +364,10 @@ test_connect_encrypted_tenant_needs_the_key_file (Fixture *f, gconstpointer data
   g_autoptr(GError) error = NULL;
   g_autofree gchar *not_a_key = g_strdup_printf ("%s-not-a-key.txt", f->dir);
   g_autofree gchar *key_copy = NULL;
-  PtWelcomePage *page = PT_WELCOME_PAGE (welcome (f));
+  PtWelcomePage *page = PT_WELCOME_PAGE (pt_ui_test_child (f->window, "welcome_page"));
 
   fill_and_connect (f, TENANT);
-  g_assert_true (wait_for (connect_idle, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for (connect_idle, f, WAIT_MS));
   g_test_message ("without key: %s", connect_message (f));
   g_assert_true (g_str_has_prefix (connect_message (f), "Your pharmacy encrypts patient records, and no "
                                                           "encryption key file was chosen."));
@@ -539,7 +386,7 @@ test_connect_encrypted_tenant_needs_the_key_file (Fixture *f, gconstpointer data
   g_assert_no_error (error);
   g_assert_true (gtk_widget_get_visible (welcome_child (f, "key_clear_button")));
   g_signal_emit_by_name (welcome_child (f, "connect_button"), "clicked");
-  g_assert_true (wait_for (at_signin, f, WAIT_MS));
+  g_assert_true (pt_ui_test_wait_for_main_part (f->window, "signin"));
   /* The counter keeps its own copy, as `connect --key-file` does. */
   key_copy = pt_sync_crypt_key_path (f->dir, TENANT);
   g_assert_true (g_file_test (key_copy, G_FILE_TEST_EXISTS));
@@ -559,12 +406,7 @@ test_connect_checks_fields_first (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  pt_register_resource ();
-  /* The app icon, as GtkApplication finds it under its resource path. */
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/pharmatrack/Desktop/icons");
+  pt_ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/welcome/connect-checks-fields-before-connecting", Fixture, NULL,
               setup, test_connect_checks_fields_first, teardown);
