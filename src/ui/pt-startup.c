@@ -4,6 +4,8 @@
 
 #include "pt-startup.h"
 
+#include <time.h>
+
 #define MAX_MARKS 48
 
 static PtStartupMark marks[MAX_MARKS];
@@ -13,10 +15,14 @@ static gboolean finished;
 void
 pt_startup_mark (const gchar *phase)
 {
+  struct timespec cpu = { 0 };
+
   if (finished || n_marks == MAX_MARKS)
     return;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
   marks[n_marks].phase = phase;
   marks[n_marks].usec = g_get_monotonic_time ();
+  marks[n_marks].cpu_usec = (gint64) cpu.tv_sec * G_USEC_PER_SEC + cpu.tv_nsec / 1000;
   n_marks++;
 }
 

@@ -12,6 +12,9 @@ typedef struct
 {
   const gchar *phase;   /* a static string */
   gint64       usec;    /* g_get_monotonic_time () */
+  gint64       cpu_usec; /* CPU time of the process so far, all threads
+                          * (the GL rasteriser's too): the machine's load
+                          * does not inflate it */
 } PtStartupMark;
 
 /* Records @phase (a static string) now, unless the first frame was
