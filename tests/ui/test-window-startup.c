@@ -15,6 +15,7 @@
 #include "pt-signin-page.h"
 #include "pt-startup.h"
 #include "pt-store.h"
+#include "pt-ui-test-util.h"
 #include "pt-ui-util.h"
 #include "pt-window-private.h"
 
@@ -275,6 +276,46 @@ test_sync_starts_after_the_first_frame (Fixture *f,
   g_assert_nonnull (window->sync_engine);
 }
 
+/* The header's two menus get their popovers when first opened, with
+ * their items. */
+static void
+test_header_menus_built_on_first_open (Fixture *f,
+                                       gconstpointer data)
+{
+  GtkMenuButton *buttons[] = {
+    GTK_MENU_BUTTON (window_child (f, "primary_menu_button")),
+    GTK_MENU_BUTTON (window_child (f, "user_button")),
+  };
+  const gchar *first_items[] = { "_Preferences", "_Switch User…" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+  pt_ui_test_sign_in (f->window, PT_DEMO_OWNER_EMAIL, PT_DEMO_PASSWORD);
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkPopover *popover;
+      GMenuModel *model;
+      g_autofree gchar *label = NULL;
+
+      /* Still nothing when the workspace shows … */
+      g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+      g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (buttons[i])));
+      /* … the menu when opened (a click, F10 for the main menu). */
+      gtk_menu_button_popup (buttons[i]);
+      popover = gtk_menu_button_get_popover (buttons[i]);
+      g_assert_true (GTK_IS_POPOVER_MENU (popover));
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+      model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+      g_assert_nonnull (model);
+      /* The first section's first item. */
+      model = g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION);
+      g_assert_true (g_menu_model_get_item_attribute (model, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+      g_object_unref (model);
+      g_assert_cmpstr (label, ==, first_items[i]);
+      gtk_menu_button_popdown (buttons[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -288,6 +329,8 @@ main (int    argc,
               setup, test_first_frame_is_the_sign_in_screen, teardown);
   g_test_add ("/ui/window/shortcuts-window-built-on-first-use", Fixture, NULL,
               setup, test_shortcuts_window_built_on_first_use, teardown);
+  g_test_add ("/ui/window/header-menus-built-on-first-open", Fixture, NULL,
+              setup, test_header_menus_built_on_first_open, teardown);
   g_test_add ("/ui/window/sync-starts-after-the-first-frame", Fixture, "server",
               setup, test_sync_starts_after_the_first_frame, teardown);
   return g_test_run ();
