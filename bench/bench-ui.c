@@ -590,6 +590,60 @@ bench_keystrokes (PtStore *store,
     }
 }
 
+/* ---- Sorted by stock or expiry ------------------------------------------ */
+
+/* What scrolling a list sorted by stock or by nearest expiry costs: the
+ * time to read one page (the row the view asks for) at pages 0, 7, 8, 9
+ * and a deep one.  Once per (query, sort): the first page read makes the
+ * store's ordering of the matches, kept until the next change. */
+static void
+bench_sorted_pages (PtStore *store)
+{
+  static const struct { const gchar *query; const gchar *what; } queries[] = {
+    { NULL, "whole catalogue" },
+    { "a", "search \"a\"" },
+  };
+  static const struct { PtMedicineSort sort; const gchar *what; } sorts[] = {
+    { PT_MEDICINE_SORT_STOCK, "stock" },
+    { PT_MEDICINE_SORT_EXPIRY, "nearest expiry" },
+  };
+  g_autofree gchar *pharmacy = pt_store_get_pharmacy_id (store);
+
+  printf ("\nSorted lists, ms to read the page the view asks for (%u rows a page; the\n"
+          "first read orders every match by the key, the others read that ordering)\n\n",
+          PT_MEDICINE_LIST_PAGE_SIZE);
+  printf ("| %-34s | %8s | %8s | %8s | %8s | %8s | %8s |\n",
+          "list", "items", "page 0", "page 7", "page 8", "page 9", "deep");
+  printf ("|------------------------------------|---------:|---------:|---------:|---------:|---------:|---------:|\n");
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    for (guint s = 0; s < G_N_ELEMENTS (sorts); s++)
+      {
+        g_autoptr(PtMedicineListModel) model = pt_medicine_list_model_new (store);
+        g_autofree gchar *what = g_strdup_printf ("%s by %s", queries[q].what, sorts[s].what);
+        guint pages[] = { 0, 7, 8, 9, 0 };
+        guint n;
+
+        pt_medicine_list_model_set_pharmacy_id (model, pharmacy);
+        pt_medicine_list_model_set_sort (model, sorts[s].sort, FALSE);
+        pt_medicine_list_model_set_query (model, queries[q].query);
+        n = g_list_model_get_n_items (G_LIST_MODEL (model));
+        pages[4] = n / PT_MEDICINE_LIST_PAGE_SIZE / 2;
+        printf ("| %-34s | %8u |", what, n);
+        for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+          {
+            guint position = pages[i] * PT_MEDICINE_LIST_PAGE_SIZE;
+            gdouble t0 = now_ms ();
+            g_autoptr(GObject) item = position < n ? g_list_model_get_item (G_LIST_MODEL (model), position) : NULL;
+
+            if (item == NULL)
+              printf (" %8s |", "—");
+            else
+              printf (" %8.1f |", now_ms () - t0);
+          }
+        printf ("\n");
+      }
+}
+
 /* ---- Main --------------------------------------------------------------- */
 
 static void
@@ -717,6 +771,8 @@ main (int    argc,
       printf ("  %-12s letter %u  %6u items  total %7.2f  count %6.2f  first page %7.2f\n",
               k->text, k->position, k->n_items, k->total, k->count, k->page);
     }
+
+  bench_sorted_pages (store);
 
   /* 1. Start-up to the first frame. */
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
