@@ -398,14 +398,21 @@ open_data_dir (PtWindow *self)
 {
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean exists;
 
   pt_welcome_page_set_data_dir (self->welcome_page, self->data_dir);
-  if (!pt_store_exists (self->data_dir))
+  /* The application opened it ahead, on a thread, while GTK started. */
+  if (!pt_startup_open_store_finish (self->data_dir, &exists, &store, &error))
+    {
+      exists = pt_store_exists (self->data_dir);
+      if (exists)
+        store = pt_store_open (self->data_dir, &error);
+    }
+  if (!exists)
     {
       show_part (self, "welcome");
       return;
     }
-  store = pt_store_open (self->data_dir, &error);
   pt_startup_mark ("store opened");
   if (store == NULL)
     {
