@@ -444,6 +444,90 @@ test_once_corrects_a_wrong_outbox_length (void)
   sync_test_rmdir (dir);
 }
 
+/* Two medicines cannot share a barcode in the cloud (setup-atlas's
+ * unique index per tenant).  The web dashboard gave medicine 2 a barcode;
+ * offline, this counter gave the same barcode to medicine 1.  That edit is
+ * refused for good: `sync --once` says so in one line and exits 1, the
+ * edit is kept here and listed with the server's words, the rest of the
+ * queue goes through, and it is not sent again and again.  Once the
+ * barcode is corrected, it is sent and the counter agrees with the cloud.
+ * (It once stayed queued for ever: "1 change is still waiting to be
+ * sent", sent again every round.) */
+static void
+test_once_refuses_an_edit_that_takes_another_records_barcode (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  mongoc_client_t *web = sync_test_client (uri);
+  g_autofree gchar *m1 = NULL, *m2 = NULL, *m3 = NULL, *b1 = NULL, *b3 = NULL;
+  g_autoptr(bson_t) on_server = NULL;
+  g_autoptr(GPtrArray) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  PtSyncQuarantined *q;
+  SyncTestRun r;
+
+  r = sync_test_admin (uri, "setup-atlas", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  m1 = sync_test_put_medicine (store, "Paracetamol 500 mg", 250);
+  m2 = sync_test_put_medicine (store, "Ibuprofen 200 mg", 380);
+  m3 = sync_test_put_medicine (store, "Cetirizine 10 mg", 199);
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000012\"}");
+  sync_test_update (store, "medicines", m2, "{\"barcode\": \"5000000000029\"}");
+  sync_test_sync_ok (dir, uri);
+
+  sync_test_foreign_update (web, "medicines", m2, "{\"barcode\": \"5000000000036\"}",
+                            g_get_real_time () / 1000 + 1000);
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000036\"}");
+  sync_test_update (store, "medicines", m3, "{\"price\": 209}");
+
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("exit %d, stderr: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_str_has_prefix (r.err, "pharmatrack-admin: The cloud refused 1 change made here; "));
+  g_assert_cmpint (strlen (r.err), ==, strcspn (r.err, "\n") + 1);    /* one line */
+  sync_test_run_clear (&r);
+
+  /* Kept here, listed with the server's words, out of the queue. */
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, 0);
+  b1 = sync_test_get_string (store, "medicines", m1, "barcode");
+  g_assert_cmpstr (b1, ==, "5000000000036");
+  refused = pt_store_sync_list_quarantined (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (refused->len, ==, 1);
+  q = g_ptr_array_index (refused, 0);
+  g_test_message ("refused: %s %s: %d %s", q->collection, q->document_id, q->server_code, q->server_message);
+  g_assert_cmpstr (q->collection, ==, "medicines");
+  g_assert_cmpstr (q->document_id, ==, m1);
+  g_assert_cmpint (q->server_code, ==, 11000);
+  g_assert_nonnull (strstr (q->server_message, "duplicate key"));
+  /* The cloud: medicine 1 as it was, the other edit landed. */
+  on_server = sync_test_server_get (web, "medicines", m1);
+  g_assert_cmpstr (pt_bson_get_string (on_server, "barcode"), ==, "5000000000012");
+  g_clear_pointer (&on_server, bson_destroy);
+  on_server = sync_test_server_get (web, "medicines", m3);
+  g_assert_cmpint (pt_bson_get_int (on_server, "price", 0), ==, 209);
+  g_clear_pointer (&on_server, bson_destroy);
+
+  /* Corrected: sent, agreed, nothing refused any more. */
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000043\"}");
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("after the correction: exit %d, stderr: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  g_assert_cmpint (pt_store_sync_count_quarantined (store), ==, 0);
+  on_server = sync_test_server_get (web, "medicines", m1);
+  g_assert_cmpstr (pt_bson_get_string (on_server, "barcode"), ==, "5000000000043");
+  b3 = sync_test_get_string (store, "medicines", m2, "barcode");
+  g_assert_cmpstr (b3, ==, "5000000000036");
+
+  mongoc_client_destroy (web);
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -454,6 +538,8 @@ main (int argc, char **argv)
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/once-corrects-a-wrong-outbox-length",
                    test_once_corrects_a_wrong_outbox_length);
+  g_test_add_func ("/sync/cli/once-refuses-an-edit-that-takes-another-records-barcode",
+                   test_once_refuses_an_edit_that_takes_another_records_barcode);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
   g_test_add_func ("/sync/cli/other-process-leaves-this-process-store-sound",
                    test_other_process_leaves_this_process_store_sound);
