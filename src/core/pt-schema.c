@@ -307,9 +307,11 @@ static const PtField movement_fields[] = {
   COMMON_TAIL,
   /* No index on the batch, the branch or the kind: no query looks
    * movements up by them (a batch's stock is the batch_stock cache), and
-   * every index is one more page written by each dispense. */
+   * every index is one more page written by each dispense.  The medicine
+   * is indexed with the kind and time by the store
+   * (stock_movements_medicine_kind_at: its dispenses of the last days). */
   OID ("batchId", N_("Batch"), R | M),
-  OID ("medicineId", N_("Medicine"), R | I | M),
+  OID ("medicineId", N_("Medicine"), R | M),
   OID ("pharmacyId", N_("Pharmacy"), R | M),
   INTF ("quantity", N_("Quantity"), R | SG | M, -QTY_MAX, QTY_MAX, PT_FORMAT_NONZERO),
   ENUM ("kind", N_("Movement kind"), R | M, movement_values),

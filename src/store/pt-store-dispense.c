@@ -150,7 +150,10 @@ matching_allergy (const bson_t *patient,
 }
 
 /* Same medicine dispensed to the same patient (on another, not cancelled
- * prescription) since @since. */
+ * prescription) since @since.  Driven by the medicine's dispenses since
+ * then (stock_movements_medicine_kind_at: a few days of one medicine), not by
+ * the patient's prescriptions (years of history for a regular patient,
+ * each read with its movements). */
 static gboolean
 dispensed_recently (PtStore     *self,
                     const gchar *medicine_id,
@@ -164,11 +167,11 @@ dispensed_recently (PtStore     *self,
   if (patient_id == NULL)
     return FALSE;
   stmt = _pt_store_prepare (self,
-                            "SELECT 1 FROM prescriptions p INDEXED BY prescriptions_patient_id "
-                            "JOIN stock_movements m INDEXED BY stock_movements_prescription_id "
-                            "ON m.prescription_id = p.id WHERE p.patient_id = ?1 "
-                            "AND p.id != ?2 AND p.status != 'cancelled' AND p.deleted = 0 "
-                            "AND m.medicine_id = ?3 AND m.kind = 'dispense' AND m.at >= ?4 "
+                            "SELECT 1 FROM stock_movements m INDEXED BY stock_movements_medicine_kind_at "
+                            "JOIN prescriptions p ON p.id = m.prescription_id "
+                            "WHERE m.medicine_id = ?3 AND m.kind = 'dispense' AND m.at >= ?4 "
+                            "AND m.prescription_id != ?2 AND p.patient_id = ?1 "
+                            "AND p.status != 'cancelled' AND p.deleted = 0 "
                             "LIMIT 1", NULL);
   if (stmt == NULL)
     return FALSE;

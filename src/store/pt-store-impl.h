@@ -68,6 +68,7 @@ struct _PtStore
   gchar        bulk_stamp[PT_HLC_STAMP_LEN + 1];
 
   gint         busy_ms;          /* the busy timeout */
+  gint         wal_pages;        /* WAL pages after this connection's last commit */
   guint64      lock_waits;       /* begins that found the lock taken */
 };
 

@@ -72,11 +72,16 @@ void      _pt_store_set_busy_timeout (PtStore *self,
  * another connection and had to wait.  For tests. */
 guint64   _pt_store_get_lock_waits   (PtStore *self);
 
-/* WAL checkpoints (pt-store-checkpoint.c): a commit that takes the WAL
- * past PT_STORE_WAL_SOFT_PAGES hands a PASSIVE checkpoint to a worker
- * thread; past PT_STORE_WAL_HARD_PAGES it checkpoints inline. */
+/* WAL checkpoints (pt-store-checkpoint.c): a worker thread checkpoints
+ * PASSIVE once the store had no commit for PT_STORE_WAL_IDLE_MS, or, for
+ * bulk work (big commits), every PT_STORE_WAL_SOFT_PAGES of growth; past
+ * PT_STORE_WAL_HARD_PAGES the committing connection checkpoints inline.
+ * The WAL file is kept at most PT_STORE_WAL_LIMIT_BYTES long (the hard
+ * bound's frames of 4 KiB pages) when it starts again. */
+#define PT_STORE_WAL_IDLE_MS    100
 #define PT_STORE_WAL_SOFT_PAGES 1000
 #define PT_STORE_WAL_HARD_PAGES 8000
+#define PT_STORE_WAL_LIMIT_BYTES ((gint64) PT_STORE_WAL_HARD_PAGES * (4096 + 24) + 32)
 /* Waits until no checkpoint is queued or running; FALSE on timeout. */
 gboolean  _pt_store_checkpoints_wait (guint     timeout_ms);
 /* Checkpoints run by the worker and inline so far, in this process. */

@@ -71,6 +71,10 @@ static const struct
    * stock and expiry columns need, without reading the documents. */
   { "medicines", "medicines_catalogue", "deleted, name, id" },
   { "medicines", "medicines_by_price", "deleted, price, name" },
+  /* A medicine's movements by kind and time: whether it was dispensed to
+   * the patient in the last days (a week of one medicine's dispenses, not
+   * a patient's whole history), and its ledger. */
+  { "stock_movements", "stock_movements_medicine_kind_at", "medicine_id, kind, at" },
 };
 
 static gboolean

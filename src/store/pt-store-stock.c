@@ -550,7 +550,7 @@ pt_store_ledger (PtStore     *self,
   g_return_val_if_fail (PT_IS_STORE (self), NULL);
 
   stmt = _pt_store_prepare (self,
-                            "SELECT doc FROM stock_movements INDEXED BY stock_movements_medicine_id "
+                            "SELECT doc FROM stock_movements INDEXED BY stock_movements_medicine_kind_at "
                             "WHERE medicine_id = ?1 "
                             "AND (?2 IS NULL OR pharmacy_id = ?2) AND deleted = 0 "
                             "ORDER BY at DESC, id DESC LIMIT ?3", error);

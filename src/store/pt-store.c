@@ -303,6 +303,8 @@ open_connection (PtStore  *self,
 {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   g_autofree gchar *last_stamp = NULL;
+  g_autofree gchar *journal_limit = g_strdup_printf ("PRAGMA journal_size_limit = %" G_GINT64_FORMAT,
+                                                     PT_STORE_WAL_LIMIT_BYTES);
   int rc;
 
   if (create)
@@ -324,9 +326,10 @@ open_connection (PtStore  *self,
       || !_pt_store_exec (self, "PRAGMA foreign_keys = ON", error)
       || !_pt_store_exec (self, "PRAGMA temp_store = MEMORY", error)
       || !_pt_store_exec (self, "PRAGMA cache_size = -16384", error)
-      /* A WAL that grew during a big import shrinks back after the next
-       * checkpoint. */
-      || !_pt_store_exec (self, "PRAGMA journal_size_limit = 8388608", error))
+      /* A WAL that grew during a big import shrinks back to the hard
+       * bound's length when it starts again — not shorter: commits then
+       * write over the allocated file instead of growing it again. */
+      || !_pt_store_exec (self, journal_limit, error))
     return FALSE;
   _pt_store_install_checkpointer (self);
 

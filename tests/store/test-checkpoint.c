@@ -1,5 +1,6 @@
 /* test-checkpoint.c: the counter's commits do not checkpoint the WAL
- * themselves; a worker thread does, and the WAL stays bounded. */
+ * themselves; a worker thread does at the counter's pauses, the WAL file
+ * is then written again from its beginning, and it stays bounded. */
 #define G_LOG_DOMAIN "pt-test"
 #include "config.h"
 
@@ -59,8 +60,9 @@ test_commits_leave_checkpoint_to_worker (PtTestFixture *fx,
                   background1 - background0, inline1 - inline0, db0, db1);
   g_assert_cmpuint (inline1, ==, inline0);
   g_assert_cmpuint (background1, >, background0);
-  /* The worker copied the committed pages into the database file. */
-  g_assert_cmpint (db1, >, db0 + 50 * 4096);
+  /* The worker copied the committed pages into the database file: at
+   * least every patient's notes. */
+  g_assert_cmpint (db1, >, db0 + (gint64) commits * 1500);
   g_assert_cmpint (pt_store_count (fx->store, "patients"), ==, commits);
   g_assert_cmpint (pt_test_query_int (fx->store, "SELECT count(*) FROM pragma_integrity_check "
                                                  "WHERE integrity_check <> 'ok'"), ==, 0);
@@ -100,6 +102,97 @@ test_huge_commit_checkpoints_inline (PtTestFixture *fx,
   g_assert_cmpint (done, ==, log);
 }
 
+static gchar *
+put_patient (PtStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(bson_t) patient = BCON_NEW ("firstName", BCON_UTF8 ("Grace"),
+                                        "lastName", BCON_UTF8 ("Hopper"));
+  gchar *id = pt_store_put (store, "patients", patient, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  return id;
+}
+
+/* A pause at the counter: the worker copies the WAL into the database
+ * file, and the next commits write the WAL file again from its beginning
+ * (over what is already allocated: it does not grow) instead of appending
+ * to it. */
+static void
+test_pause_then_wal_written_from_start (PtTestFixture *fx,
+                                        gconstpointer  data)
+{
+  const gchar *db_path = sqlite3_db_filename (_pt_store_get_db (fx->store), "main");
+  g_autofree gchar *wal_path = g_strconcat (db_path, "-wal", NULL);
+  guint64 background0, background1, inline0, inline1;
+  gint64 wal_before, wal_after;
+  int log = -1, done = -1;
+
+  (void) data;
+  g_assert_true (_pt_store_checkpoints_wait (30000));
+  for (guint i = 0; i < 45; i++)
+    g_free (put_patient (fx->store));
+  /* The pause. */
+  g_assert_true (_pt_store_checkpoints_wait (30000));
+  _pt_store_checkpoint_counts (&background0, &inline0);
+  wal_before = file_size (wal_path);
+
+  /* Fewer commits again: had the WAL not been wholly copied at the
+   * pause, they would have been appended to it. */
+  for (guint i = 0; i < 30; i++)
+    g_free (put_patient (fx->store));
+  wal_after = file_size (wal_path);
+  g_test_message ("WAL file %" G_GINT64_FORMAT " bytes after the pause, %" G_GINT64_FORMAT
+                  " after 30 more commits", wal_before, wal_after);
+  g_assert_cmpint (wal_before, >, 30 * 4096);
+  g_assert_cmpint (wal_after, ==, wal_before);
+
+  /* The second burst is checkpointed at the next pause too, by the
+   * worker, none inline. */
+  g_assert_true (_pt_store_checkpoints_wait (30000));
+  _pt_store_checkpoint_counts (&background1, &inline1);
+  g_assert_cmpuint (background1, >, background0);
+  g_assert_cmpuint (inline1, ==, inline0);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (_pt_store_get_db (fx->store), NULL,
+                                              SQLITE_CHECKPOINT_PASSIVE, &log, &done),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (done, ==, log);
+  g_assert_cmpint (pt_store_count (fx->store, "patients"), ==, 75);
+}
+
+/* After a commit bigger than the hard bound, the WAL file is cut back to
+ * the bound's length when it starts again — not to nothing: commits then
+ * write over allocated space. */
+static void
+test_wal_file_kept_at_the_bound (PtTestFixture *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *sql = g_strdup_printf (
+    "CREATE TABLE scratch (b BLOB);"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+    "INSERT INTO scratch SELECT randomblob(3900) FROM n", PT_STORE_WAL_HARD_PAGES + 500);
+  const gchar *db_path = sqlite3_db_filename (_pt_store_get_db (fx->store), "main");
+  g_autofree gchar *wal_path = g_strconcat (db_path, "-wal", NULL);
+  gint64 grown, kept;
+
+  (void) data;
+  g_assert_true (_pt_store_begin (fx->store, &error));
+  g_assert_true (_pt_store_exec (fx->store, sql, &error));
+  g_assert_true (_pt_store_commit (fx->store, &error));
+  g_assert_no_error (error);
+  grown = file_size (wal_path);
+  g_assert_cmpint (grown, >, PT_STORE_WAL_LIMIT_BYTES);
+  /* Checkpointed inline by that commit: the next one starts the WAL
+   * again and cuts the file back. */
+  g_free (put_patient (fx->store));
+  kept = file_size (wal_path);
+  g_test_message ("WAL file %" G_GINT64_FORMAT " bytes after the big commit, %" G_GINT64_FORMAT
+                  " after the next", grown, kept);
+  g_assert_cmpint (kept, ==, PT_STORE_WAL_LIMIT_BYTES);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -108,5 +201,10 @@ main (int argc, char **argv)
               pt_test_setup, test_commits_leave_checkpoint_to_worker, pt_test_teardown);
   g_test_add ("/store/checkpoint/huge-commit-checkpoints-inline-wal-bounded", PtTestFixture,
               NULL, pt_test_setup, test_huge_commit_checkpoints_inline, pt_test_teardown);
+  g_test_add ("/store/checkpoint/after-a-pause-wal-written-again-from-its-start", PtTestFixture,
+              NULL, pt_test_setup, test_pause_then_wal_written_from_start, pt_test_teardown);
+  g_test_add ("/store/checkpoint/wal-file-kept-at-the-bound-not-shrunk-to-nothing",
+              PtTestFixture, NULL, pt_test_setup, test_wal_file_kept_at_the_bound,
+              pt_test_teardown);
   return g_test_run ();
 }
