@@ -64,7 +64,8 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
-  /* The latest stamp written in bulk mode, noted in meta at the commit. */
+  /* The latest stamp written in this transaction, noted in meta at its
+   * outermost commit. */
   gchar        bulk_stamp[PT_HLC_STAMP_LEN + 1];
 
   gint         busy_ms;          /* the busy timeout */

@@ -231,7 +231,8 @@ gboolean  _pt_store_meta_set         (PtStore      *self,
                                       GError      **error);
 /* Records @stamp as the clock's high-water mark (in meta "hlc") when it is
  * newer than the one stored, so the clock restarts past it.  Call inside
- * the transaction that stores data carrying @stamp. */
+ * the transaction that stores data carrying @stamp: the latest stamp of
+ * the transaction is written once, at its outermost commit. */
 gboolean  _pt_store_note_stamp       (PtStore      *self,
                                       const gchar  *stamp,
                                       GError      **error);
