@@ -188,6 +188,17 @@ _pt_store_meta_set (PtStore      *self,
   return _pt_store_kv_set (self, "meta", key, value, error);
 }
 
+/* The 64-bit value of a valid stamp (its first 16 hex digits). */
+static gint64
+stamp_value (const gchar *stamp)
+{
+  gchar hex[17];
+
+  memcpy (hex, stamp, 16);
+  hex[16] = '\0';
+  return (gint64) g_ascii_strtoull (hex, NULL, 16);
+}
+
 static gboolean
 write_stamp (PtStore      *self,
              const gchar  *stamp,
@@ -196,16 +207,28 @@ write_stamp (PtStore      *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('hlc', ?1) "
-                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                                  "WHERE excluded.value > meta.value OR meta.value IS NULL",
+  stmt = _pt_store_prepare (self, "INSERT INTO doc_stats (collection, total) VALUES ('"
+                                  PT_STORE_HLC_STATS "', ?1) "
+                                  "ON CONFLICT (collection) DO UPDATE "
+                                  "SET total = max(total, excluded.total)",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, stamp, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 1, stamp_value (stamp));
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   return _pt_store_check_sqlite (self, rc, "note stamp", error);
+}
+
+gchar *
+_pt_store_noted_stamp (PtStore *self)
+{
+  gint64 value = _pt_store_query_int (self, "SELECT total FROM doc_stats WHERE collection = '"
+                                            PT_STORE_HLC_STATS "'", NULL, 0);
+
+  if (value <= 0 || self->device_id == NULL)
+    return NULL;
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x-%s", value, self->device_id);
 }
 
 gboolean
