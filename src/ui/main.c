@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "pt-application.h"
+#include "pt-startup.h"
 
 int
 main (int    argc,
@@ -13,6 +14,7 @@ main (int    argc,
   g_autoptr(PtApplication) app = NULL;
   const gchar *localedir;
 
+  pt_startup_mark ("main");
   setlocale (LC_ALL, "");
   /* PHARMATRACK_LOCALEDIR: catalogues that are not installed, such as
    * <builddir>/po/<lang>/LC_MESSAGES/pharmatrack.mo, so that the app runs

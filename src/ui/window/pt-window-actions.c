@@ -72,6 +72,27 @@ new_prescription_action (GtkWidget   *widget,
   pt_counter_new_prescription (GTK_WIDGET (self->counter_page), self->store, self->pharmacy_id, NULL);
 }
 
+/* Ctrl+? and the primary menu: the shortcuts window, built on first use
+ * (GtkApplication would build it with the window, before its first
+ * frame). */
+static void
+show_help_overlay_action (GtkWidget   *widget,
+                          const gchar *action_name,
+                          GVariant    *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  if (self->help_overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/pharmatrack/Desktop/window/help-overlay.ui");
+
+      self->help_overlay = GTK_WINDOW (g_object_ref (gtk_builder_get_object (builder, "help_overlay")));
+      gtk_window_set_transient_for (self->help_overlay, GTK_WINDOW (self));
+      gtk_window_set_hide_on_close (self->help_overlay, TRUE);
+    }
+  gtk_window_present (self->help_overlay);
+}
+
 static const gchar * const page_names[] = {
   "counter", "prescriptions", "medicines", "patients", "reports", "sync",
 };
@@ -86,6 +107,9 @@ _pt_window_install_actions (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, show_help_overlay_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
+                                       "win.show-help-overlay", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.new-prescription", NULL, new_prescription_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-prescription", NULL);

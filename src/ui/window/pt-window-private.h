@@ -63,6 +63,12 @@ struct _PtWindow
   gulong                engine_status_id;
   gulong                offline_changed_id;
   GCancellable         *secret_cancellable;
+  GtkWindow            *help_overlay;   /* built on first use */
+  /* Until the first frame is on screen the sync engine waits (its
+   * worker, the network monitor and the keyring lookup compete with the
+   * first frame for the CPU and the main thread). */
+  gboolean              first_frame_drawn;
+  gboolean              sync_start_pending;
 };
 
 void _pt_window_install_actions   (PtWindowClass *klass);

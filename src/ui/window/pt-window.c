@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-window-private.h"
+#include "pt-startup.h"
 #include "pt-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -249,7 +250,14 @@ set_store (PtWindow *self,
                                                    G_CALLBACK (committed_cb), self);
   pt_signin_page_set_store (self->signin_page, store);
   _pt_window_configure_pages (self);
-  _pt_window_sync_start (self);
+  if (self->first_frame_drawn)
+    _pt_window_sync_start (self);
+  else
+    {
+      /* Stops an engine of a store opened before, starts after the frame. */
+      _pt_window_sync_stop (self);
+      self->sync_start_pending = TRUE;
+    }
 }
 
 static void
@@ -398,6 +406,7 @@ open_data_dir (PtWindow *self)
       return;
     }
   store = pt_store_open (self->data_dir, &error);
+  pt_startup_mark ("store opened");
   if (store == NULL)
     {
       g_autofree gchar *body = pt_ui_error_sentence (error);
@@ -414,7 +423,9 @@ open_data_dir (PtWindow *self)
       return;
     }
   set_store (self, store);
+  pt_startup_mark ("store set");
   show_signin (self, NULL);
+  pt_startup_mark ("sign-in ready");
 }
 
 static void
@@ -454,6 +465,22 @@ pt_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pt_window_parent_class)->close_request (window);
 }
 
+/* The first frame is on screen (the sign-in screen, usually): now what
+ * it did not need. */
+static void
+first_frame_cb (GtkWindow *window,
+                gpointer   user_data)
+{
+  PtWindow *self = PT_WINDOW (window);
+
+  self->first_frame_drawn = TRUE;
+  if (self->sync_start_pending)
+    {
+      self->sync_start_pending = FALSE;
+      _pt_window_sync_start (self);
+    }
+}
+
 static void
 pt_window_constructed (GObject *object)
 {
@@ -478,6 +505,9 @@ pt_window_dispose (GObject *object)
   if (self->store != NULL && self->committed_id != 0)
     g_clear_signal_handler (&self->committed_id, self->store);
   _pt_window_sync_dispose (self);
+  if (self->help_overlay != NULL)
+    gtk_window_destroy (self->help_overlay);
+  g_clear_object (&self->help_overlay);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
   /* The pages went with their slots. */
   self->counter_page = NULL;
@@ -596,9 +626,13 @@ pt_window_class_init (PtWindowClass *klass)
 static void
 pt_window_init (PtWindow *self)
 {
+  /* The classes are initialised (types, template bytes, actions). */
+  pt_startup_mark ("window class");
   self->recent_emails = g_ptr_array_new_with_free_func (g_free);
   self->settings = pt_ui_settings_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_startup_mark ("template");
+  pt_startup_watch (GTK_WINDOW (self), first_frame_cb, NULL);
 }
 
 PtWindow *
