@@ -524,6 +524,17 @@ bulk_settle (PtSyncSession *s,
                 acked (pushed, op, op->sent);
                 s->pushed_total++;
               }
+            else if (op->kind == OP_REPLACE)
+              {
+                /* A replace never inserts: the value of another unique
+                 * key (barcode, e-mail, number) is another document's.
+                 * Sent again it is refused again, round after round, so
+                 * it is refused for good until one of the two changes. */
+                g_debug ("server refused %s %s: %d %s", coll->name, op->item->row->id,
+                         op->code, op->errmsg);
+                ok = pt_store_sync_quarantine (s->store, coll, op->item->row->id, op->item->row->version,
+                                               op->code, op->errmsg != NULL ? op->errmsg : "", error);
+              }
             else
               op->verify = TRUE;
           }

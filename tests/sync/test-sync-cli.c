@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 #include "pt-store-private.h"
 #include "pt-sync-bson.h"
@@ -444,6 +445,210 @@ test_once_corrects_a_wrong_outbox_length (void)
   sync_test_rmdir (dir);
 }
 
+/* Two medicines cannot share a barcode in the cloud (setup-atlas's
+ * unique index per tenant).  The web dashboard gave medicine 2 a barcode;
+ * offline, this counter gave the same barcode to medicine 1.  That edit is
+ * refused for good: `sync --once` says so in one line and exits 1, the
+ * edit is kept here and listed with the server's words, the rest of the
+ * queue goes through, and it is not sent again and again.  Once the
+ * barcode is corrected, it is sent and the counter agrees with the cloud.
+ * (It once stayed queued for ever: "1 change is still waiting to be
+ * sent", sent again every round.) */
+static void
+test_once_refuses_an_edit_that_takes_another_records_barcode (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) store = sync_test_create_tenant (dir);
+  mongoc_client_t *web = sync_test_client (uri);
+  g_autofree gchar *m1 = NULL, *m2 = NULL, *m3 = NULL, *b1 = NULL, *b3 = NULL;
+  g_autoptr(bson_t) on_server = NULL;
+  g_autoptr(GPtrArray) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  PtSyncQuarantined *q;
+  SyncTestRun r;
+
+  r = sync_test_admin (uri, "setup-atlas", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  m1 = sync_test_put_medicine (store, "Paracetamol 500 mg", 250);
+  m2 = sync_test_put_medicine (store, "Ibuprofen 200 mg", 380);
+  m3 = sync_test_put_medicine (store, "Cetirizine 10 mg", 199);
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000012\"}");
+  sync_test_update (store, "medicines", m2, "{\"barcode\": \"5000000000029\"}");
+  sync_test_sync_ok (dir, uri);
+
+  sync_test_foreign_update (web, "medicines", m2, "{\"barcode\": \"5000000000036\"}",
+                            g_get_real_time () / 1000 + 1000);
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000036\"}");
+  sync_test_update (store, "medicines", m3, "{\"price\": 209}");
+
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("exit %d, stderr: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_str_has_prefix (r.err, "pharmatrack-admin: The cloud refused 1 change made here; "));
+  g_assert_cmpint (strlen (r.err), ==, strcspn (r.err, "\n") + 1);    /* one line */
+  sync_test_run_clear (&r);
+
+  /* Kept here, listed with the server's words, out of the queue. */
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, 0);
+  b1 = sync_test_get_string (store, "medicines", m1, "barcode");
+  g_assert_cmpstr (b1, ==, "5000000000036");
+  refused = pt_store_sync_list_quarantined (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (refused->len, ==, 1);
+  q = g_ptr_array_index (refused, 0);
+  g_test_message ("refused: %s %s: %d %s", q->collection, q->document_id, q->server_code, q->server_message);
+  g_assert_cmpstr (q->collection, ==, "medicines");
+  g_assert_cmpstr (q->document_id, ==, m1);
+  g_assert_cmpint (q->server_code, ==, 11000);
+  g_assert_nonnull (strstr (q->server_message, "duplicate key"));
+  /* The cloud: medicine 1 as it was, the other edit landed. */
+  on_server = sync_test_server_get (web, "medicines", m1);
+  g_assert_cmpstr (pt_bson_get_string (on_server, "barcode"), ==, "5000000000012");
+  g_clear_pointer (&on_server, bson_destroy);
+  on_server = sync_test_server_get (web, "medicines", m3);
+  g_assert_cmpint (pt_bson_get_int (on_server, "price", 0), ==, 209);
+  g_clear_pointer (&on_server, bson_destroy);
+
+  /* Corrected: sent, agreed, nothing refused any more. */
+  sync_test_update (store, "medicines", m1, "{\"barcode\": \"5000000000043\"}");
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_test_message ("after the correction: exit %d, stderr: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  g_assert_cmpint (pt_store_sync_count_quarantined (store), ==, 0);
+  on_server = sync_test_server_get (web, "medicines", m1);
+  g_assert_cmpstr (pt_bson_get_string (on_server, "barcode"), ==, "5000000000043");
+  b3 = sync_test_get_string (store, "medicines", m2, "barcode");
+  g_assert_cmpstr (b3, ==, "5000000000036");
+
+  mongoc_client_destroy (web);
+  g_clear_object (&store);
+  sync_test_rmdir (dir);
+}
+
+/* {waitForFailPoint} on mongosim: TRUE once the fail point has been
+ * entered @times times in all, FALSE when @max_ms pass first. */
+static gboolean
+wait_for_fail_point (mongoc_client_t *c,
+                     gint64           times,
+                     gint64           max_ms)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"waitForFailPoint\": \"failCommand\", \"timesEntered\": %"
+                                            G_GINT64_FORMAT ", \"maxTimeMS\": %" G_GINT64_FORMAT "}",
+                                            times, max_ms);
+  bson_t *cmd = sync_test_json (json);
+  bson_t reply;
+  bson_error_t err;
+  gboolean ok = mongoc_client_command_simple (c, "admin", cmd, NULL, &reply, &err);
+
+  if (!ok && err.code != 50)     /* 50: MaxTimeMSExpired */
+    g_error ("waitForFailPoint: %s", err.message);
+  bson_destroy (&reply);
+  bson_destroy (cmd);
+  return ok;
+}
+
+/* The counter keeps working while `sync --once` runs (another process
+ * adds medicines to the same store): the run sends what it finds, and what is made
+ * after its last look is still waiting when it ends.  It then says how
+ * many changes are still waiting, in one line, and exits 1 — the counter
+ * and the cloud do not agree yet; the next run sends them.  Deterministic:
+ * the simulator holds every read of the change stream the run makes after
+ * sending (blockConnection on getMore) and this test adds a medicine the
+ * moment the simulator has one (waitForFailPoint), so every round of the
+ * run ends with a new change queued, until the run gives up. */
+static void
+test_once_says_how_many_changes_are_still_waiting (void)
+{
+  g_autoptr(MongosimFixture) sim = sync_test_server (NULL);
+  const gchar *uri = mongosim_fixture_get_uri (sim);
+  g_autofree gchar *dir = sync_test_mkdtemp ();
+  g_autoptr(PtStore) counter = sync_test_create_tenant (dir);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) once = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *err = NULL, *expected = NULL, *line = NULL;
+  mongoc_client_t *web = sync_test_client (uri);
+  const gchar *argv[] = { sync_cli_admin_path (), "--data-dir", dir, "sync", "--once", "--uri", uri, NULL };
+  gint64 entered, pending, said;
+  bson_t reply;
+  bson_error_t berr;
+  bson_t *cmd;
+  SyncTestRun r;
+
+  sync_test_sync_ok (dir, uri);
+  _pt_store_set_busy_timeout (counter, 20000);
+  cmd = sync_test_json ("{\"configureFailPoint\": \"failCommand\", \"mode\": \"alwaysOn\", "
+                        "\"data\": {\"failCommands\": [\"getMore\"], \"blockConnection\": true, "
+                        "\"blockTimeMS\": 200, \"appName\": \"pharmatrack-desktop\"}}");
+  if (!mongoc_client_command_simple (web, "admin", cmd, NULL, &reply, &berr))
+    g_error ("configureFailPoint: %s", berr.message);
+  entered = pt_bson_get_int (&reply, "count", -1);
+  g_assert_cmpint (entered, >=, 0);
+  bson_destroy (&reply);
+  bson_destroy (cmd);
+
+  g_ptr_array_add (ids, sync_test_put_medicine (counter, "Medicine 0", 100));
+  g_subprocess_launcher_unsetenv (l, "MONGODB_URI");
+  once = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  /* Each read the run makes: a new medicine meanwhile.  Until it ends. */
+  while (g_subprocess_get_identifier (once) != NULL)
+    if (wait_for_fail_point (web, entered + 1, 500))
+      {
+        g_autofree gchar *name = g_strdup_printf ("Medicine %u", ids->len);
+
+        entered++;
+        g_ptr_array_add (ids, sync_test_put_medicine (counter, name, 100 + ids->len));
+      }
+  g_subprocess_communicate_utf8 (once, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u medicines added during the run (%" G_GINT64_FORMAT " reads held); exit %d, stderr: %s",
+                  ids->len, entered, g_subprocess_get_exit_status (once), err);
+
+  /* What was made after the run's last look: its count, in one line.
+   * (A medicine of the run's very last read may be written after that look,
+   * so the store may hold one more than the line says.) */
+  pending = _pt_store_outbox_length (counter);
+  g_assert_true (g_subprocess_get_if_exited (once));
+  g_assert_cmpint (g_subprocess_get_exit_status (once), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "pharmatrack-admin: "));
+  said = g_ascii_strtoll (err + strlen ("pharmatrack-admin: "), NULL, 10);
+  g_test_message ("the line says %" G_GINT64_FORMAT ", the outbox holds %" G_GINT64_FORMAT, said, pending);
+  g_assert_cmpint (said, >, 0);
+  g_assert_cmpint (said, <=, pending);
+  expected = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " change is still waiting to be sent.",
+                                           "%" G_GINT64_FORMAT " changes are still waiting to be sent.", said),
+                              said);
+  line = g_strconcat ("pharmatrack-admin: ", expected, "\n", NULL);
+  g_assert_cmpstr (err, ==, line);
+  /* Everything but those is in the cloud already. */
+  g_assert_cmpint (sync_test_server_count (web, "medicines", NULL), <, ids->len);
+  g_assert_cmpint (sync_test_server_count (web, "medicines", NULL), >, 0);
+
+  /* The next run, undisturbed, sends them and agrees. */
+  sync_test_server_command (web, "admin", "{\"configureFailPoint\": \"failCommand\", \"mode\": \"off\"}");
+  r = sync_test_admin (uri, "--data-dir", dir, "sync", "--once", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  sync_test_run_clear (&r);
+  g_assert_cmpint (_pt_store_outbox_length (counter), ==, 0);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(bson_t) doc = sync_test_server_get (web, "medicines", g_ptr_array_index (ids, i));
+
+      g_assert_nonnull (doc);
+    }
+
+  mongoc_client_destroy (web);
+  g_clear_object (&counter);
+  sync_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -454,6 +659,10 @@ main (int argc, char **argv)
                    test_status_counts_local_changes_without_sync);
   g_test_add_func ("/sync/cli/once-corrects-a-wrong-outbox-length",
                    test_once_corrects_a_wrong_outbox_length);
+  g_test_add_func ("/sync/cli/once-refuses-an-edit-that-takes-another-records-barcode",
+                   test_once_refuses_an_edit_that_takes_another_records_barcode);
+  g_test_add_func ("/sync/cli/once-says-how-many-changes-are-still-waiting",
+                   test_once_says_how_many_changes_are_still_waiting);
   g_test_add_func ("/sync/cli/connect-killed-half-way-continues", test_connect_killed_half_way_continues);
   g_test_add_func ("/sync/cli/other-process-leaves-this-process-store-sound",
                    test_other_process_leaves_this_process_store_sound);
