@@ -290,8 +290,11 @@ static const PtField prescription_fields[] = {
   DOC ("prescriber", N_("Prescriber"), 0, prescriber_fields),
   OID ("pharmacyId", N_("Pharmacy"), R | I),
   ARRAY_DOC ("items", N_("Items"), 0, rx_item_fields, 1, 200),
+  /* A column (the queue filters on it), no index: no query looks
+   * prescriptions up by status alone (the queue reads the branch's), and
+   * a dispense moved the entry between two of its pages. */
   { .name = "status", .label = N_("Status"), .type = PT_FIELD_ENUM,
-    .flags = R | I, .merge = PT_MERGE_WORKFLOW,
+    .flags = R, .merge = PT_MERGE_WORKFLOW,
     .enum_values = rx_status_values },
   STR ("notes", N_("Notes"), 0, 0, NOTE_MAX),
   DOC ("billing", N_("Billing"), 0, billing_fields),

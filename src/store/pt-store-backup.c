@@ -180,7 +180,7 @@ pt_store_restore (const gchar *data_dir,
         }
       /* This device keeps its identity and its clock never goes back. */
       device_id = g_strdup (existing->device_id);
-      hlc = _pt_store_meta_get (existing, "hlc");
+      hlc = _pt_store_noted_stamp (existing);
       target = g_strdup (existing->path);
       g_clear_object (&existing);
     }
@@ -229,14 +229,27 @@ pt_store_restore (const gchar *data_dir,
           sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
           rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (dest);
         }
-      if (rc == SQLITE_OK && hlc != NULL)
+      if (rc == SQLITE_OK && hlc != NULL && version < 6)
         {
+          /* An older backup keeps the mark in meta; its migration to
+           * version 6 at the reopen below moves it. */
           sqlite3_reset (stmt);
           sqlite3_bind_text (stmt, 1, "hlc", -1, SQLITE_STATIC);
           sqlite3_bind_text (stmt, 2, hlc, -1, SQLITE_STATIC);
           rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (dest);
         }
       sqlite3_finalize (stmt);
+      if (rc == SQLITE_OK && hlc != NULL && version >= 6)
+        {
+          g_autofree gchar *mark = g_strndup (hlc, 16);
+          g_autofree gchar *sql = g_strdup_printf (
+            "INSERT INTO doc_stats (collection, total) VALUES ('" PT_STORE_HLC_STATS "', %"
+            G_GINT64_FORMAT ") ON CONFLICT (collection) DO UPDATE "
+            "SET total = max(total, excluded.total)",
+            (gint64) g_ascii_strtoull (mark, NULL, 16));
+
+          rc = sqlite3_exec (dest, sql, NULL, NULL, NULL);
+        }
       rc = sqlite3_exec (dest, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK
            ? rc : sqlite3_errcode (dest);
     }

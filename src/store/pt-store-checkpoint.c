@@ -8,8 +8,9 @@
  * checkpoint to one worker thread with its own connection, which runs it
  * PASSIVE (it never waits for, nor blocks, a reader or the writer).
  *
- * When: counter-sized commits (a dispense writes about twenty pages) are
- * checkpointed once the store has been idle for PT_STORE_WAL_IDLE_MS — a
+ * When: past PT_STORE_WAL_SOFT_PAGES, counter-sized commits (a dispense
+ * writes about twenty pages) are checkpointed once the store has been
+ * idle for PT_STORE_WAL_IDLE_MS — a
  * checkpoint's sync of the database file then competes with no commit's
  * sync, and once the WAL is wholly copied the next commit writes it again
  * from its beginning, over a part of the file that is already allocated
@@ -164,11 +165,13 @@ queue_job (const gchar *path,
   g_thread_pool_push (pool, job, NULL);
 }
 
-/* Every commit: notes its time; bulk work asks for a checkpoint at once,
- * once per PT_STORE_WAL_SOFT_PAGES of growth (while commits keep coming
- * the WAL cannot start again from the beginning, and a checkpoint after
- * every commit would sync the database file at every commit); a
- * counter-sized commit asks for one at the next pause. */
+/* Every commit: notes its time.  Past PT_STORE_WAL_SOFT_PAGES, bulk work
+ * asks for a checkpoint at once, once per PT_STORE_WAL_SOFT_PAGES of
+ * growth (while commits keep coming the WAL cannot start again from the
+ * beginning); a counter-sized commit asks for one at the next pause.  Not
+ * sooner: the commit that starts the WAL again also writes and syncs its
+ * header (a second fdatasync), and a checkpoint syncs the database file —
+ * once per thousand pages, not after every dispense. */
 static void
 note_commit (const gchar *path,
              guint        pages,
@@ -202,7 +205,7 @@ note_commit (const gchar *path,
           queue_job (path, TRUE);
         }
     }
-  else if (!bulk)
+  else if (!bulk && pages >= PT_STORE_WAL_SOFT_PAGES)
     queue_job (path, FALSE);
   g_mutex_unlock (&lock);
 }

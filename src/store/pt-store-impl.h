@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 /* The doc_stats row of the outbox (schema 5): live = entries, total =
  * the last seq handed out.  Not a collection: status does not list it. */
 #define PT_STORE_OUTBOX_STATS "outbox"
+/* The doc_stats row that keeps the clock's high-water mark (schema 6):
+ * total = the 64-bit value of the latest stamp noted.  doc_stats' page is
+ * written by every mutation anyway (meta's was one page more). */
+#define PT_STORE_HLC_STATS "hlc"
 
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
@@ -64,7 +68,8 @@ struct _PtStore
   /* Search entries held back in bulk mode: PtCollectionInfo * →
    * (rowid → GPtrArray of texts), written at the outermost commit. */
   GHashTable  *fts_pending;
-  /* The latest stamp written in bulk mode, noted in meta at the commit. */
+  /* The latest stamp written in this transaction, noted in meta at its
+   * outermost commit. */
   gchar        bulk_stamp[PT_HLC_STAMP_LEN + 1];
 
   gint         busy_ms;          /* the busy timeout */

@@ -188,51 +188,79 @@ _pt_store_meta_set (PtStore      *self,
   return _pt_store_kv_set (self, "meta", key, value, error);
 }
 
-gboolean
-_pt_store_note_stamp (PtStore      *self,
-                      const gchar  *stamp,
-                      GError      **error)
+/* The 64-bit value of a valid stamp (its first 16 hex digits). */
+static gint64
+stamp_value (const gchar *stamp)
+{
+  gchar hex[17];
+
+  memcpy (hex, stamp, 16);
+  hex[16] = '\0';
+  return (gint64) g_ascii_strtoull (hex, NULL, 16);
+}
+
+static gboolean
+write_stamp (PtStore      *self,
+             const gchar  *stamp,
+             GError      **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
-  if (stamp == NULL || !pt_hlc_stamp_is_valid (stamp))
-    return TRUE;
-  if (self->bulk && self->tx_depth > 0)
-    {
-      /* A bulk load notes the latest stamp once, at its commit
-       * (_pt_store_flush_stamp), not once per document. */
-      if (strcmp (stamp, self->bulk_stamp) > 0)
-        g_strlcpy (self->bulk_stamp, stamp, sizeof self->bulk_stamp);
-      return TRUE;
-    }
-  stmt = _pt_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('hlc', ?1) "
-                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                                  "WHERE excluded.value > meta.value OR meta.value IS NULL",
+  stmt = _pt_store_prepare (self, "INSERT INTO doc_stats (collection, total) VALUES ('"
+                                  PT_STORE_HLC_STATS "', ?1) "
+                                  "ON CONFLICT (collection) DO UPDATE "
+                                  "SET total = max(total, excluded.total)",
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, stamp, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 1, stamp_value (stamp));
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   return _pt_store_check_sqlite (self, rc, "note stamp", error);
 }
 
+gchar *
+_pt_store_noted_stamp (PtStore *self)
+{
+  gint64 value = _pt_store_query_int (self, "SELECT total FROM doc_stats WHERE collection = '"
+                                            PT_STORE_HLC_STATS "'", NULL, 0);
+
+  if (value <= 0 || self->device_id == NULL)
+    return NULL;
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x-%s", value, self->device_id);
+}
+
+gboolean
+_pt_store_note_stamp (PtStore      *self,
+                      const gchar  *stamp,
+                      GError      **error)
+{
+  if (stamp == NULL || !pt_hlc_stamp_is_valid (stamp))
+    return TRUE;
+  if (self->tx_depth > 0)
+    {
+      /* Noted once, at the outermost commit (_pt_store_flush_stamp), with
+       * the latest stamp of the transaction: a dispense stamps three
+       * documents.  A stamp of a level that was rolled back may be
+       * noted too: the clock then restarts a little further on, never
+       * behind. */
+      if (strcmp (stamp, self->bulk_stamp) > 0)
+        g_strlcpy (self->bulk_stamp, stamp, sizeof self->bulk_stamp);
+      return TRUE;
+    }
+  return write_stamp (self, stamp, error);
+}
 
 gboolean
 _pt_store_flush_stamp (PtStore  *self,
                        GError  **error)
 {
   gchar stamp[sizeof self->bulk_stamp];
-  gboolean bulk = self->bulk;
-  gboolean ok;
 
   if (self->bulk_stamp[0] == '\0')
     return TRUE;
   memcpy (stamp, self->bulk_stamp, sizeof stamp);
   self->bulk_stamp[0] = '\0';
-  self->bulk = FALSE;
-  ok = _pt_store_note_stamp (self, stamp, error);
-  self->bulk = bulk;
-  return ok;
+  return write_stamp (self, stamp, error);
 }

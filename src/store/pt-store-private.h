@@ -229,12 +229,17 @@ gboolean  _pt_store_meta_set         (PtStore      *self,
                                       const gchar  *key,
                                       const gchar  *value,
                                       GError      **error);
-/* Records @stamp as the clock's high-water mark (in meta "hlc") when it is
- * newer than the one stored, so the clock restarts past it.  Call inside
- * the transaction that stores data carrying @stamp. */
+/* Records @stamp as the clock's high-water mark (in doc_stats "hlc")
+ * when it is newer than the one stored, so the clock restarts past it.
+ * Call inside the transaction that stores data carrying @stamp: the
+ * latest stamp of the transaction is written once, at its outermost
+ * commit. */
 gboolean  _pt_store_note_stamp       (PtStore      *self,
                                       const gchar  *stamp,
                                       GError      **error);
+/* The high-water mark noted so far, as a stamp of this device; NULL when
+ * none was. */
+gchar    *_pt_store_noted_stamp      (PtStore      *self);
 
 /* ---- Derived data ------------------------------------------------------- */
 

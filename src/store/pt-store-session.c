@@ -244,7 +244,8 @@ pt_store_get_status (PtStore *self,
   status->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   stmt = _pt_store_prepare (self, "SELECT collection, live, bytes FROM doc_stats "
-                                  "WHERE collection != '" PT_STORE_OUTBOX_STATS "'", error);
+                                  "WHERE collection NOT IN ('" PT_STORE_OUTBOX_STATS "', '"
+                                  PT_STORE_HLC_STATS "')", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

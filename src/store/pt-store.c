@@ -370,7 +370,7 @@ open_connection (PtStore  *self,
   /* One clock per device per process (DESIGN §4): the GUI's connection
    * and the sync worker's never issue the same stamp. */
   self->clock = pt_hlc_get_for_device (self->device_id);
-  last_stamp = _pt_store_meta_get (self, "hlc");
+  last_stamp = _pt_store_noted_stamp (self);
   if (last_stamp != NULL)
     pt_hlc_restore (self->clock, last_stamp);
   _pt_store_load_tenant (self);

@@ -19,6 +19,7 @@ test_backup_then_restore (PtTestFixture *fx,
   g_autofree gchar *partial = g_strconcat (backup, ".partial", NULL);
   g_autoptr(bson_t) gone = NULL;
   g_autoptr(bson_t) back = NULL;
+  g_autofree gchar *ahead = NULL;
 
   g_free (pt_test_receive (fx->store, kept, NULL, "K1", 100, 12));
   g_assert_true (pt_store_backup (fx->store, backup, &error));
@@ -32,6 +33,19 @@ test_backup_then_restore (PtTestFixture *fx,
   g_clear_error (&error);
 
   later = pt_test_add_medicine (fx->store, "Added after the backup", NULL, NULL, NULL, 1);
+  /* After the backup this counter saw a stamp an hour ahead (a remote
+   * clock): restoring the older file must not take its clock back. */
+  {
+    g_autoptr(PtRawRow) row = _pt_store_read_row (fx->store, pt_schema_lookup ("medicines"),
+                                                  later, &error);
+
+    g_assert_no_error (error);
+    ahead = g_strdup_printf ("%016" G_GINT64_MODIFIER "x-%s",
+                             (pt_hlc_stamp_time_ms (row->version) + 3600 * 1000) << 16, device);
+    g_assert_true (_pt_store_begin (fx->store, &error));
+    g_assert_true (_pt_store_note_stamp (fx->store, ahead, &error));
+    g_assert_true (_pt_store_commit (fx->store, &error));
+  }
   g_clear_object (&fx->store);
 
   g_assert_true (pt_store_restore (fx->dir, backup, &error));
@@ -43,8 +57,20 @@ test_backup_then_restore (PtTestFixture *fx,
   gone = pt_store_get (fx->store, "medicines", later, NULL);
   g_assert_null (gone);
   g_assert_cmpint (pt_store_stock_on_hand (fx->store, kept, NULL), ==, 12);
-  /* This counter keeps its identity. */
+  /* This counter keeps its identity, and its clock goes on past the
+   * stamp it saw after the backup. */
   g_assert_cmpstr (pt_store_get_device_id (fx->store), ==, device);
+  {
+    g_autoptr(bson_t) change = BCON_NEW ("price", BCON_INT64 (260));
+    g_autoptr(PtRawRow) row = NULL;
+
+    pt_store_act_as_system (fx->store);
+    g_assert_true (pt_store_update (fx->store, "medicines", kept, change, &error));
+    g_assert_no_error (error);
+    row = _pt_store_read_row (fx->store, pt_schema_lookup ("medicines"), kept, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (pt_hlc_stamp_compare (row->version, ahead), >, 0);
+  }
   g_assert_cmpint (pt_test_query_int (fx->store, "SELECT count(*) FROM pragma_integrity_check "
                                                  "WHERE integrity_check != 'ok'"), ==, 0);
 }

@@ -252,8 +252,11 @@ derived_tables (Snapshot *s)
   sqlite3 *db = _pt_store_get_db (s->store);
   sqlite3_stmt *stmt = NULL;
 
+  /* The clock's row is checked on its own (two loads stamp at different
+   * times). */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT collection, live, total, bytes FROM doc_stats "
-                                           "ORDER BY collection", -1, &stmt, NULL), ==, SQLITE_OK);
+                                           "WHERE collection != 'hlc' ORDER BY collection", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_string_append_printf (out, "stats %s %lld %lld %lld\n", sqlite3_column_text (stmt, 0),
                             (long long) sqlite3_column_int64 (stmt, 1),
@@ -343,7 +346,7 @@ test_bulk_same_data (void)
   /* …noted the clock's latest stamp (once per chunk, not per document),
    * so a reopened store never stamps below what it wrote… */
   {
-    g_autofree gchar *hlc = _pt_store_meta_get (b.store, "hlc");
+    g_autofree gchar *hlc = _pt_store_noted_stamp (b.store);
     sqlite3_stmt *stmt = NULL;
 
     g_assert_cmpint (sqlite3_prepare_v2 (_pt_store_get_db (b.store),

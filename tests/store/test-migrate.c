@@ -546,6 +546,107 @@ test_v4_outbox_keeps_entries_and_order (void)
   pt_test_rmdir (dir);
 }
 
+/* A version-5 file (the clock's high-water mark in meta 'hlc', an index
+ * on prescriptions.status, the ledger's plain medicine index) as version
+ * 6: the mark moves to doc_stats and the clock still restarts past it,
+ * the queued outbox entries keep their order, numbers and count, the
+ * status does not show the clock's row as a collection, and the indexes
+ * a dispense no longer needs are gone. */
+static void
+test_v5_clock_mark_moves_outbox_kept (void)
+{
+  g_autofree gchar *dir = pt_test_mkdtemp ();
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(PtStoreStatus) st = NULL;
+  g_autofree gchar *noted = NULL;
+  g_autofree gchar *future = NULL;
+  g_autofree gchar *downgrade = NULL;
+  g_autofree gchar *patient = NULL;
+  g_autoptr(PtRawRow) row = NULL;
+  PtDemoOptions options = { 20, 6, 8, 12 };
+
+  store = pt_demo_create_store (dir, &options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  noted = _pt_store_noted_stamp (store);
+  g_assert_nonnull (noted);
+  /* A mark an hour ahead (a remote clock seen ahead), kept as version 5
+   * kept it. */
+  future = g_strdup_printf ("%016" G_GINT64_MODIFIER "x-%s",
+                            (pt_hlc_stamp_time_ms (noted) + 3600 * 1000) << 16,
+                            pt_store_get_device_id (store));
+  downgrade = g_strdup_printf ("DELETE FROM doc_stats WHERE collection = 'hlc';"
+                               "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc', '%s');"
+                               "UPDATE meta SET value = 'version 5' WHERE key = 'registry_ddl';"
+                               "DROP INDEX stock_movements_medicine_kind_at;"
+                               "CREATE INDEX prescriptions_status ON prescriptions (status);"
+                               "CREATE INDEX stock_movements_medicine_id "
+                               "  ON stock_movements (medicine_id);"
+                               "PRAGMA user_version = 5", future);
+  g_assert_true (_pt_store_begin (store, &error));
+  g_assert_true (_pt_store_exec (store, downgrade, &error));
+  g_assert_true (_pt_store_commit (store, &error));
+  g_assert_no_error (error);
+  before = _pt_store_outbox_list (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->len, >, 100);
+  g_clear_object (&store);
+
+  store = pt_store_open (dir, &error);
+  g_assert_no_error (error);
+  pt_store_act_as_system (store);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, 6);
+  g_assert_null (_pt_store_meta_get (store, "hlc"));
+  g_clear_pointer (&noted, g_free);
+  noted = _pt_store_noted_stamp (store);
+  g_assert_cmpstr (noted, ==, future);
+
+  after = _pt_store_outbox_list (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    {
+      PtOutboxEntry *a = before->pdata[i], *b = after->pdata[i];
+
+      g_assert_cmpint (a->seq, ==, b->seq);
+      g_assert_cmpstr (a->collection, ==, b->collection);
+      g_assert_cmpstr (a->doc_id, ==, b->doc_id);
+      g_assert_cmpint (a->queued_at, ==, b->queued_at);
+    }
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, before->len);
+  st = pt_store_get_status (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (st->outbox_length, ==, before->len);
+  g_assert_false (g_hash_table_contains (st->counts, "hlc"));
+  g_assert_false (g_hash_table_contains (st->counts, "outbox"));
+  g_assert_true (g_hash_table_contains (st->counts, "prescriptions"));
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                             "('prescriptions_status', "
+                                             "'stock_movements_medicine_id')"), ==, 0);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                             "'stock_movements_medicine_kind_at'"), ==, 1);
+
+  /* A new document: stamped past the mark, queued after every entry,
+   * and the mark follows it. */
+  patient = pt_test_add_patient (store, "Ines", "Moreau", NULL, NULL, NULL);
+  row = _pt_store_read_row (store, pt_schema_lookup ("patients"), patient, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_hlc_stamp_compare (row->version, future), >, 0);
+  g_clear_pointer (&noted, g_free);
+  noted = _pt_store_noted_stamp (store);
+  g_assert_cmpint (pt_hlc_stamp_compare (noted, row->version), >=, 0);
+  g_assert_cmpint (_pt_store_outbox_length (store), ==, before->len + 2);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT min(seq) FROM outbox WHERE seq > "
+                                             "(SELECT max(seq) FROM outbox) - 2"), ==,
+                   ((PtOutboxEntry *) before->pdata[before->len - 1])->seq + 1);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM pragma_integrity_check "
+                                             "WHERE integrity_check <> 'ok'"), ==, 0);
+  g_clear_object (&store);
+  pt_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -557,5 +658,7 @@ main (int argc, char **argv)
                    test_v2_bases_migrate_same_bases);
   g_test_add_func ("/store/migrate/v4-outbox-keeps-entries-order-and-numbering",
                    test_v4_outbox_keeps_entries_and_order);
+  g_test_add_func ("/store/migrate/v5-clock-mark-moves-outbox-and-numbering-kept",
+                   test_v5_clock_mark_moves_outbox_kept);
   return g_test_run ();
 }
