@@ -157,13 +157,21 @@ typedef struct
 {
   gchar   *collection;
   gchar   *document_id;
-  gint     server_code;          /* the server's error code, e.g. 121 */
+  gint     server_code;          /* the server's error code, e.g. 121; 0:
+                                    refused here (the message is ours);
+                                    -1: refused by the driver (too large) */
   gchar   *server_message;       /* the server's own words */
   gint64   at_ms;
 } PtSyncQuarantined;
 
 void pt_sync_quarantined_free (PtSyncQuarantined *q);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSyncQuarantined, pt_sync_quarantined_free)
+
+/* What staff read about @q: why the cloud refused it and what to do, in a
+ * sentence (a barcode, e-mail address or prescription number another
+ * record holds is named).  The server's own words stay in
+ * q->server_message, for the log and support. */
+gchar *pt_sync_quarantined_describe (const PtSyncQuarantined *q);
 
 /* A document of this tenant in the cloud whose encrypted fields this
  * counter cannot decrypt (damaged bytes, or a key the pharmacy does not

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pt-sync"
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 #include <mongoc/mongoc.h>
 #include "pt-sync-engine.h"
@@ -218,4 +219,74 @@ pt_sync_error_set_tenant_not_found (GError     **error,
                  "database. Check the tenant id with your administrator, and that "
                  "the connection address names the right database."),
                tenant_id);
+}
+
+/* The value of @field in a duplicate-key message's "dup key: { …, field:
+ * "value" }", or NULL. */
+static gchar *
+dup_key_value (const gchar *message,
+               const gchar *field)
+{
+  const gchar *key = message != NULL ? strstr (message, "dup key:") : NULL;
+  g_autofree gchar *needle = g_strdup_printf (" %s: \"", field);
+  const gchar *start, *end;
+
+  if (key == NULL || (start = strstr (key, needle)) == NULL)
+    return NULL;
+  start += strlen (needle);
+  end = strchr (start, '"');
+  return end != NULL && end > start ? g_strndup (start, end - start) : NULL;
+}
+
+gchar *
+pt_sync_quarantined_describe (const PtSyncQuarantined *q)
+{
+  g_autofree gchar *value = NULL;
+
+  g_return_val_if_fail (q != NULL, NULL);
+
+  /* Refused on this computer: the message is already a sentence of ours. */
+  if (q->server_code == 0 && q->server_message != NULL && *q->server_message != '\0')
+    return g_strdup (q->server_message);
+
+  g_debug ("refused by the server: %s %s: %d %s", q->collection, q->document_id, q->server_code,
+           q->server_message != NULL ? q->server_message : "");
+  switch (pt_sync_error_classify_code (q->server_code))
+    {
+    case PT_SYNC_FAILURE_DUPLICATE:
+      if (q->server_message != NULL && strstr (q->server_message, "another tenant") != NULL)
+        return g_strdup (_("Its identifier is already used in the cloud by a record of another "
+                           "organisation, so it cannot be sent. Send the log to your support."));
+      if ((value = dup_key_value (q->server_message, "barcode")) != NULL)
+        return g_strdup_printf (_("Another medicine in the cloud already has the barcode %s. Correct "
+                                  "the barcode of one of the two; this change is then sent again."),
+                                value);
+      if ((value = dup_key_value (q->server_message, "email")) != NULL)
+        return g_strdup_printf (_("Another user in the cloud already has the e-mail address %s. "
+                                  "Correct the address of one of the two; this change is then sent "
+                                  "again."), value);
+      if ((value = dup_key_value (q->server_message, "number")) != NULL)
+        return g_strdup_printf (_("Another prescription in the cloud already has the number %s. "
+                                  "Correct the number of one of the two; this change is then sent "
+                                  "again."), value);
+      return g_strdup (_("Another record in the cloud already has a value that must be unique "
+                         "(a barcode, an e-mail address or a number). Correct it; this change is "
+                         "then sent again."));
+    case PT_SYNC_FAILURE_REJECTED:
+      if (q->server_code == 10334 || q->server_code == 17419)
+        break;
+      return g_strdup (_("The cloud’s rules for this kind of record refuse it. Correct the record; "
+                         "this change is then sent again. If it is refused again, ask your "
+                         "administrator to check the cloud’s validation rules."));
+    default:
+      if (q->server_code > 0)
+        return g_strdup_printf (_("The cloud refused this change for good (error %d). Correct the "
+                                  "record; this change is then sent again. If it is refused again, "
+                                  "send the log to your support."), q->server_code);
+      break;
+    }
+  /* Too large for the server, or refused by the driver before sending
+   * (-1; a document is checked for its size there). */
+  return g_strdup (_("This record is too large for the cloud. Shorten its longest texts; this "
+                     "change is then sent again."));
 }

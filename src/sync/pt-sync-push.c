@@ -497,7 +497,7 @@ bulk_settle (PtSyncSession *s,
           {
             if (op->code == -1)
               ok = pt_store_sync_quarantine (s->store, coll, op->item->row->id, op->item->row->version,
-                                             0, op->errmsg, error);
+                                             -1, op->errmsg, error);
             else
               g_array_append_val (pushed, ((PtSyncPushed) { op->item, op->item->row->base }));
             continue;

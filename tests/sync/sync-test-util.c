@@ -113,19 +113,9 @@ sync_test_receive (PtStore     *store,
                    const gchar *medicine_id,
                    PtQuantity   quantity)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree gchar *lot = g_strdup_printf ("LOT-%u", g_test_rand_int_range (1000, 9999));
-  PtReceipt r = {
-    .medicine_id = medicine_id,
-    .lot_number = lot,
-    .expiry_date = g_get_real_time () / 1000 + (gint64) 400 * 24 * 3600 * 1000,
-    .quantity = quantity,
-    .cost_price = 100,
-  };
-  gchar *batch = pt_store_receive_stock (store, &r, &error);
 
-  g_assert_no_error (error);
-  return batch;
+  return pt_test_receive (store, medicine_id, NULL, lot, 400, quantity);
 }
 
 gchar *

@@ -504,6 +504,12 @@ test_once_refuses_an_edit_that_takes_another_records_barcode (void)
   g_assert_cmpstr (q->document_id, ==, m1);
   g_assert_cmpint (q->server_code, ==, 11000);
   g_assert_nonnull (strstr (q->server_message, "duplicate key"));
+  {
+    g_autofree gchar *why = pt_sync_quarantined_describe (q);
+
+    /* What the Sync page says: the barcode, and what to do. */
+    g_assert_nonnull (strstr (why, "Another medicine in the cloud already has the barcode 5000000000036."));
+  }
   /* The cloud: medicine 1 as it was, the other edit landed. */
   on_server = sync_test_server_get (web, "medicines", m1);
   g_assert_cmpstr (pt_bson_get_string (on_server, "barcode"), ==, "5000000000012");

@@ -195,6 +195,49 @@ test_unreadable_summary_groups_by_record_and_cause (void)
                                  "damaged. Ask your administrator to restore it in the cloud.");
 }
 
+/* Writes the cloud refused for good are listed on the Sync page with a
+ * sentence that says why and what to do — the barcode, e-mail address or
+ * number another record holds is named — never the server's raw words. */
+static void
+test_refused_changes_say_what_to_do (void)
+{
+  static const struct { gint code; const gchar *message; const gchar *says; } cases[] = {
+    { 11000, "E11000 duplicate key error collection: pharmatrack.medicines index: "
+             "tenantId_1_barcode_1_unique dup key: { tenantId: ObjectId('65a00000000000000000a001'), "
+             "barcode: \"5000000000036\" }",
+      "Another medicine in the cloud already has the barcode 5000000000036. Correct the barcode" },
+    { 11000, "E11000 duplicate key error collection: pharmatrack.users index: tenantId_1_email_1 "
+             "dup key: { tenantId: ObjectId('65a00000000000000000a001'), email: \"ada@example.org\" }",
+      "Another user in the cloud already has the e-mail address ada@example.org." },
+    { 11000, "E11000 duplicate key error collection: pharmatrack.prescriptions index: "
+             "tenantId_1_number_1 dup key: { tenantId: ObjectId('65a00000000000000000a001'), "
+             "number: \"7D82N-000001\" }",
+      "Another prescription in the cloud already has the number 7D82N-000001." },
+    { 11000, "E11000 duplicate key error (_id used by another tenant)",
+      "already used in the cloud by a record of another organisation" },
+    { 11000, "E11000 duplicate key error", "already has a value that must be unique" },
+    { 121, "Document failed validation", "The cloud’s rules for this kind of record refuse it." },
+    { 10334, "BSONObjectTooLarge", "This record is too large for the cloud." },
+    { -1, "Document 0 is too large for the cluster.", "This record is too large for the cloud." },
+    { 4242, "something new", "The cloud refused this change for good (error 4242)." },
+    { 0, "This change cannot be sent: the cloud copy of this record cannot be decrypted.",
+      "This change cannot be sent: the cloud copy of this record cannot be decrypted." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtSyncQuarantined q = { (gchar *) "medicines", (gchar *) "65a0000000000000000000aa", cases[i].code,
+                              (gchar *) cases[i].message, 0 };
+      g_autofree gchar *said = pt_sync_quarantined_describe (&q);
+
+      g_test_message ("%d: %s", cases[i].code, said);
+      g_assert_nonnull (strstr (said, cases[i].says));
+      g_assert_null (strstr (said, "E11000"));
+      g_assert_null (strstr (said, "dup key"));
+      g_assert_null (strstr (said, "BSON"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -203,6 +246,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/sync/errors/say-what-to-do-without-driver-text", test_errors_say_what_to_do);
   g_test_add_func ("/sync/errors/tenant-not-found-names-the-tenant", test_tenant_not_found_names_the_tenant);
+  g_test_add_func ("/sync/errors/refused-changes-say-what-to-do", test_refused_changes_say_what_to_do);
   g_test_add_func ("/sync/backoff/grows-with-jitter-and-caps-at-a-minute", test_backoff_grows_with_jitter_and_caps_at_a_minute);
   g_test_add_func ("/sync/uri/password-is-redacted", test_uri_password_is_redacted);
   g_test_add_func ("/sync/unreadable/summary-groups-by-record-and-cause",

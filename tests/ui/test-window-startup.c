@@ -15,6 +15,7 @@
 #include "pt-signin-page.h"
 #include "pt-startup.h"
 #include "pt-store.h"
+#include "pt-ui-test-util.h"
 #include "pt-ui-util.h"
 #include "pt-window-private.h"
 
@@ -108,6 +109,8 @@ window_drawn (Fixture *f)
   return PT_WINDOW (f->window)->first_frame_drawn;
 }
 
+static void open_window (Fixture *f);
+
 /* A counter with a server: an address nothing listens on (the engine
  * starts and backs off; no password, so no keyring lookup). */
 #define SERVER_URI "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200"
@@ -122,6 +125,13 @@ setup (Fixture *f,
 
   f->dir = g_dir_make_tmp ("pt-window-startup-XXXXXX", &error);
   g_assert_no_error (error);
+  if (g_strcmp0 (data, "ahead-empty") == 0)
+    {
+      /* A first run: nothing in the data dir. */
+      pt_startup_open_store_begin (f->dir);
+      open_window (f);
+      return;
+    }
   g_test_message ("demo store in %s (seed %" G_GUINT64_FORMAT ")", f->dir, options.seed);
   store = pt_demo_create_store (f->dir, &options, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -130,9 +140,17 @@ setup (Fixture *f,
       g_assert_true (pt_store_set_setting (store, PT_UI_SERVER_URI_KEY, SERVER_URI, &error));
       g_assert_no_error (error);
     }
-  /* The window opens the store itself, as at start-up. */
+  /* The window opens the store itself, as at start-up, or takes it from
+   * the thread that opened it ahead (as PtApplication starts it). */
   g_clear_object (&store);
+  if (g_strcmp0 (data, "ahead") == 0)
+    pt_startup_open_store_begin (f->dir);
+  open_window (f);
+}
 
+static void
+open_window (Fixture *f)
+{
   f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
   g_object_ref_sink (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
@@ -275,6 +293,72 @@ test_sync_starts_after_the_first_frame (Fixture *f,
   g_assert_nonnull (window->sync_engine);
 }
 
+/* The header's two menus get their popovers when first opened, with
+ * their items. */
+static void
+test_header_menus_built_on_first_open (Fixture *f,
+                                       gconstpointer data)
+{
+  GtkMenuButton *buttons[] = {
+    GTK_MENU_BUTTON (window_child (f, "primary_menu_button")),
+    GTK_MENU_BUTTON (window_child (f, "user_button")),
+  };
+  const gchar *first_items[] = { "_Preferences", "_Switch User…" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+  pt_ui_test_sign_in (f->window, PT_DEMO_OWNER_EMAIL, PT_DEMO_PASSWORD);
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkPopover *popover;
+      GMenuModel *model;
+      g_autofree gchar *label = NULL;
+
+      /* Still nothing when the workspace shows … */
+      g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+      g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (buttons[i])));
+      /* … the menu when opened (a click, F10 for the main menu). */
+      gtk_menu_button_popup (buttons[i]);
+      popover = gtk_menu_button_get_popover (buttons[i]);
+      g_assert_true (GTK_IS_POPOVER_MENU (popover));
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+      model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+      g_assert_nonnull (model);
+      /* The first section's first item. */
+      model = g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION);
+      g_assert_true (g_menu_model_get_item_attribute (model, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+      g_object_unref (model);
+      g_assert_cmpstr (label, ==, first_items[i]);
+      gtk_menu_button_popdown (buttons[i]);
+    }
+}
+
+/* PtApplication opens the store on a thread while GTK starts: the window
+ * takes that store (nothing is opened twice) and shows its sign-in. */
+static void
+test_store_opened_ahead_is_the_windows (Fixture *f,
+                                        gconstpointer data)
+{
+  g_autoptr(PtStore) again = NULL;
+  gboolean exists = FALSE;
+
+  g_assert_cmpstr (pt_ui_test_main_part (f->window), ==, "signin");
+  g_assert_nonnull (pt_window_get_store (PT_WINDOW (f->window)));
+  g_assert_cmpstr (pt_store_get_data_dir (pt_window_get_store (PT_WINDOW (f->window))), ==, f->dir);
+  /* Taken: nothing is left waiting for that folder. */
+  g_assert_false (pt_startup_open_store_finish (f->dir, &exists, &again, NULL));
+  g_assert_null (again);
+}
+
+/* Opened ahead on a first run: no store there, the welcome page. */
+static void
+test_no_store_ahead_shows_welcome (Fixture *f,
+                                   gconstpointer data)
+{
+  g_assert_cmpstr (pt_ui_test_main_part (f->window), ==, "welcome");
+  g_assert_null (pt_window_get_store (PT_WINDOW (f->window)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -288,7 +372,13 @@ main (int    argc,
               setup, test_first_frame_is_the_sign_in_screen, teardown);
   g_test_add ("/ui/window/shortcuts-window-built-on-first-use", Fixture, NULL,
               setup, test_shortcuts_window_built_on_first_use, teardown);
+  g_test_add ("/ui/window/header-menus-built-on-first-open", Fixture, NULL,
+              setup, test_header_menus_built_on_first_open, teardown);
   g_test_add ("/ui/window/sync-starts-after-the-first-frame", Fixture, "server",
               setup, test_sync_starts_after_the_first_frame, teardown);
+  g_test_add ("/ui/window/store-opened-ahead-is-the-windows", Fixture, "ahead",
+              setup, test_store_opened_ahead_is_the_windows, teardown);
+  g_test_add ("/ui/window/first-run-opened-ahead-shows-welcome", Fixture, "ahead-empty",
+              setup, test_no_store_ahead_shows_welcome, teardown);
   return g_test_run ();
 }

@@ -197,10 +197,12 @@ refresh_engine_lists (PtSyncPage *self)
       PtSyncQuarantined *q = g_ptr_array_index (quarantined, i);
       GtkWidget *row = adw_action_row_new ();
       g_autofree gchar *title = g_strdup_printf ("%s %s", q->collection, q->document_id);
+      g_autofree gchar *why = pt_sync_quarantined_describe (q);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), q->server_message);
+      /* What to do, in a sentence; the server's own words go to the log. */
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), why);
       gtk_list_box_append (self->quarantine_list, row);
     }
 }
