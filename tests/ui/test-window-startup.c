@@ -19,10 +19,6 @@
 #include "pt-ui-util.h"
 #include "pt-window-private.h"
 
-#define WAIT_MS 30000
-
-void pt_register_resource (void);
-
 typedef struct
 {
   gchar     *dir;
@@ -44,42 +40,18 @@ rmdir_tree (const gchar *dir)
   g_rmdir (dir);
 }
 
-/* Iterates the main context until @cond holds, at most WAIT_MS. */
 static gboolean
 wait_for (gboolean (*cond) (Fixture *f),
           Fixture  *f)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-
-  while (!cond (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return cond (f);
-      g_main_context_iteration (NULL, FALSE);
-      if (!g_main_context_pending (NULL))
-        g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-child (GtkWidget   *widget,
-       const gchar *name)
-{
-  GObject *obj = gtk_widget_get_template_child (widget, G_TYPE_FROM_INSTANCE (widget), name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
+  return pt_ui_test_wait_for ((PtUiTestCondition) cond, f, PT_UI_TEST_WAIT_MS);
 }
 
 static GtkWidget *
 window_child (Fixture     *f,
               const gchar *name)
 {
-  GObject *obj = gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
+  return pt_ui_test_child (f->window, name);
 }
 
 /* The shortcuts windows that exist now. */
@@ -164,14 +136,7 @@ static void
 teardown (Fixture *f,
           gconstpointer data)
 {
-  /* GTK 4.8 warns when a focused entry is destroyed with its window. */
-  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  pt_ui_test_close_window (&f->window);
   rmdir_tree (f->dir);
   g_free (f->dir);
 }
@@ -199,9 +164,9 @@ test_first_frame_is_the_sign_in_screen (Fixture *f,
     "realized", "mapped", "frame: layout", "frame: paint", "frame",
   };
   GtkWidget *signin = window_child (f, "signin_page");
-  GtkWidget *email = child (signin, "email_row");
+  GtkWidget *email = pt_ui_test_child (signin, "email_row");
   GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->window));
-  GtkWidget *demo_list = child (signin, "demo_list");
+  GtkWidget *demo_list = pt_ui_test_child (signin, "demo_list");
   GtkWidget *row;
   gint64 before = 0;
   guint n_rows = 0;
@@ -363,9 +328,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  pt_register_resource ();
+  pt_ui_test_init (&argc, &argv);
 
   /* First: the start-up marks stop at the process's first frame. */
   g_test_add ("/ui/window/first-frame-is-the-sign-in-screen-ready-to-type", Fixture, NULL,
