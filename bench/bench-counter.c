@@ -16,11 +16,16 @@
  * then --rounds of --dispenses each); the ratio reported is the median of
  * the rounds' p95 ratios, so that two runs can be compared.  It also
  * counts what the statements read from the disk (pages of the store not
- * in the OS's cache; --warm-cache reads the file once first).  Prints
- * figures; never asserts on time.
+ * in the OS's cache; --warm-cache reads the file once first).  With
+ * --preview each timed dispense is preceded, untimed, by the plan the
+ * dispense dialog reads when it opens (pt_store_plan_dispense: the batches
+ * to pick and the warnings), as at the counter, where the pharmacist
+ * presses Dispense only after seeing it.  Prints figures; never asserts
+ * on time.
  *
  *   bench-counter [--dir DIR] [--medicines N] [--movements N] [--dispenses N]
- *                 [--rounds N] [--warmup N] [--gap-ms MS] [--warm-cache] [--census]
+ *                 [--rounds N] [--warmup N] [--gap-ms MS] [--warm-cache] [--preview]
+ *                 [--census]
  *
  * With --dir an existing store there is reused (build once, measure often).
  */
@@ -465,7 +470,7 @@ main (int argc, char **argv)
   g_autofree gchar *store_wal = NULL;
   gint medicines = 100000, movements = 1000000, dispenses = 200, rounds = 7, warmup = 150;
   gint gap_ms = 0, mmap_mb = -1;
-  gboolean own_dir, pages_by_btree = FALSE, warm_cache = FALSE;
+  gboolean own_dir, pages_by_btree = FALSE, warm_cache = FALSE, preview = FALSE;
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GArray) all_dispense = g_array_new (FALSE, FALSE, sizeof (Sample));
   g_autoptr(GArray) all_raw = g_array_new (FALSE, FALSE, sizeof (Sample));
@@ -494,6 +499,9 @@ main (int argc, char **argv)
     { "warm-cache", 0, 0, G_OPTION_ARG_NONE, &warm_cache,
       "First read the store's file once, so that its pages are in the OS's cache (a counter "
       "that has run for a while)", NULL },
+    { "preview", 0, 0, G_OPTION_ARG_NONE, &preview,
+      "Before each timed dispense, read its plan untimed as the dispense dialog does when it "
+      "opens (the pages the pharmacist's screen has already read)", NULL },
     { "census", 0, 0, G_OPTION_ARG_NONE, &pages_by_btree,
       "Then list the pages 20 more dispenses write, per table and index", NULL },
     { NULL },
@@ -594,6 +602,8 @@ main (int argc, char **argv)
   g_print ("dispense commit (one transaction: plan, movements, prescription, audit, outbox) "
            "against a raw 1-row synchronous=FULL commit after each dispense; %s\n",
            gap_ms > 0 ? "a pause between pairs" : "back to back");
+  if (preview)
+    g_print ("  each dispense planned first, untimed, as the dispense dialog does when it opens\n");
   g_print ("  (\"before COMMIT\": statements and reads; \"COMMIT\": WAL write, fdatasync, "
            "WAL hook; \"WAL grew\": the file was appended to, not written over)\n");
   for (gint k = 0; k <= rounds; k++)
@@ -621,6 +631,14 @@ main (int argc, char **argv)
           int written0, written1, unused;
           gdouble a, b;
 
+          if (preview)
+            {
+              g_autoptr(PtDispensePlan) shown = NULL;
+
+              shown = pt_store_plan_dispense (store, rxs->pdata[next_rx], 0, &error);
+              if (shown == NULL)
+                g_error ("dispense dialog's plan: %s", error->message);
+            }
           /* Every warning acknowledged with a reason, as a pharmacist would. */
           sqlite3_db_status (db, SQLITE_DBSTATUS_CACHE_WRITE, &written0, &unused, 0);
           commit_started = 0;
