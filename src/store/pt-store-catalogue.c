@@ -233,10 +233,13 @@ pt_store_catalogue_other_rowids_page (PtStore      *self,
   "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \
   "AND (?2 IS NULL OR s.pharmacy_id = ?2))"
 
+/* The nearest expiry kept per branch in medicine_stock (schema 7; see
+ * PT_STORE_NEAREST_EXPIRY): one row per branch instead of a join over the
+ * medicine's batches, so that sorting the whole catalogue by it reads
+ * 100,000 small rows, not every batch. */
 #define ROW_EXPIRY \
-  "(SELECT min(b.expiry_date) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
-  "WHERE bs.medicine_id = m.id AND bs.quantity > 0 AND b.deleted = 0 " \
-  "AND (?2 IS NULL OR bs.pharmacy_id = ?2))"
+  "(SELECT min(s.nearest_expiry) FROM medicine_stock s WHERE s.medicine_id = m.id " \
+  "AND (?2 IS NULL OR s.pharmacy_id = ?2))"
 
 /* Expired stock on the shelf: batches expired by ?3 (now), which
  * dispensing never sells (the row's sellable stock leaves them out). */

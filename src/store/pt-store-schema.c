@@ -419,6 +419,17 @@ stock_ddl (const PtCollection *movements,
     "WHERE medicine_id = (SELECT medicine_id FROM batch_stock WHERE batch_id = NEW.id) "
     "AND pharmacy_id IS (SELECT pharmacy_id FROM batch_stock WHERE batch_id = NEW.id); "
     "END"));
+  /* A batch that arrives after its movements (sync delivers a branch's
+   * documents in any order after a repair): its stock is already in the
+   * cache, its expiry only now known. */
+  g_ptr_array_add (stmts, g_strdup (
+    "CREATE TRIGGER IF NOT EXISTS pt_batch_expiry_ai AFTER INSERT ON batches "
+    "WHEN EXISTS (SELECT 1 FROM batch_stock WHERE batch_id = NEW.id) BEGIN "
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("medicine_stock.medicine_id", "medicine_stock.pharmacy_id") " "
+    "WHERE medicine_id = (SELECT medicine_id FROM batch_stock WHERE batch_id = NEW.id) "
+    "AND pharmacy_id IS (SELECT pharmacy_id FROM batch_stock WHERE batch_id = NEW.id); "
+    "END"));
 }
 
 static GPtrArray *

@@ -449,6 +449,39 @@ test_nearest_expiry_kept (PtTestFixture *fx,
                                              "'medicine_stock_expiry'"), ==, 1);
 }
 
+/* A batch that reaches this counter after its stock movements (a catch-up
+ * that paged batches before another counter received one, whose movement
+ * then came in the movements' pages): once the batch is there, the
+ * medicine's nearest expiry is its expiry, as the medicines list shows. */
+static void
+test_nearest_expiry_batch_after_its_movements (PtTestFixture *fx,
+                                               gconstpointer  data)
+{
+  PtStore *store = fx->store;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *med = pt_test_add_medicine (store, "Dermilon 1 % cream", "Dermilon", NULL,
+                                                NULL, 480);
+  g_autofree gchar *batch = pt_test_receive (store, med, NULL, "DER-1Y", 30, 6);
+  g_autofree gchar *hold = g_strdup_printf ("CREATE TEMP TABLE held AS SELECT * FROM batches "
+                                            "WHERE id = '%s'; DELETE FROM batches WHERE id = '%s'; "
+                                            "UPDATE medicine_stock SET nearest_expiry = NULL "
+                                            "WHERE medicine_id = '%s';", batch, batch, med);
+  gint64 expiry;
+
+  (void) data;
+  expiry = expiry_of (store, batch);
+  /* The state the movement alone leaves: stock, no batch, no expiry. */
+  g_assert_true (_pt_store_exec (store, hold, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nearest_expiry (store, med), ==, -1);
+  g_assert_cmpint (pt_store_stock_on_hand (store, med, NULL), ==, 6);
+  /* The batch arrives. */
+  g_assert_true (_pt_store_exec (store, "INSERT INTO batches SELECT * FROM held; DROP TABLE held;",
+                                 &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -467,5 +500,7 @@ main (int argc, char **argv)
 
   g_test_add ("/store/ledger/nearest-expiry-follows-receipts-sales-and-batch-edits", PtTestFixture,
               NULL, pt_test_setup, test_nearest_expiry_kept, pt_test_teardown);
+  g_test_add ("/store/ledger/nearest-expiry-of-a-batch-that-arrives-after-its-movements", PtTestFixture,
+              NULL, pt_test_setup, test_nearest_expiry_batch_after_its_movements, pt_test_teardown);
   return g_test_run ();
 }
