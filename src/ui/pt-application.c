@@ -99,6 +99,8 @@ pt_application_startup (GApplication *app)
 
   /* Registered on the session bus (g_application_register). */
   pt_startup_mark ("registered");
+  /* The primary instance opens its store on another core meanwhile. */
+  pt_startup_open_store_begin (self->data_dir);
   /* What the parents' startup does first, done here to time it apart
    * (both are done once; the parents' calls return at once). */
   gtk_init ();
@@ -134,6 +136,19 @@ pt_application_activate (GApplication *app)
       pt_startup_mark ("window built");
     }
   gtk_window_present (window);
+}
+
+static void
+pt_application_shutdown (GApplication *app)
+{
+  PtApplication *self = PT_APPLICATION (app);
+  g_autoptr(PtStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean exists;
+
+  /* A store opened ahead that no window took (it quit before). */
+  pt_startup_open_store_finish (self->data_dir, &exists, &store, &error);
+  G_APPLICATION_CLASS (pt_application_parent_class)->shutdown (app);
 }
 
 static gint
@@ -177,6 +192,7 @@ pt_application_class_init (PtApplicationClass *klass)
   object_class->finalize = pt_application_finalize;
   app_class->startup = pt_application_startup;
   app_class->activate = pt_application_activate;
+  app_class->shutdown = pt_application_shutdown;
   app_class->handle_local_options = pt_application_handle_local_options;
 }
 

@@ -4,6 +4,8 @@
 
 #include "pt-startup.h"
 
+#include <time.h>
+
 #define MAX_MARKS 48
 
 static PtStartupMark marks[MAX_MARKS];
@@ -13,10 +15,14 @@ static gboolean finished;
 void
 pt_startup_mark (const gchar *phase)
 {
+  struct timespec cpu = { 0 };
+
   if (finished || n_marks == MAX_MARKS)
     return;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
   marks[n_marks].phase = phase;
   marks[n_marks].usec = g_get_monotonic_time ();
+  marks[n_marks].cpu_usec = (gint64) cpu.tv_sec * G_USEC_PER_SEC + cpu.tv_nsec / 1000;
   n_marks++;
 }
 
@@ -147,4 +153,62 @@ pt_startup_watch (GtkWindow          *window,
   w->map_id = g_signal_connect_after (window, "map", G_CALLBACK (map_cb), w);
   /* Freed with the window, or after the first frame. */
   g_object_set_data_full (G_OBJECT (window), "pt-startup-watch", w, watch_free);
+}
+
+/* ---- The store, opened ahead -------------------------------------------- */
+
+typedef struct
+{
+  gchar    *dir;
+  GThread  *thread;
+  gboolean  exists;
+  PtStore  *store;
+  GError   *error;
+} Prefetch;
+
+static Prefetch *prefetch;
+
+static gpointer
+open_store_thread (gpointer data)
+{
+  Prefetch *p = data;
+
+  p->exists = pt_store_exists (p->dir);
+  if (p->exists)
+    p->store = pt_store_open (p->dir, &p->error);
+  return NULL;
+}
+
+void
+pt_startup_open_store_begin (const gchar *data_dir)
+{
+  if (prefetch != NULL)
+    return;
+  prefetch = g_new0 (Prefetch, 1);
+  prefetch->dir = pt_store_resolve_data_dir (data_dir);
+  prefetch->thread = g_thread_new ("pt-store-open", open_store_thread, prefetch);
+}
+
+gboolean
+pt_startup_open_store_finish (const gchar  *data_dir,
+                              gboolean     *exists,
+                              PtStore     **store,
+                              GError      **error)
+{
+  g_autofree gchar *dir = pt_store_resolve_data_dir (data_dir);
+  Prefetch *p = prefetch;
+
+  g_return_val_if_fail (exists != NULL && store != NULL, FALSE);
+
+  if (p == NULL || g_strcmp0 (p->dir, dir) != 0)
+    return FALSE;
+  prefetch = NULL;
+  g_thread_join (p->thread);
+  *exists = p->exists;
+  *store = p->store;
+  if (p->error != NULL)
+    g_propagate_error (error, p->error);
+  g_free (p->dir);
+  g_free (p);
+  return TRUE;
 }

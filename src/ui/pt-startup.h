@@ -6,12 +6,17 @@
 
 #include <gtk/gtk.h>
 
+#include "pt-store.h"
+
 G_BEGIN_DECLS
 
 typedef struct
 {
   const gchar *phase;   /* a static string */
   gint64       usec;    /* g_get_monotonic_time () */
+  gint64       cpu_usec; /* CPU time of the process so far, all threads
+                          * (the GL rasteriser's too): the machine's load
+                          * does not inflate it */
 } PtStartupMark;
 
 /* Records @phase (a static string) now, unless the first frame was
@@ -33,5 +38,18 @@ typedef void (*PtStartupFrameFunc) (GtkWindow *window,
 void                 pt_startup_watch     (GtkWindow          *window,
                                            PtStartupFrameFunc  func,
                                            gpointer            user_data);
+
+/* Opens the store of @data_dir (resolved as the window resolves it; NULL:
+ * the default) on a thread of its own, while this one starts the toolkit
+ * (display, GL, style sheets: a few hundred ms on one core). */
+void                 pt_startup_open_store_begin  (const gchar *data_dir);
+/* The store opened ahead for @data_dir, waiting for it if need be: TRUE,
+ * with *@exists (FALSE: no store there yet) and *@store (NULL with @error
+ * set when it could not be opened); FALSE when nothing was opened ahead
+ * for that folder (the caller opens it).  Once only. */
+gboolean             pt_startup_open_store_finish (const gchar  *data_dir,
+                                                   gboolean     *exists,
+                                                   PtStore     **store,
+                                                   GError      **error);
 
 G_END_DECLS

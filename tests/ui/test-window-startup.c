@@ -15,12 +15,9 @@
 #include "pt-signin-page.h"
 #include "pt-startup.h"
 #include "pt-store.h"
+#include "pt-ui-test-util.h"
 #include "pt-ui-util.h"
 #include "pt-window-private.h"
-
-#define WAIT_MS 30000
-
-void pt_register_resource (void);
 
 typedef struct
 {
@@ -43,42 +40,18 @@ rmdir_tree (const gchar *dir)
   g_rmdir (dir);
 }
 
-/* Iterates the main context until @cond holds, at most WAIT_MS. */
 static gboolean
 wait_for (gboolean (*cond) (Fixture *f),
           Fixture  *f)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-
-  while (!cond (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return cond (f);
-      g_main_context_iteration (NULL, FALSE);
-      if (!g_main_context_pending (NULL))
-        g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-child (GtkWidget   *widget,
-       const gchar *name)
-{
-  GObject *obj = gtk_widget_get_template_child (widget, G_TYPE_FROM_INSTANCE (widget), name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
+  return pt_ui_test_wait_for ((PtUiTestCondition) cond, f, PT_UI_TEST_WAIT_MS);
 }
 
 static GtkWidget *
 window_child (Fixture     *f,
               const gchar *name)
 {
-  GObject *obj = gtk_widget_get_template_child (f->window, PT_TYPE_WINDOW, name);
-
-  g_assert_nonnull (obj);
-  return GTK_WIDGET (obj);
+  return pt_ui_test_child (f->window, name);
 }
 
 /* The shortcuts windows that exist now. */
@@ -108,6 +81,8 @@ window_drawn (Fixture *f)
   return PT_WINDOW (f->window)->first_frame_drawn;
 }
 
+static void open_window (Fixture *f);
+
 /* A counter with a server: an address nothing listens on (the engine
  * starts and backs off; no password, so no keyring lookup). */
 #define SERVER_URI "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200"
@@ -122,6 +97,13 @@ setup (Fixture *f,
 
   f->dir = g_dir_make_tmp ("pt-window-startup-XXXXXX", &error);
   g_assert_no_error (error);
+  if (g_strcmp0 (data, "ahead-empty") == 0)
+    {
+      /* A first run: nothing in the data dir. */
+      pt_startup_open_store_begin (f->dir);
+      open_window (f);
+      return;
+    }
   g_test_message ("demo store in %s (seed %" G_GUINT64_FORMAT ")", f->dir, options.seed);
   store = pt_demo_create_store (f->dir, &options, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -130,9 +112,17 @@ setup (Fixture *f,
       g_assert_true (pt_store_set_setting (store, PT_UI_SERVER_URI_KEY, SERVER_URI, &error));
       g_assert_no_error (error);
     }
-  /* The window opens the store itself, as at start-up. */
+  /* The window opens the store itself, as at start-up, or takes it from
+   * the thread that opened it ahead (as PtApplication starts it). */
   g_clear_object (&store);
+  if (g_strcmp0 (data, "ahead") == 0)
+    pt_startup_open_store_begin (f->dir);
+  open_window (f);
+}
 
+static void
+open_window (Fixture *f)
+{
   f->window = GTK_WIDGET (pt_window_new (NULL, f->dir));
   g_object_ref_sink (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
@@ -146,14 +136,7 @@ static void
 teardown (Fixture *f,
           gconstpointer data)
 {
-  /* GTK 4.8 warns when a focused entry is destroyed with its window. */
-  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  pt_ui_test_close_window (&f->window);
   rmdir_tree (f->dir);
   g_free (f->dir);
 }
@@ -181,9 +164,9 @@ test_first_frame_is_the_sign_in_screen (Fixture *f,
     "realized", "mapped", "frame: layout", "frame: paint", "frame",
   };
   GtkWidget *signin = window_child (f, "signin_page");
-  GtkWidget *email = child (signin, "email_row");
+  GtkWidget *email = pt_ui_test_child (signin, "email_row");
   GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->window));
-  GtkWidget *demo_list = child (signin, "demo_list");
+  GtkWidget *demo_list = pt_ui_test_child (signin, "demo_list");
   GtkWidget *row;
   gint64 before = 0;
   guint n_rows = 0;
@@ -275,20 +258,90 @@ test_sync_starts_after_the_first_frame (Fixture *f,
   g_assert_nonnull (window->sync_engine);
 }
 
+/* The header's two menus get their popovers when first opened, with
+ * their items. */
+static void
+test_header_menus_built_on_first_open (Fixture *f,
+                                       gconstpointer data)
+{
+  GtkMenuButton *buttons[] = {
+    GTK_MENU_BUTTON (window_child (f, "primary_menu_button")),
+    GTK_MENU_BUTTON (window_child (f, "user_button")),
+  };
+  const gchar *first_items[] = { "_Preferences", "_Switch User…" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+  pt_ui_test_sign_in (f->window, PT_DEMO_OWNER_EMAIL, PT_DEMO_PASSWORD);
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkPopover *popover;
+      GMenuModel *model;
+      g_autofree gchar *label = NULL;
+
+      /* Still nothing when the workspace shows … */
+      g_assert_null (gtk_menu_button_get_popover (buttons[i]));
+      g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (buttons[i])));
+      /* … the menu when opened (a click, F10 for the main menu). */
+      gtk_menu_button_popup (buttons[i]);
+      popover = gtk_menu_button_get_popover (buttons[i]);
+      g_assert_true (GTK_IS_POPOVER_MENU (popover));
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+      model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+      g_assert_nonnull (model);
+      /* The first section's first item. */
+      model = g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION);
+      g_assert_true (g_menu_model_get_item_attribute (model, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+      g_object_unref (model);
+      g_assert_cmpstr (label, ==, first_items[i]);
+      gtk_menu_button_popdown (buttons[i]);
+    }
+}
+
+/* PtApplication opens the store on a thread while GTK starts: the window
+ * takes that store (nothing is opened twice) and shows its sign-in. */
+static void
+test_store_opened_ahead_is_the_windows (Fixture *f,
+                                        gconstpointer data)
+{
+  g_autoptr(PtStore) again = NULL;
+  gboolean exists = FALSE;
+
+  g_assert_cmpstr (pt_ui_test_main_part (f->window), ==, "signin");
+  g_assert_nonnull (pt_window_get_store (PT_WINDOW (f->window)));
+  g_assert_cmpstr (pt_store_get_data_dir (pt_window_get_store (PT_WINDOW (f->window))), ==, f->dir);
+  /* Taken: nothing is left waiting for that folder. */
+  g_assert_false (pt_startup_open_store_finish (f->dir, &exists, &again, NULL));
+  g_assert_null (again);
+}
+
+/* Opened ahead on a first run: no store there, the welcome page. */
+static void
+test_no_store_ahead_shows_welcome (Fixture *f,
+                                   gconstpointer data)
+{
+  g_assert_cmpstr (pt_ui_test_main_part (f->window), ==, "welcome");
+  g_assert_null (pt_window_get_store (PT_WINDOW (f->window)));
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  pt_register_resource ();
+  pt_ui_test_init (&argc, &argv);
 
   /* First: the start-up marks stop at the process's first frame. */
   g_test_add ("/ui/window/first-frame-is-the-sign-in-screen-ready-to-type", Fixture, NULL,
               setup, test_first_frame_is_the_sign_in_screen, teardown);
   g_test_add ("/ui/window/shortcuts-window-built-on-first-use", Fixture, NULL,
               setup, test_shortcuts_window_built_on_first_use, teardown);
+  g_test_add ("/ui/window/header-menus-built-on-first-open", Fixture, NULL,
+              setup, test_header_menus_built_on_first_open, teardown);
   g_test_add ("/ui/window/sync-starts-after-the-first-frame", Fixture, "server",
               setup, test_sync_starts_after_the_first_frame, teardown);
+  g_test_add ("/ui/window/store-opened-ahead-is-the-windows", Fixture, "ahead",
+              setup, test_store_opened_ahead_is_the_windows, teardown);
+  g_test_add ("/ui/window/first-run-opened-ahead-shows-welcome", Fixture, "ahead-empty",
+              setup, test_no_store_ahead_shows_welcome, teardown);
   return g_test_run ();
 }

@@ -27,7 +27,10 @@ struct _PtWindow
   GtkListBox           *sidebar_list;
   GtkLabel             *branch_label;
   AdwWindowTitle       *window_title;
+  GtkMenuButton        *primary_menu_button;
   GtkMenuButton        *user_button;
+  GMenuModel           *primary_menu;
+  GMenuModel           *user_menu;
   GtkButton            *sync_button;
   GtkImage             *sync_icon;
   GtkLabel             *sync_label;

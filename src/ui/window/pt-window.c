@@ -398,14 +398,21 @@ open_data_dir (PtWindow *self)
 {
   g_autoptr(PtStore) store = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean exists;
 
   pt_welcome_page_set_data_dir (self->welcome_page, self->data_dir);
-  if (!pt_store_exists (self->data_dir))
+  /* The application opened it ahead, on a thread, while GTK started. */
+  if (!pt_startup_open_store_finish (self->data_dir, &exists, &store, &error))
+    {
+      exists = pt_store_exists (self->data_dir);
+      if (exists)
+        store = pt_store_open (self->data_dir, &error);
+    }
+  if (!exists)
     {
       show_part (self, "welcome");
       return;
     }
-  store = pt_store_open (self->data_dir, &error);
   pt_startup_mark ("store opened");
   if (store == NULL)
     {
@@ -465,6 +472,17 @@ pt_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pt_window_parent_class)->close_request (window);
 }
 
+/* The header's menus get their popovers when first opened (click, F10):
+ * GtkMenuButton builds a popover with all its items as soon as it has a
+ * model, ~4 ms of the window's template for two menus nobody sees before
+ * signing in. */
+static void
+create_menu_popup_cb (GtkMenuButton *button,
+                      gpointer       user_data)
+{
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (user_data));
+}
+
 /* The first frame is on screen (the sign-in screen, usually): now what
  * it did not need. */
 static void
@@ -491,6 +509,10 @@ pt_window_constructed (GObject *object)
   if (g_strcmp0 (PROFILE, "Devel") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
   restore_geometry (self);
+  gtk_menu_button_set_create_popup_func (self->primary_menu_button, create_menu_popup_cb,
+                                         g_object_ref (self->primary_menu), g_object_unref);
+  gtk_menu_button_set_create_popup_func (self->user_button, create_menu_popup_cb,
+                                         g_object_ref (self->user_menu), g_object_unref);
   build_sidebar (self);
   _pt_window_update_actions (self);
   open_data_dir (self);
@@ -604,7 +626,10 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, branch_label);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, user_button);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, primary_menu);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, user_menu);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_icon);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, sync_label);
