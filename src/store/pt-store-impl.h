@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * written by every mutation anyway (meta's was one page more). */
 #define PT_STORE_HLC_STATS "hlc"
 
+
 /* Days before expiry from which stock counts as short-dated. */
 #define PT_SHORT_DATED_DAYS 30
 /* Window of the duplicate-therapy warning. */

@@ -85,7 +85,8 @@ _pt_store_recount_derived (PtStore  *self,
                          "INSERT INTO medicine_stock (medicine_id, pharmacy_id, quantity) "
                          "  SELECT medicine_id, pharmacy_id, sum(quantity) "
                          "  FROM stock_movements WHERE deleted = 0 AND batch_id IS NOT NULL "
-                         "  GROUP BY medicine_id, pharmacy_id;",
+                         "  GROUP BY medicine_id, pharmacy_id;"
+                          PT_STORE_FILL_NEAREST_EXPIRY,
                          error);
 }
 

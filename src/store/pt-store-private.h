@@ -72,6 +72,21 @@ void      _pt_store_set_busy_timeout (PtStore *self,
  * another connection and had to wait.  For tests. */
 guint64   _pt_store_get_lock_waits   (PtStore *self);
 
+/* The nearest expiry of a medicine at a branch (schema 7): the earliest
+ * expiry date of its batches there with stock and not deleted — the same
+ * as the catalogue's ROW_EXPIRY — kept in medicine_stock.nearest_expiry
+ * (NULL when none), indexed (pharmacy_id, nearest_expiry, medicine_id) so
+ * that a list sorted by nearest expiry walks an index.  @med and @pharm
+ * are SQL expressions. */
+#define PT_STORE_NEAREST_EXPIRY(med, pharm) \
+  "(SELECT min(b.expiry_date) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
+  "WHERE bs.medicine_id = " med " AND bs.pharmacy_id IS " pharm " AND bs.quantity > 0 " \
+  "AND b.deleted = 0)"
+/* Recomputes every row's (after a rebuild of the stock cache). */
+#define PT_STORE_FILL_NEAREST_EXPIRY \
+  "UPDATE medicine_stock SET nearest_expiry = " \
+  PT_STORE_NEAREST_EXPIRY ("medicine_stock.medicine_id", "medicine_stock.pharmacy_id") ";"
+
 /* WAL checkpoints (pt-store-checkpoint.c): a worker thread checkpoints
  * PASSIVE once the store had no commit for PT_STORE_WAL_IDLE_MS, or, for
  * bulk work (big commits), every PT_STORE_WAL_SOFT_PAGES of growth; past

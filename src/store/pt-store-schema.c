@@ -366,6 +366,15 @@ stock_ddl (const PtCollection *movements,
     "INSERT INTO medicine_stock(medicine_id, pharmacy_id, quantity) "
     "VALUES (NEW.medicine_id, NEW.pharmacy_id, NEW.quantity) "
     "ON CONFLICT(medicine_id, pharmacy_id) DO UPDATE SET quantity = quantity + excluded.quantity; "
+    /* The nearest expiry moves only when the batch's stock crossed zero
+     * (a receipt of a new batch, the last box of a batch sold): a
+     * dispense that leaves stock in its batch writes no page for it. */
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("NEW.medicine_id", "NEW.pharmacy_id") " "
+    "WHERE medicine_id = NEW.medicine_id AND pharmacy_id IS NEW.pharmacy_id "
+    "AND (SELECT (quantity > 0) != (quantity - NEW.quantity > 0) FROM batch_stock "
+    "     WHERE batch_id = NEW.batch_id) "
+    "AND nearest_expiry IS NOT " PT_STORE_NEAREST_EXPIRY ("NEW.medicine_id", "NEW.pharmacy_id") "; "
     "END"));
   g_ptr_array_add (stmts, g_strdup (
     "CREATE TRIGGER IF NOT EXISTS pt_stock_au AFTER UPDATE OF quantity, deleted, batch_id, "
@@ -382,6 +391,13 @@ stock_ddl (const PtCollection *movements,
     "SELECT NEW.medicine_id, NEW.pharmacy_id, NEW.quantity "
     "WHERE NEW.deleted = 0 AND NEW.batch_id IS NOT NULL "
     "ON CONFLICT(medicine_id, pharmacy_id) DO UPDATE SET quantity = quantity + excluded.quantity; "
+    /* Rare (a movement corrected by sync): both keys recomputed. */
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("OLD.medicine_id", "OLD.pharmacy_id") " "
+    "WHERE medicine_id = OLD.medicine_id AND pharmacy_id IS OLD.pharmacy_id; "
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("NEW.medicine_id", "NEW.pharmacy_id") " "
+    "WHERE medicine_id = NEW.medicine_id AND pharmacy_id IS NEW.pharmacy_id; "
     "END"));
   g_ptr_array_add (stmts, g_strdup (
     "CREATE TRIGGER IF NOT EXISTS pt_stock_ad AFTER DELETE ON stock_movements "
@@ -389,6 +405,19 @@ stock_ddl (const PtCollection *movements,
     "UPDATE batch_stock SET quantity = quantity - OLD.quantity WHERE batch_id = OLD.batch_id; "
     "UPDATE medicine_stock SET quantity = quantity - OLD.quantity "
     "WHERE medicine_id = OLD.medicine_id AND pharmacy_id IS OLD.pharmacy_id; "
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("OLD.medicine_id", "OLD.pharmacy_id") " "
+    "WHERE medicine_id = OLD.medicine_id AND pharmacy_id IS OLD.pharmacy_id; "
+    "END"));
+  /* A batch's expiry corrected, or the batch deleted: its medicine's
+   * nearest expiry at the batch's branch (as the stock cache has them). */
+  g_ptr_array_add (stmts, g_strdup (
+    "CREATE TRIGGER IF NOT EXISTS pt_batch_expiry_au AFTER UPDATE OF expiry_date, deleted "
+    "ON batches BEGIN "
+    "UPDATE medicine_stock SET nearest_expiry = "
+    PT_STORE_NEAREST_EXPIRY ("medicine_stock.medicine_id", "medicine_stock.pharmacy_id") " "
+    "WHERE medicine_id = (SELECT medicine_id FROM batch_stock WHERE batch_id = NEW.id) "
+    "AND pharmacy_id IS (SELECT pharmacy_id FROM batch_stock WHERE batch_id = NEW.id); "
     "END"));
 }
 
@@ -551,7 +580,8 @@ _pt_store_ensure_schema (PtStore *self,
   if (!_pt_store_exec (self,
                        "DROP TRIGGER IF EXISTS pt_stock_ai; "
                        "DROP TRIGGER IF EXISTS pt_stock_au; "
-                       "DROP TRIGGER IF EXISTS pt_stock_ad", error))
+                       "DROP TRIGGER IF EXISTS pt_stock_ad; "
+                       "DROP TRIGGER IF EXISTS pt_batch_expiry_au", error))
     goto fail;
 
   for (guint i = 0; i < stmts->len; i++)
@@ -821,6 +851,31 @@ migrate_5_to_6 (PtStore *self,
   return _pt_store_exec (self, sql, error);
 }
 
+/* Version 7: medicine_stock keeps each medicine's nearest expiry at a
+ * branch (PT_STORE_NEAREST_EXPIRY), indexed with the branch, so that the
+ * medicines list sorted by nearest expiry walks an index instead of
+ * reading every batch of the catalogue.  Filled here for an existing
+ * store; kept by the stock triggers from then on. */
+static gboolean
+migrate_6_to_7 (PtStore *self,
+                GError **error)
+{
+  /* Idempotent, as every step here (a test marks a current file older). */
+  if (!table_has_column (self, "medicine_stock", "nearest_expiry")
+      && !_pt_store_exec (self, "ALTER TABLE medicine_stock ADD COLUMN nearest_expiry INTEGER",
+                          error))
+    return FALSE;
+  if (!_pt_store_exec (self,
+                       "CREATE INDEX IF NOT EXISTS medicine_stock_expiry "
+                       "  ON medicine_stock (pharmacy_id, nearest_expiry, medicine_id);",
+                       error))
+    return FALSE;
+  /* A new file has no batches table yet (nor any stock). */
+  if (!table_exists (self, "batches"))
+    return TRUE;
+  return _pt_store_exec (self, PT_STORE_FILL_NEAREST_EXPIRY, error);
+}
+
 static const PtMigration migrations[] = {
   migrate_0_to_1,
   migrate_1_to_2,
@@ -828,6 +883,7 @@ static const PtMigration migrations[] = {
   migrate_3_to_4,
   migrate_4_to_5,
   migrate_5_to_6,
+  migrate_6_to_7,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PT_STORE_SCHEMA_VERSION);

@@ -123,7 +123,8 @@ pt_store_sync_restore_derived (PtStore  *store,
                           "INSERT INTO medicine_stock (medicine_id, pharmacy_id, quantity) "
                           "  SELECT medicine_id, pharmacy_id, sum(quantity) "
                           "  FROM stock_movements WHERE deleted = 0 AND batch_id IS NOT NULL "
-                          "  GROUP BY medicine_id, pharmacy_id;",
+                          "  GROUP BY medicine_id, pharmacy_id;"
+                          PT_STORE_FILL_NEAREST_EXPIRY,
                           error))
     return FALSE;
   return pt_store_sync_set (store, DEFERRED_KEY, NULL, error);

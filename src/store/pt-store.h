@@ -26,7 +26,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (bson_t, bson_destroy)
 #define PT_TYPE_STORE (pt_store_get_type ())
 G_DECLARE_FINAL_TYPE (PtStore, pt_store, PT, STORE, GObject)
 
-#define PT_STORE_SCHEMA_VERSION 6
+#define PT_STORE_SCHEMA_VERSION 7
 
 /* ---- Opening ---------------------------------------------------------- */
 

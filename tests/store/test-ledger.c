@@ -361,6 +361,94 @@ test_negative_stock_alert (PtTestFixture *fx,
   g_assert_cmpuint (negative->len, ==, 0);
 }
 
+/* medicine_stock.nearest_expiry (schema 7), as the medicines list
+ * sorted by nearest expiry reads it. */
+static gint64
+nearest_expiry (PtStore     *store,
+                const gchar *medicine_id)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT coalesce(nearest_expiry, -1) FROM medicine_stock "
+                                           "WHERE medicine_id = '%s'", medicine_id);
+
+  return pt_test_query_int (store, sql);
+}
+
+static gint64
+expiry_of (PtStore     *store,
+           const gchar *batch_id)
+{
+  g_autofree gchar *sql = g_strdup_printf ("SELECT expiry_date FROM batches WHERE id = '%s'",
+                                           batch_id);
+
+  return pt_test_query_int (store, sql);
+}
+
+static void
+adjust (PtStore     *store,
+        const gchar *batch_id,
+        PtQuantity   delta)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *id = pt_store_adjust_stock (store, batch_id, delta, "Stock count", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+}
+
+/* The nearest expiry follows receipts, the last box of a batch sold, a
+ * batch's expiry corrected and a batch deleted; a sale that leaves stock
+ * in the batch does not move it; every row equals the catalogue's
+ * definition (earliest expiry of the batches there with stock). */
+static void
+test_nearest_expiry_kept (PtTestFixture *fx,
+                          gconstpointer  data)
+{
+  PtStore *store = fx->store;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *med = pt_test_add_medicine (store, "Calmora 250 mg", "Calmorin", NULL, NULL,
+                                                250);
+  g_autofree gchar *far = pt_test_receive (store, med, NULL, "FAR-1", 400, 10);
+  g_autofree gchar *near = NULL;
+  g_autofree gchar *soon = NULL;
+
+  (void) data;
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, far));
+  near = pt_test_receive (store, med, NULL, "NEAR-1", 100, 5);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, near));
+  adjust (store, near, -3);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, near));
+  /* The last two boxes of the nearest batch. */
+  adjust (store, near, -2);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, far));
+  soon = pt_test_receive (store, med, NULL, "SOON-1", 50, 4);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, soon));
+  /* The far batch's expiry corrected to before the others. */
+  {
+    g_autoptr(bson_t) change = bson_new ();
+
+    BSON_APPEND_DATE_TIME (change, "expiryDate", pt_test_days_from_now (30));
+    pt_store_act_as_system (store);
+    g_assert_true (pt_store_update (store, "batches", far, change, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, far));
+  /* …and then deleted. */
+  g_assert_true (pt_store_delete (store, "batches", far, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nearest_expiry (store, med), ==, expiry_of (store, soon));
+  /* Nothing left: no nearest expiry. */
+  adjust (store, soon, -4);
+  g_assert_cmpint (nearest_expiry (store, med), ==, -1);
+
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM medicine_stock WHERE "
+                                             "nearest_expiry IS NOT "
+                                             PT_STORE_NEAREST_EXPIRY ("medicine_stock.medicine_id",
+                                                                      "medicine_stock.pharmacy_id")),
+                   ==, 0);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                             "'medicine_stock_expiry'"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -377,5 +465,7 @@ main (int argc, char **argv)
   ADD ("/store/ledger/cache-equals-ledger-sum", test_cache_equals_ledger_sum);
   ADD ("/store/ledger/negative-stock-shown-as-alert", test_negative_stock_alert);
 
+  g_test_add ("/store/ledger/nearest-expiry-follows-receipts-sales-and-batch-edits", PtTestFixture,
+              NULL, pt_test_setup, test_nearest_expiry_kept, pt_test_teardown);
   return g_test_run ();
 }

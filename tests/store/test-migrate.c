@@ -547,8 +547,9 @@ test_v4_outbox_keeps_entries_and_order (void)
 }
 
 /* A version-5 file (the clock's high-water mark in meta 'hlc', an index
- * on prescriptions.status, the ledger's plain medicine index) as version
- * 6: the mark moves to doc_stats and the clock still restarts past it,
+ * on prescriptions.status, the ledger's plain medicine index, no nearest
+ * expiry) as versions 6 and 7: the mark moves to doc_stats and the clock
+ * still restarts past it, every medicine's nearest expiry is filled,
  * the queued outbox entries keep their order, numbers and count, the
  * status does not show the clock's row as a collection, and the indexes
  * a dispense no longer needs are gone. */
@@ -584,6 +585,12 @@ test_v5_clock_mark_moves_outbox_kept (void)
                                "CREATE INDEX prescriptions_status ON prescriptions (status);"
                                "CREATE INDEX stock_movements_medicine_id "
                                "  ON stock_movements (medicine_id);"
+                               /* Version 6 had no nearest expiry (nor triggers
+                                * keeping it: the open makes them again). */
+                               "DROP TRIGGER pt_stock_ai; DROP TRIGGER pt_stock_au;"
+                               "DROP TRIGGER pt_stock_ad; DROP TRIGGER pt_batch_expiry_au;"
+                               "DROP INDEX medicine_stock_expiry;"
+                               "ALTER TABLE medicine_stock DROP COLUMN nearest_expiry;"
                                "PRAGMA user_version = 5", future);
   g_assert_true (_pt_store_begin (store, &error));
   g_assert_true (_pt_store_exec (store, downgrade, &error));
@@ -597,7 +604,7 @@ test_v5_clock_mark_moves_outbox_kept (void)
   store = pt_store_open (dir, &error);
   g_assert_no_error (error);
   pt_store_act_as_system (store);
-  g_assert_cmpint (pt_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (pt_store_get_schema_version (store), ==, PT_STORE_SCHEMA_VERSION);
   g_assert_null (_pt_store_meta_get (store, "hlc"));
   g_clear_pointer (&noted, g_free);
   noted = _pt_store_noted_stamp (store);
@@ -627,6 +634,16 @@ test_v5_clock_mark_moves_outbox_kept (void)
                                              "'stock_movements_medicine_id')"), ==, 0);
   g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM sqlite_master WHERE name = "
                                              "'stock_movements_medicine_kind_at'"), ==, 1);
+
+  /* Version 7: every medicine's nearest expiry filled, as the catalogue
+   * defines it. */
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM medicine_stock "
+                                             "WHERE nearest_expiry IS NOT NULL"), >, 10);
+  g_assert_cmpint (pt_test_query_int (store, "SELECT count(*) FROM medicine_stock WHERE "
+                                             "nearest_expiry IS NOT "
+                                             PT_STORE_NEAREST_EXPIRY ("medicine_stock.medicine_id",
+                                                                      "medicine_stock.pharmacy_id")),
+                   ==, 0);
 
   /* A new document: stamped past the mark, queued after every entry,
    * and the mark follows it. */
