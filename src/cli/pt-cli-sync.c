@@ -393,8 +393,10 @@ pt_cli_cmd_sync (PtCli *cli, int argc, char **argv)
     g_signal_connect (engine, "status-changed", G_CALLBACK (watch_status_cb), &w);
     sigint = g_unix_signal_add (SIGINT, watch_quit_cb, &w);
     sigterm = g_unix_signal_add (SIGTERM, watch_quit_cb, &w);
+    /* Not g_timeout_add_seconds(): it fires on the clock's next whole
+     * second, up to a second early (--seconds 2 ended after 1.9 s). */
     if (seconds > 0)
-      timeout = g_timeout_add_seconds ((guint) seconds, watch_timeout_cb, &w);
+      timeout = g_timeout_add ((guint) MIN (seconds, G_MAXINT / 1000) * 1000, watch_timeout_cb, &w);
 
     if (!pt_sync_engine_start (engine, &error))
       status = pt_cli_fail (cli, error);
