@@ -428,10 +428,32 @@ quantity_activate_cb (PtPrescriptionEditor *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->instructions_entry));
 }
 
+/* Enter in Instructions or in Dose adds the item being typed. */
 static void
 instructions_activate_cb (PtPrescriptionEditor *self)
 {
   add_pending_item (self);
+}
+
+/* Enter in Refills, the item's last field, adds it too (with the number
+ * typed there); GtkSpinButton has no activate signal before GTK 4.14.
+ * Ctrl+Enter stays the window's "save". */
+static gboolean
+refills_key_pressed_cb (GtkEventControllerKey *controller,
+                        guint                  keyval,
+                        guint                  keycode,
+                        GdkModifierType        state,
+                        PtPrescriptionEditor  *self)
+{
+  (void) controller;
+  (void) keycode;
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
+    return FALSE;
+  gtk_spin_button_update (self->refills_spin);
+  add_pending_item (self);
+  return TRUE;
 }
 
 /* ---- Saving -------------------------------------------------------------- */
@@ -615,6 +637,13 @@ pt_prescription_editor_init (PtPrescriptionEditor *self)
       GTK_WIDGET (self->notes_entry), NULL,
     };
     pt_form_set_focus_chain (GTK_WIDGET (self), chain);
+  }
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (refills_key_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->refills_spin), keys);
   }
 }
 
