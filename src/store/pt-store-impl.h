@@ -120,6 +120,13 @@ gboolean     _pt_store_kv_set            (PtStore      *self,
                                           const gchar  *value,
                                           GError      **error);
 
+/* Whether the table (or index, trigger) exists; whether a table has the
+ * column.  pt-store-schema.c. */
+gboolean     _pt_store_table_exists      (PtStore      *self,
+                                          const gchar  *name);
+gboolean     _pt_store_table_has_column  (PtStore      *self,
+                                          const gchar  *table,
+                                          const gchar  *column);
 /* pt-store-db.c: whether @table has no row (one step). */
 gboolean     _pt_store_table_is_empty    (PtStore      *self,
                                           const gchar  *table,
