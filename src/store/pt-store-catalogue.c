@@ -229,25 +229,10 @@ pt_store_catalogue_other_rowids_page (PtStore      *self,
   return collect_rowids (self, stmt, error);
 }
 
-#define ROW_STOCK \
-  "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \
-  "AND (?2 IS NULL OR s.pharmacy_id = ?2))"
-
-/* The nearest expiry kept per branch in medicine_stock (schema 7; see
- * PT_STORE_NEAREST_EXPIRY): one row per branch instead of a join over the
- * medicine's batches, so that sorting the whole catalogue by it reads
- * 100,000 small rows, not every batch. */
-#define ROW_EXPIRY \
-  "(SELECT min(s.nearest_expiry) FROM medicine_stock s WHERE s.medicine_id = m.id " \
-  "AND (?2 IS NULL OR s.pharmacy_id = ?2))"
-
-/* Expired stock on the shelf: batches expired by ?3 (now), which
- * dispensing never sells (the row's sellable stock leaves them out). */
-#define ROW_EXPIRED_STOCK \
-  "(SELECT coalesce(sum(bs.quantity), 0) FROM batches b INDEXED BY batches_fefo " \
-  "JOIN batch_stock bs ON bs.batch_id = b.id " \
-  "WHERE b.medicine_id = m.id AND (?2 IS NULL OR b.pharmacy_id = ?2) " \
-  "AND b.expiry_date <= ?3 AND b.deleted = 0 AND bs.quantity > 0)"
+/* A row's keys (pt-store-private.h): ?2 the branch, ?3 now. */
+#define ROW_STOCK PT_STORE_ROW_STOCK ("?2")
+#define ROW_EXPIRY PT_STORE_ROW_EXPIRY ("?2")
+#define ROW_EXPIRED_STOCK PT_STORE_ROW_EXPIRED_STOCK ("?2", "?3")
 
 GArray *
 pt_store_catalogue_sorted_rowids (PtStore        *self,

@@ -82,6 +82,25 @@ guint64   _pt_store_get_lock_waits   (PtStore *self);
   "(SELECT min(b.expiry_date) FROM batch_stock bs JOIN batches b ON b.id = bs.batch_id " \
   "WHERE bs.medicine_id = " med " AND bs.pharmacy_id IS " pharm " AND bs.quantity > 0 " \
   "AND b.deleted = 0)"
+/* A medicine row's keys, for the medicines list and its sorts; @pharm is
+ * the SQL parameter of the branch (NULL = every branch), @now that of the
+ * time.  Stock on hand, from the stock cache. */
+#define PT_STORE_ROW_STOCK(pharm) \
+  "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \
+  "AND (" pharm " IS NULL OR s.pharmacy_id = " pharm "))"
+/* The nearest expiry, kept per branch in medicine_stock (above): one row
+ * per branch instead of a join over the medicine's batches, so that
+ * sorting the whole catalogue by it reads 100,000 small rows. */
+#define PT_STORE_ROW_EXPIRY(pharm) \
+  "(SELECT min(s.nearest_expiry) FROM medicine_stock s WHERE s.medicine_id = m.id " \
+  "AND (" pharm " IS NULL OR s.pharmacy_id = " pharm "))"
+/* Expired stock on the shelf: batches expired by @now, which dispensing
+ * never sells (pt-store-dispense.c). */
+#define PT_STORE_ROW_EXPIRED_STOCK(pharm, now) \
+  "(SELECT coalesce(sum(bs.quantity), 0) FROM batches b INDEXED BY batches_fefo " \
+  "JOIN batch_stock bs ON bs.batch_id = b.id " \
+  "WHERE b.medicine_id = m.id AND (" pharm " IS NULL OR b.pharmacy_id = " pharm ") " \
+  "AND b.expiry_date <= " now " AND b.deleted = 0 AND bs.quantity > 0)"
 /* Recomputes every row's (after a rebuild of the stock cache). */
 #define PT_STORE_FILL_NEAREST_EXPIRY \
   "UPDATE medicine_stock SET nearest_expiry = " \

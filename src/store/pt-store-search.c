@@ -374,25 +374,10 @@ pt_medicine_row_free (PtMedicineRow *row)
   "(SELECT rowid FROM medicines_fts WHERE medicines_fts MATCH ?2 " \
   "UNION SELECT rowid FROM medicines WHERE barcode = ?1) AND +m.deleted = 0"
 
-#define ROW_STOCK \
-  "(SELECT coalesce(sum(s.quantity), 0) FROM medicine_stock s WHERE s.medicine_id = m.id " \
-  "AND (?3 IS NULL OR s.pharmacy_id = ?3))"
-
-/* The nearest expiry kept per branch in medicine_stock (schema 7; see
- * PT_STORE_NEAREST_EXPIRY): one row per branch instead of a join over the
- * medicine's batches, so that sorting the whole catalogue by it reads
- * 100,000 small rows, not every batch. */
-#define ROW_EXPIRY \
-  "(SELECT min(s.nearest_expiry) FROM medicine_stock s WHERE s.medicine_id = m.id " \
-  "AND (?3 IS NULL OR s.pharmacy_id = ?3))"
-
-/* Expired stock on the shelf: batches expired by ?4 (now), as dispensing
- * sees them (pt-store-dispense.c never sells expiry_date <= now). */
-#define ROW_EXPIRED_STOCK \
-  "(SELECT coalesce(sum(bs.quantity), 0) FROM batches b INDEXED BY batches_fefo " \
-  "JOIN batch_stock bs ON bs.batch_id = b.id " \
-  "WHERE b.medicine_id = m.id AND (?3 IS NULL OR b.pharmacy_id = ?3) " \
-  "AND b.expiry_date <= ?4 AND b.deleted = 0 AND bs.quantity > 0)"
+/* A row's keys (pt-store-private.h): ?3 the branch, ?4 now. */
+#define ROW_STOCK PT_STORE_ROW_STOCK ("?3")
+#define ROW_EXPIRY PT_STORE_ROW_EXPIRY ("?3")
+#define ROW_EXPIRED_STOCK PT_STORE_ROW_EXPIRED_STOCK ("?3", "?4")
 
 guint
 pt_store_count_medicine_rows (PtStore     *self,
